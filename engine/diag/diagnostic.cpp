@@ -1,0 +1,160 @@
+#include "diag/diagnostic.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace subsidy::diag {
+
+void Diagnostics::add(Diagnostic d) {
+  if (d.severity == Severity::error) {
+    if (errors_ >= error_limit_) return;
+    ++errors_;
+  } else if (d.severity == Severity::warning) {
+    ++warnings_;
+  }
+  items_.push_back(std::move(d));
+}
+
+void Diagnostics::error(std::string code, Span span, std::string message, std::vector<Note> notes) {
+  add({Severity::error, std::move(code), span, std::move(message), std::move(notes)});
+}
+
+void Diagnostics::warning(std::string code, Span span, std::string message, std::vector<Note> notes) {
+  add({Severity::warning, std::move(code), span, std::move(message), std::move(notes)});
+}
+
+void Diagnostics::sort() {
+  std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.span.file != b.span.file) return a.span.file < b.span.file;
+    return a.span.begin < b.span.begin;
+  });
+}
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::note: return "note";
+  }
+  return "error";
+}
+
+std::string location(const Span& span, const SourceSet& sources) {
+  if (span.file >= sources.size()) return "<unknown>";
+  const auto& f = sources.get(span.file);
+  auto lc = f.line_col(span.begin);
+  return f.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+}
+
+namespace {
+void excerpt(std::string& out, const Span& span, const SourceSet& sources) {
+  if (span.file >= sources.size()) return;
+  const auto& f = sources.get(span.file);
+  auto lc = f.line_col(span.begin);
+  auto line = f.line_text(lc.line);
+  auto num = std::to_string(lc.line);
+  std::string pad(num.size(), ' ');
+  // Byte offset of the span start within the line.
+  auto line_start = static_cast<std::size_t>(span.begin) - static_cast<std::size_t>(line.data() - f.text().data());
+  line_start = std::min(line_start, line.size());
+  std::size_t len = span.end > span.begin ? span.end - span.begin : 1;
+  len = std::min(len, line.size() > line_start ? line.size() - line_start : std::size_t{1});
+  std::size_t lead = display_width(line.substr(0, line_start));
+  std::size_t width = std::max<std::size_t>(1, display_width(line.substr(line_start, len)));
+  out += ' ' + pad + " |\n";
+  out += ' ' + num + " | ";
+  out += line;
+  out += '\n';
+  out += ' ' + pad + " | " + std::string(lead, ' ') + '^' + std::string(width - 1, '~') + '\n';
+}
+}  // namespace
+
+std::string render(const Diagnostic& d, const SourceSet& sources) {
+  std::string out = location(d.span, sources) + ": " + severity_name(d.severity) + "[" + d.code + "]: " + d.message + "\n";
+  excerpt(out, d.span, sources);
+  for (const auto& n : d.notes) {
+    if (n.has_span) {
+      out += location(n.span, sources) + ": note: " + n.message + "\n";
+      excerpt(out, n.span, sources);
+    } else {
+      out += "  = note: " + n.message + "\n";
+    }
+  }
+  return out;
+}
+
+std::string render_all(const Diagnostics& ds, const SourceSet& sources) {
+  std::string out;
+  for (const auto& d : ds.items()) out += render(d, sources);
+  return out;
+}
+
+namespace {
+void json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+void json_pos(std::string& out, const Span& span, const SourceSet& sources) {
+  if (span.file >= sources.size()) {
+    out += "\"file\":null";
+    return;
+  }
+  const auto& f = sources.get(span.file);
+  auto lc = f.line_col(span.begin);
+  out += "\"file\":";
+  json_string(out, f.path());
+  out += ",\"line\":" + std::to_string(lc.line) + ",\"column\":" + std::to_string(lc.column);
+}
+}  // namespace
+
+std::string render_json(const Diagnostics& ds, const SourceSet& sources) {
+  std::string out = "[";
+  bool first = true;
+  for (const auto& d : ds.items()) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"severity\":\"";
+    out += severity_name(d.severity);
+    out += "\",\"code\":";
+    json_string(out, d.code);
+    out += ',';
+    json_pos(out, d.span, sources);
+    out += ",\"message\":";
+    json_string(out, d.message);
+    out += ",\"notes\":[";
+    for (std::size_t i = 0; i < d.notes.size(); ++i) {
+      if (i) out += ',';
+      out += '{';
+      if (d.notes[i].has_span) {
+        json_pos(out, d.notes[i].span, sources);
+        out += ',';
+      }
+      out += "\"message\":";
+      json_string(out, d.notes[i].message);
+      out += '}';
+    }
+    out += "]}";
+  }
+  out += "]\n";
+  return out;
+}
+
+}  // namespace subsidy::diag

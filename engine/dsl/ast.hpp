@@ -1,0 +1,236 @@
+#pragma once
+// The public AST of the rule language: plain aggregates with our own Spans, no X3 types.
+// The grammar (grammar_def.hpp, X3) builds this; check/ and eval/ read it. See docs/language.md.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "diag/source.hpp"
+
+namespace subsidy::dsl::ast {
+
+using diag::Span;
+
+struct Ident {
+  std::string name;
+  Span span;
+};
+
+// Two strings after a declaration: Chinese first, English second (optional in the grammar;
+// the checker warns when English is missing).
+struct Label {
+  std::string zh;
+  std::string en;
+  Span span;
+};
+
+// ---------------------------------------------------------------- expressions
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Literal {
+  enum class Kind : std::uint8_t { Bool, Int, Decimal, Money, Date, Text };
+  Kind kind = Kind::Int;
+  std::int64_t value = 0;  // bool 0/1, int, decimal ×10^6 (10% == 100000), money in 分, date in days since 1970-01-01
+  std::string text;        // Text literals (unescaped UTF-8)
+};
+
+struct Name {  // a fact, parameter, table, enum value or built-in (`as_of`, `amount`)
+  std::string name;
+};
+
+enum class UnOp : std::uint8_t { Neg, Not };
+enum class BinOp : std::uint8_t { Add, Sub, Mul, Div, Eq, Ne, Lt, Le, Gt, Ge, And, Or, In, NotIn };
+
+struct Unary {
+  UnOp op;
+  ExprPtr operand;
+};
+struct Binary {
+  BinOp op;
+  ExprPtr lhs, rhs;
+};
+struct Call {  // min(a, b), floor_yuan(x), years_between(a, b) …
+  Ident fn;
+  std::vector<Expr> args;
+};
+struct If {
+  ExprPtr cond, then_, else_;
+};
+struct SetLit {  // { a, b, c }
+  std::vector<Expr> items;
+};
+
+struct Expr {
+  Span span;
+  std::variant<Literal, Name, Unary, Binary, Call, If, SetLit> node;
+  std::uint32_t id = 0;  // unique per parse run (assigned by the parser, starting at 1); traces refer to it
+};
+
+// ---------------------------------------------------------------- declarations
+struct TypeRef {  // bool | int | money | decimal | percent | date | text | EnumName, optionally `set of`, `?`
+  Ident name;
+  bool is_set = false;
+  bool optional = false;
+  Span span;
+};
+
+struct Provenance {  // source "S2 实施细则 一(三)1" sourced
+  std::string source;
+  Ident status;  // sourced | secondary | derived | illustrative
+  Span span;
+};
+
+struct EnumValue {
+  Ident name;
+  Label label;
+};
+struct EnumDecl {
+  Ident name;
+  Label label;
+  std::vector<EnumValue> values;
+  Span span;
+};
+
+struct FactDecl {
+  Ident name;
+  TypeRef type;
+  Label label;
+  Span span;
+};
+
+struct ParamValue {
+  Span span;
+  Literal from;  // a Date literal
+  Span from_span;
+  Expr value;
+  Provenance provenance;
+};
+struct ParamDecl {
+  Ident name;
+  TypeRef type;
+  Label label;
+  std::vector<ParamValue> values;
+  Span span;
+};
+
+struct Effective {  // effective from D [to D];   `to` is inclusive
+  Literal from;
+  std::optional<Literal> to;
+  Span span;
+};
+
+struct Requirement {  // require name: expr else "zh" "en" [clause "…"];
+  Ident name;
+  Expr condition;
+  Label reason;
+  std::string clause;
+  Span span;
+};
+
+struct Program {
+  Ident id;
+  Label title;
+  std::optional<std::string> bureau;
+  Span bureau_span;
+  std::optional<std::string> citation;
+  Span citation_span;
+  std::optional<Provenance> provenance;
+  std::optional<Effective> effective;
+  std::optional<Ident> workflow;
+  std::vector<Requirement> requirements;
+  std::optional<Expr> amount;
+  std::optional<Expr> minimum;
+  std::optional<Expr> cap;
+  Span span;
+};
+
+struct TableCell {
+  enum class Kind : std::uint8_t { Any, Equal, Compare, Range, Set };
+  Kind kind = Kind::Any;
+  BinOp cmp = BinOp::Eq;      // Compare: Lt Le Gt Ge Ne Eq
+  std::optional<Expr> a, b;   // Equal/Compare: a; Range: a .. b
+  bool lo_open = false, hi_open = false;  // Range: "(" / ")" are open, "[" / "]" closed
+  std::vector<Expr> items;    // Set
+  bool negated = false;       // Set: not { … }
+  Span span;
+};
+struct TableRow {
+  std::vector<TableCell> cells;
+  Expr output;
+  Span span;
+};
+struct TableDecl {
+  Ident name;
+  Label label;
+  TypeRef result;
+  Ident hit;                   // unique | first | priority | collect
+  std::optional<Ident> aggregator;  // sum | min | max | count (collect only)
+  std::vector<Expr> inputs;
+  Span inputs_span;
+  std::vector<TableRow> rows;
+  Span span;
+};
+
+struct ExceptionDecl {
+  Ident name;
+  Label label;
+  bool all = false;                 // applies to all
+  std::vector<Ident> targets;       // applies to R01, R02
+  Span applies_span;
+  std::optional<Expr> when;
+  std::optional<Label> refuse;      // refuse "zh" "en";
+  std::optional<Expr> amount;       // amount expr;  (`amount` inside names the programme's amount so far)
+  std::optional<std::int64_t> priority;
+  Span priority_span;
+  std::optional<std::string> citation;
+  std::optional<Effective> effective;
+  Span span;
+};
+
+struct GroupDecl {
+  Ident name;
+  Label label;
+  bool all = false;
+  std::vector<Ident> programs;
+  Span programs_span;
+  std::optional<Expr> cap;      // cap X;        shared cap: amounts are reduced
+  bool cap_total_only = false;  // cap total X;  only the applicant's total is capped
+  std::optional<Expr> already;  // already X;    amount already paid in this group this year
+  bool pay_highest = false;     // pay highest;  就高不重复
+  Span pay_highest_span;
+  std::optional<std::string> citation;
+  Span span;
+};
+
+struct Given {
+  Ident fact;
+  Expr value;
+};
+struct Expectation {
+  enum class Kind : std::uint8_t { Eligible, Refused, NotInEffect, Total, Capped, NotCapped };
+  Kind kind = Kind::Eligible;
+  std::optional<Ident> program;     // Eligible / Refused / NotInEffect
+  std::optional<Expr> amount;       // Eligible (optional) / Total
+  std::vector<Ident> because;       // Refused: requirement or exception names (optional)
+  Span span;
+};
+struct TestDecl {
+  std::string name;
+  std::optional<Literal> as_of;  // Date
+  std::vector<Given> given;
+  std::vector<Expectation> expects;
+  Span span;
+};
+
+using Decl = std::variant<EnumDecl, FactDecl, ParamDecl, Program, TableDecl, ExceptionDecl, GroupDecl, TestDecl>;
+
+struct File {
+  diag::FileId file = 0;
+  std::vector<Decl> decls;
+};
+
+}  // namespace subsidy::dsl::ast
