@@ -22,7 +22,8 @@ struct ProgramResult {
   std::int32_t refused_by = -1;      // exception index that refused it, or -1
   std::uint64_t exceptions = 0;      // bit i: exception i (ruleset order, < 64) applied
   std::int32_t limited_by = -1;      // group index that reduced or removed the amount, or -1
-  std::int32_t error_node = -1;      // AST node id where an evaluation error happened
+  std::int32_t error_node = -1;      // lowered node index where an evaluation error happened
+  std::uint8_t error_kind = 0;       // EvalError (eval/evaluate.hpp): 0 none
   bool illustrative = false;         // the amount relies on an illustrative ([I]) figure
 };
 

@@ -1,0 +1,743 @@
+// Symbol collection and type checking. Analyses (tables, exceptions, lints) are in analyses.cpp.
+#include "check/check.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "check/analyses.hpp"
+#include "check/type_rules.hpp"
+
+namespace subsidy::check {
+
+using model::Kind;
+using model::Type;
+
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+struct Checker {
+  const diag::SourceSet& sources;
+  diag::Diagnostics& diags;
+  CheckResult result;
+  Symbols& sym = result.symbols;
+  std::unordered_map<std::string, std::uint32_t> enum_index;
+  // First definition of every top-level name, for duplicate detection across kinds.
+  std::unordered_map<std::string, diag::Span> defined;
+  std::vector<std::uint8_t> fact_used;
+  bool in_exception = false;
+
+  Checker(const diag::SourceSet& s, diag::Diagnostics& d) : sources(s), diags(d) {}
+
+  ExprInfo& info(const ast::Expr& e) {
+    if (result.exprs.size() <= e.id) result.exprs.resize(e.id + 1);
+    return result.exprs[e.id];
+  }
+
+  bool define(const ast::Ident& id, const char* what) {
+    auto [it, fresh] = defined.emplace(id.name, id.span);
+    if (!fresh) {
+      diags.error("E0102", id.span, std::string("duplicate definition of ") + what + " `" + id.name + "`",
+                  {{it->second, "first defined here"}});
+      return false;
+    }
+    return true;
+  }
+
+  void label_lint(const ast::Label& l, const ast::Ident& owner) {
+    if (l.zh.empty() && l.en.empty()) return;
+    if (l.en.empty())
+      diags.warning("W0202", l.span.end > l.span.begin ? l.span : owner.span,
+                    "`" + owner.name + "` has no English label; `--lang en` will show the Chinese text");
+  }
+
+  std::string suggestion(const std::string& name) {
+    std::string best;
+    std::size_t best_d = 3;
+    auto consider = [&](const std::string& cand) {
+      auto d = edit_distance(name, cand);
+      if (d < best_d) {
+        best_d = d;
+        best = cand;
+      }
+    };
+    for (const auto& f : sym.schema.facts) consider(f.name);
+    for (const auto& [n, _] : sym.param_index) consider(n);
+    for (const auto& [n, _] : sym.table_index) consider(n);
+    for (const auto& e : sym.schema.enums)
+      for (const auto& v : e.values) consider(v.name);
+    return best;
+  }
+
+  // ------------------------------------------------------------ types
+  std::optional<Type> resolve_type(const ast::TypeRef& t) {
+    Type out;
+    const std::string& n = t.name.name;
+    static const std::map<std::string, Kind> builtin = {{"bool", Kind::Bool},       {"int", Kind::Int},
+                                                        {"money", Kind::Money},     {"decimal", Kind::Decimal},
+                                                        {"percent", Kind::Decimal}, {"date", Kind::Date},
+                                                        {"text", Kind::Text}};
+    if (auto it = builtin.find(n); it != builtin.end()) {
+      out.kind = it->second;
+      if (t.is_set) {
+        if (out.kind != Kind::Text) {
+          diags.error("E0103", t.span, "only `set of text` and `set of <enum>` are supported, not `set of " + n + "`");
+          return std::nullopt;
+        }
+        out.kind = Kind::TextSet;
+      }
+    } else if (auto e = enum_index.find(n); e != enum_index.end()) {
+      out.kind = t.is_set ? Kind::EnumSet : Kind::Enum;
+      out.enum_id = e->second;
+      if (t.is_set && sym.schema.enums[e->second].values.size() > 64) {
+        diags.error("E0103", t.span, "`set of " + n + "` needs an enum of at most 64 values");
+        return std::nullopt;
+      }
+    } else {
+      std::string msg = "unknown type `" + n + "`";
+      diags.error("E0103", t.name.span, msg,
+                  {{{}, "types are bool, int, money, decimal, percent, date, text, an enum name, `set of …`", false}});
+      return std::nullopt;
+    }
+    out.optional = t.optional;
+    return out;
+  }
+
+  std::string tname(const Type& t) { return sym.schema.type_name(t); }
+
+  // ------------------------------------------------------------ collection
+  void collect(const std::vector<ast::File>& files) {
+    // Enums first: fact types refer to them regardless of file order.
+    for (const auto& f : files)
+      for (const auto& d : f.decls)
+        if (auto* e = std::get_if<ast::EnumDecl>(&d)) {
+          if (!define(e->name, "enum")) continue;
+          model::EnumDef def{e->name.name, {e->label.zh, e->label.en}, {}};
+          std::set<std::string> seen;
+          for (const auto& v : e->values) {
+            if (!seen.insert(v.name.name).second) {
+              diags.error("E0102", v.name.span, "duplicate value `" + v.name.name + "` in enum `" + e->name.name + "`");
+              continue;
+            }
+            def.values.push_back({v.name.name, {v.label.zh, v.label.en}});
+          }
+          enum_index[e->name.name] = static_cast<std::uint32_t>(sym.schema.enums.size());
+          sym.schema.enums.push_back(std::move(def));
+        }
+    for (const auto& f : files)
+      for (const auto& d : f.decls) {
+        if (auto* fd = std::get_if<ast::FactDecl>(&d)) {
+          if (!define(fd->name, "fact")) continue;
+          auto t = resolve_type(fd->type);
+          label_lint(fd->label, fd->name);
+          auto slot = static_cast<std::uint32_t>(sym.schema.facts.size());
+          sym.schema.facts.push_back({fd->name.name, t.value_or(Type{}), {fd->label.zh, fd->label.en}, slot});
+          sym.schema.fact_index[fd->name.name] = slot;
+        } else if (auto* p = std::get_if<ast::ParamDecl>(&d)) {
+          if (!define(p->name, "parameter")) continue;
+          sym.param_index[p->name.name] = static_cast<std::uint32_t>(sym.params.size());
+          sym.params.push_back(p);
+          sym.param_types.push_back(resolve_type(p->type).value_or(Type{}));
+          label_lint(p->label, p->name);
+        } else if (auto* pr = std::get_if<ast::Program>(&d)) {
+          if (!define(pr->id, "programme")) continue;
+          sym.program_index[pr->id.name] = static_cast<std::uint32_t>(sym.programs.size());
+          sym.programs.push_back(pr);
+          label_lint(pr->title, pr->id);
+        } else if (auto* t = std::get_if<ast::TableDecl>(&d)) {
+          if (!define(t->name, "table")) continue;
+          sym.table_index[t->name.name] = static_cast<std::uint32_t>(sym.tables.size());
+          sym.tables.push_back(t);
+          sym.table_types.push_back(resolve_type(t->result).value_or(Type{}));
+          label_lint(t->label, t->name);
+        } else if (auto* x = std::get_if<ast::ExceptionDecl>(&d)) {
+          if (!define(x->name, "exception")) continue;
+          sym.exception_index[x->name.name] = static_cast<std::uint32_t>(sym.exceptions.size());
+          sym.exceptions.push_back(x);
+          label_lint(x->label, x->name);
+        } else if (auto* g = std::get_if<ast::GroupDecl>(&d)) {
+          if (!define(g->name, "group")) continue;
+          sym.group_index[g->name.name] = static_cast<std::uint32_t>(sym.groups.size());
+          sym.groups.push_back(g);
+          label_lint(g->label, g->name);
+        } else if (auto* ts = std::get_if<ast::TestDecl>(&d)) {
+          sym.tests.push_back(ts);
+        }
+      }
+    fact_used.assign(sym.schema.facts.size(), 0);
+  }
+
+  // ------------------------------------------------------------ expressions
+  Type error_type() { return Type{}; }
+
+  Type fail(const ast::Expr& e, const char* code, std::string msg, std::vector<diag::Note> notes = {}) {
+    diags.error(code, e.span, std::move(msg), std::move(notes));
+    return info(e).type = error_type();
+  }
+
+  // Resolves a bare name that may be an enum value; `hint` is the expected type.
+  Type name_type(const ast::Expr& e, const ast::Name& n, const Type* hint) {
+    auto& in = info(e);
+    if (n.name == "as_of") {
+      in.ref = Ref::AsOf;
+      return in.type = Type::of(Kind::Date);
+    }
+    if (n.name == "amount") {
+      if (!in_exception) return fail(e, "E0309", "`amount` names the programme's amount only inside an exception's `amount` clause");
+      in.ref = Ref::Amount;
+      return in.type = Type::of(Kind::Money);
+    }
+    if (auto f = sym.schema.fact_index.find(n.name); f != sym.schema.fact_index.end()) {
+      in.ref = Ref::Fact;
+      in.index = f->second;
+      fact_used[f->second] = 1;
+      return in.type = sym.schema.facts[f->second].type;
+    }
+    if (auto p = sym.param_index.find(n.name); p != sym.param_index.end()) {
+      in.ref = Ref::Param;
+      in.index = p->second;
+      return in.type = sym.param_types[p->second];
+    }
+    if (auto t = sym.table_index.find(n.name); t != sym.table_index.end()) {
+      in.ref = Ref::Table;
+      in.index = t->second;
+      return in.type = sym.table_types[t->second];
+    }
+    // Enum values: the hint's enum first, then a unique match over all enums.
+    if (hint && (hint->kind == Kind::Enum || hint->kind == Kind::EnumSet)) {
+      int v = sym.schema.enums[hint->enum_id].find(n.name);
+      if (v >= 0) return enum_value(e, hint->enum_id, v);
+    }
+    std::vector<std::pair<std::uint32_t, int>> found;
+    for (std::uint32_t i = 0; i < sym.schema.enums.size(); ++i)
+      if (int v = sym.schema.enums[i].find(n.name); v >= 0) found.push_back({i, v});
+    if (found.size() == 1) return enum_value(e, found[0].first, found[0].second);
+    if (found.size() > 1) {
+      std::string names;
+      for (auto& [ei, _] : found) names += (names.empty() ? "" : ", ") + sym.schema.enums[ei].name;
+      return fail(e, "E0104", "`" + n.name + "` is a value of several enums (" + names + "); compare it with a fact of one of them");
+    }
+    std::string msg = "unknown name `" + n.name + "`";
+    auto s = suggestion(n.name);
+    std::vector<diag::Note> notes;
+    if (!s.empty()) notes.push_back({{}, "did you mean `" + s + "`?", false});
+    return fail(e, "E0101", msg, std::move(notes));
+  }
+
+  Type enum_value(const ast::Expr& e, std::uint32_t enum_id, int v) {
+    auto& in = info(e);
+    in.ref = Ref::EnumValue;
+    in.index = static_cast<std::uint32_t>(v);
+    in.is_const = true;
+    in.const_value = v;
+    return in.type = Type::enumeration(enum_id);
+  }
+
+  bool require_present(const ast::Expr& e, const Type& t) {
+    if (t.optional) {
+      diags.error("E0305", e.span, "optional value must be tested with `is_set(...)` or read with `value_or(..., default)`");
+      return false;
+    }
+    return true;
+  }
+
+  Type expr(const ast::Expr& e, const Type* hint = nullptr) {
+    auto& slot = info(e);
+    (void)slot;
+    Type t = std::visit([&](const auto& n) { return node(e, n, hint); }, e.node);
+    info(e).type = t;
+    return t;
+  }
+
+  Type node(const ast::Expr& e, const ast::Literal& l, const Type*) {
+    auto& in = info(e);
+    in.is_const = l.kind != ast::Literal::Kind::Text;
+    in.const_value = l.value;
+    switch (l.kind) {
+      case ast::Literal::Kind::Bool: return Type::of(Kind::Bool);
+      case ast::Literal::Kind::Int: return Type::of(Kind::Int);
+      case ast::Literal::Kind::Decimal: return Type::of(Kind::Decimal);
+      case ast::Literal::Kind::Money: return Type::of(Kind::Money);
+      case ast::Literal::Kind::Date: return Type::of(Kind::Date);
+      case ast::Literal::Kind::Text: in.is_const = true; return Type::of(Kind::Text);
+    }
+    return error_type();
+  }
+
+  Type node(const ast::Expr& e, const ast::Name& n, const Type* hint) { return name_type(e, n, hint); }
+
+  Type node(const ast::Expr& e, const ast::Unary& u, const Type*) {
+    Type t = expr(*u.operand);
+    if (t.kind == Kind::Error) return t;
+    if (!require_present(*u.operand, t)) return error_type();
+    if (u.op == ast::UnOp::Not) {
+      if (t.kind != Kind::Bool) return fail(e, "E0301", "`not` needs a bool, found " + tname(t));
+      fold_unary(e, u);
+      return t;
+    }
+    if (t.kind != Kind::Int && t.kind != Kind::Money && t.kind != Kind::RawMoney && t.kind != Kind::Decimal)
+      return fail(e, "E0302", "cannot negate a " + tname(t));
+    fold_unary(e, u);
+    return t;
+  }
+
+  void fold_unary(const ast::Expr& e, const ast::Unary& u) {
+    const auto& oi = info(*u.operand);
+    if (!oi.is_const || oi.type.kind == Kind::Text) return;
+    auto& in = info(e);
+    in.is_const = true;
+    in.const_value = u.op == ast::UnOp::Not ? !oi.const_value : -oi.const_value;
+  }
+
+  Type node(const ast::Expr& e, const ast::Binary& b, const Type*) {
+    using ast::BinOp;
+    if (b.op == BinOp::In || b.op == BinOp::NotIn) return membership(e, b);
+    // Bare enum-value names take their enum from the other side.
+    Type lt, rt;
+    bool lhs_bare = std::holds_alternative<ast::Name>(b.lhs->node) && !is_declared(std::get<ast::Name>(b.lhs->node).name);
+    if (lhs_bare) {
+      rt = expr(*b.rhs);
+      lt = expr(*b.lhs, &rt);
+    } else {
+      lt = expr(*b.lhs);
+      rt = expr(*b.rhs, &lt);
+    }
+    if (lt.kind == Kind::Error || rt.kind == Kind::Error) return error_type();
+    if (!require_present(*b.lhs, lt) || !require_present(*b.rhs, rt)) return error_type();
+    auto r = binary_type(b.op, lt, rt);
+    if (!r.ok) return fail(e, r.code, r.message(tname(lt), tname(rt)));
+    fold_binary(e, b, r.type);
+    return r.type;
+  }
+
+  void fold_binary(const ast::Expr& e, const ast::Binary& b, const Type& t) {
+    const auto& l = info(*b.lhs);
+    const auto& r = info(*b.rhs);
+    if (!l.is_const || !r.is_const || l.type.kind == Kind::Text || r.type.kind == Kind::Text) return;
+    if (l.type.kind != r.type.kind) return;  // mixed representations are not folded
+    std::int64_t a = l.const_value, c = r.const_value, v = 0;
+    using ast::BinOp;
+    switch (b.op) {
+      case BinOp::Eq: v = a == c; break;
+      case BinOp::Ne: v = a != c; break;
+      case BinOp::Lt: v = a < c; break;
+      case BinOp::Le: v = a <= c; break;
+      case BinOp::Gt: v = a > c; break;
+      case BinOp::Ge: v = a >= c; break;
+      case BinOp::And: v = a && c; break;
+      case BinOp::Or: v = a || c; break;
+      default: return;
+    }
+    (void)t;
+    auto& in = info(e);
+    in.is_const = true;
+    in.const_value = v;
+  }
+
+  bool is_declared(const std::string& n) {
+    return n == "as_of" || n == "amount" || sym.schema.fact_index.count(n) || sym.param_index.count(n) ||
+           sym.table_index.count(n);
+  }
+
+  Type membership(const ast::Expr& e, const ast::Binary& b) {
+    Type lt = expr(*b.lhs);
+    if (lt.kind == Kind::Error) {
+      expr(*b.rhs);
+      return error_type();
+    }
+    if (!require_present(*b.lhs, lt)) return error_type();
+    if (auto* set = std::get_if<ast::SetLit>(&b.rhs->node)) {
+      info(*b.rhs).type = Type{lt.kind == Kind::Enum ? Kind::EnumSet : Kind::TextSet, lt.enum_id, false};
+      for (const auto& item : set->items) {
+        Type it = expr(item, &lt);
+        if (it.kind == Kind::Error) continue;
+        if (!info(item).is_const) {
+          diags.error("E0302", item.span, "the items of a set literal must be constants");
+          continue;
+        }
+        if (!same_comparable(lt, it))
+          diags.error("E0302", item.span, "set item of type " + tname(it) + " cannot be compared with " + tname(lt));
+      }
+      return Type::of(Kind::Bool);
+    }
+    Type rt = expr(*b.rhs);
+    if (rt.kind == Kind::Error) return error_type();
+    if (!require_present(*b.rhs, rt)) return error_type();
+    bool ok = (rt.kind == Kind::TextSet && lt.kind == Kind::Text) ||
+              (rt.kind == Kind::EnumSet && lt.kind == Kind::Enum && rt.enum_id == lt.enum_id);
+    if (!ok) return fail(e, "E0302", "cannot test whether a " + tname(lt) + " is in a " + tname(rt));
+    if (!std::holds_alternative<ast::Name>(b.rhs->node) || info(*b.rhs).ref != Ref::Fact)
+      return fail(e, "E0306", "the right side of `in` must be a set literal or a `set of` fact");
+    return Type::of(Kind::Bool);
+  }
+
+  Type node(const ast::Expr& e, const ast::If& i, const Type* hint) {
+    Type c = expr(*i.cond);
+    if (c.kind != Kind::Error && c.kind != Kind::Bool) diags.error("E0301", i.cond->span, "condition must be bool, found " + tname(c));
+    Type a = expr(*i.then_, hint);
+    Type b = expr(*i.else_, hint ? hint : &a);
+    if (a.kind == Kind::Error || b.kind == Kind::Error) return error_type();
+    if (!require_present(*i.then_, a) || !require_present(*i.else_, b)) return error_type();
+    auto r = unify(a, b);
+    if (!r) return fail(e, "E0302", "the branches of `if` have different types: " + tname(a) + " and " + tname(b));
+    if (r->kind == Kind::Text || r->is_set()) return fail(e, "E0306", "`if` cannot produce text or sets");
+    return *r;
+  }
+
+  Type node(const ast::Expr& e, const ast::SetLit&, const Type*) {
+    return fail(e, "E0306", "a set literal can only stand on the right of `in` or as a test's given value");
+  }
+
+  Type node(const ast::Expr& e, const ast::Call& c, const Type* hint) {
+    const std::string& f = c.fn.name;
+    auto argc = [&](std::size_t n) {
+      if (c.args.size() != n) {
+        fail(e, "E0307", "`" + f + "` takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s") + ", given " +
+                             std::to_string(c.args.size()));
+        return false;
+      }
+      return true;
+    };
+    if (f == "is_set" || f == "value_or") {
+      if (!argc(f == "is_set" ? 1 : 2)) return error_type();
+      const auto& a0 = c.args[0];
+      Type t = expr(a0);
+      if (t.kind == Kind::Error) return t;
+      if (info(a0).ref != Ref::Fact || !t.optional)
+        return fail(a0, "E0307", "`" + f + "` takes an optional fact (declared with `?`)");
+      if (f == "is_set") return Type::of(Kind::Bool);
+      Type req = t.required();
+      Type d = expr(c.args[1], &req);
+      if (d.kind == Kind::Error) return d;
+      if (!unify(req, d) || unify(req, d)->kind != req.kind)
+        return fail(c.args[1], "E0307", "default of type " + tname(d) + " does not match " + tname(req));
+      if (req.kind == Kind::Text || req.is_set()) return fail(e, "E0306", "`value_or` is not supported for text or sets");
+      return req;
+    }
+    std::vector<Type> ts;
+    for (const auto& a : c.args) {
+      Type t = expr(a, hint);
+      if (t.kind == Kind::Error) return t;
+      if (!require_present(a, t)) return error_type();
+      ts.push_back(t);
+    }
+    auto one = [&](std::initializer_list<Kind> ks, const char* what) -> bool {
+      if (!argc(1)) return false;
+      for (Kind k : ks)
+        if (ts[0].kind == k) return true;
+      fail(c.args[0], "E0307", "`" + f + "` takes " + what + ", given " + tname(ts[0]));
+      return false;
+    };
+    if (f == "min" || f == "max") {
+      if (ts.empty()) return fail(e, "E0307", "`" + f + "` needs at least one argument");
+      Type acc = ts[0];
+      for (std::size_t i = 1; i < ts.size(); ++i) {
+        auto u = unify(acc, ts[i]);
+        if (!u) return fail(c.args[i], "E0302", "`" + f + "` of " + tname(acc) + " and " + tname(ts[i]));
+        acc = *u;
+      }
+      if (acc.kind == Kind::Text || acc.kind == Kind::Bool || acc.is_set() || acc.kind == Kind::Enum)
+        return fail(e, "E0307", "`" + f + "` needs numbers, money or dates");
+      return acc;
+    }
+    if (f == "floor_yuan" || f == "round_yuan" || f == "ceil_yuan") {
+      if (!one({Kind::Money, Kind::RawMoney}, "money")) return error_type();
+      return Type::of(Kind::Money);
+    }
+    if (f == "floor_fen" || f == "round_fen") {
+      if (!one({Kind::Money, Kind::RawMoney}, "money")) return error_type();
+      return Type::of(Kind::Money);
+    }
+    if (f == "year" || f == "month") {
+      if (!one({Kind::Date}, "a date")) return error_type();
+      return Type::of(Kind::Int);
+    }
+    if (f == "years_between") {
+      if (!argc(2)) return error_type();
+      for (std::size_t i = 0; i < 2; ++i)
+        if (ts[i].kind != Kind::Date) return fail(c.args[i], "E0307", "`years_between` takes dates, given " + tname(ts[i]));
+      return Type::of(Kind::Int);
+    }
+    if (f == "count") {
+      if (!argc(1)) return error_type();
+      if (!ts[0].is_set() || info(c.args[0]).ref != Ref::Fact)
+        return fail(c.args[0], "E0307", "`count` takes a `set of` fact");
+      return Type::of(Kind::Int);
+    }
+    return fail(e, "E0308", "unknown function `" + f + "`",
+                {{{}, "functions: min, max, floor_yuan, round_yuan, ceil_yuan, floor_fen, round_fen, year, month, "
+                      "years_between, is_set, value_or, count", false}});
+  }
+
+  // Type-check `e` and require a kind; `what` names the clause.
+  void expect(const ast::Expr& e, Kind k, const std::string& what) {
+    Type t = expr(e);
+    if (t.kind == Kind::Error) return;
+    if (!require_present(e, t)) return;
+    if (t.kind == k) return;
+    if (k == Kind::Money && t.kind == Kind::RawMoney) {
+      diags.error("E0310", e.span, what + " is unrounded money (money × rate); round it explicitly",
+                  {{{}, "wrap it in floor_yuan(...), round_yuan(...) or floor_fen(...)", false}});
+      return;
+    }
+    const char* code = k == Kind::Bool ? "E0301" : "E0304";
+    diags.error(code, e.span, what + " must be " + model::type_name(Type::of(k)) + ", found " + tname(t));
+  }
+
+  // ------------------------------------------------------------ declarations
+  void provenance(const ast::Provenance& p) {
+    static const std::set<std::string> ok = {"sourced", "secondary", "derived", "illustrative"};
+    if (!ok.count(p.status.name))
+      diags.error("E0109", p.status.span, "unknown status `" + p.status.name + "`",
+                  {{{}, "use sourced, secondary, derived or illustrative", false}});
+  }
+
+  void effective(const ast::Effective& ef) {
+    if (ef.to && ef.to->value < ef.from.value)
+      diags.error("E0106", ef.span, "effective period ends before it starts");
+  }
+
+  void check_params() {
+    for (std::size_t i = 0; i < sym.params.size(); ++i) {
+      const auto& p = *sym.params[i];
+      Type t = sym.param_types[i];
+      if (t.optional || t.is_set() || t.kind == Kind::Text) {
+        diags.error("E0311", p.type.span, "a parameter must be bool, int, money, decimal, percent, date or an enum");
+        continue;
+      }
+      if (p.values.empty()) diags.error("E0105", p.span, "parameter `" + p.name.name + "` has no values");
+      std::int64_t last = INT64_MIN;
+      const ast::ParamValue* prev = nullptr;
+      for (const auto& v : p.values) {
+        if (v.from.value <= last)
+          diags.error("E0105", v.from_span, "values of `" + p.name.name + "` must have increasing `from` dates",
+                      {{prev->from_span, "previous value starts here"}});
+        last = v.from.value;
+        prev = &v;
+        Type vt = expr(v.value, &t);
+        provenance(v.provenance);
+        if (vt.kind == Kind::Error) continue;
+        if (!info(v.value).is_const || vt.kind != (t.kind == Kind::Decimal && vt.kind == Kind::Int ? Kind::Int : t.kind) ||
+            (vt.kind == Kind::Enum && vt.enum_id != t.enum_id))
+          diags.error("E0311", v.value.span,
+                      "value of `" + p.name.name + "` must be a constant " + tname(t) + ", found " + tname(vt));
+      }
+    }
+  }
+
+  void check_programs() {
+    for (const auto* pp : sym.programs) {
+      const auto& p = *pp;
+      if (p.provenance) provenance(*p.provenance);
+      if (p.effective) effective(*p.effective);
+      if (!p.citation) diags.warning("W0201", p.id.span, "programme `" + p.id.name + "` has no citation");
+      if (p.requirements.size() > 64) diags.error("E0108", p.span, "a programme may have at most 64 requirements");
+      std::map<std::string, diag::Span> names;
+      for (const auto& r : p.requirements) {
+        if (auto [it, fresh] = names.emplace(r.name.name, r.name.span); !fresh)
+          diags.error("E0102", r.name.span, "duplicate requirement `" + r.name.name + "` in `" + p.id.name + "`",
+                      {{it->second, "first defined here"}});
+        expect(r.condition, Kind::Bool, "requirement `" + r.name.name + "`");
+        label_lint(r.reason, r.name);
+      }
+      if (p.amount) expect(*p.amount, Kind::Money, "the amount of `" + p.id.name + "`");
+      if (p.minimum) expect(*p.minimum, Kind::Money, "the minimum of `" + p.id.name + "`");
+      if (p.cap) expect(*p.cap, Kind::Money, "the cap of `" + p.id.name + "`");
+      if (!p.amount) diags.error("E0304", p.id.span, "programme `" + p.id.name + "` has no `amount` clause");
+    }
+  }
+
+  void check_tables() {
+    for (std::size_t ti = 0; ti < sym.tables.size(); ++ti) {
+      const auto& t = *sym.tables[ti];
+      Type rt = sym.table_types[ti];
+      static const std::set<std::string> hits = {"unique", "first", "priority", "collect"};
+      if (!hits.count(t.hit.name)) diags.error("E0110", t.hit.span, "unknown hit policy `" + t.hit.name + "`");
+      if (t.hit.name == "collect" && !t.aggregator)
+        diags.error("E0110", t.hit.span, "`collect` needs an aggregator: sum, min, max or count");
+      if (t.aggregator && t.hit.name != "collect")
+        diags.error("E0110", t.aggregator->span, "only `collect` takes an aggregator");
+      if (rt.optional || rt.is_set() || rt.kind == Kind::Text)
+        diags.error("E0304", t.result.span, "a table's result must be bool, int, money, decimal, date or an enum");
+      std::vector<Type> in_types;
+      for (const auto& i : t.inputs) {
+        Type it = expr(i);
+        if (it.kind != Kind::Error) require_present(i, it);
+        in_types.push_back(it);
+      }
+      for (const auto& row : t.rows) {
+        if (row.cells.size() != t.inputs.size()) {
+          diags.error("E0107", row.span, "row has " + std::to_string(row.cells.size()) + " cells but the table has " +
+                                             std::to_string(t.inputs.size()) + " inputs");
+        } else {
+          for (std::size_t c = 0; c < row.cells.size(); ++c) cell(row.cells[c], in_types[c]);
+        }
+        Type ot = expr(row.output, &rt);
+        if (ot.kind == Kind::Error || rt.kind == Kind::Error) continue;
+        auto u = unify(rt, ot);
+        if (!u || u->kind != rt.kind)
+          diags.error("E0304", row.output.span, "row output must be " + tname(rt) + ", found " + tname(ot));
+      }
+    }
+  }
+
+  void cell(const ast::TableCell& c, const Type& in) {
+    auto constant = [&](const ast::Expr& v) {
+      Type t = expr(v, &in);
+      if (t.kind == Kind::Error || in.kind == Kind::Error) return;
+      if (!info(v).is_const) diags.error("E0302", v.span, "table cells must be constants");
+      if (!same_comparable(in, t))
+        diags.error("E0302", v.span, "cell of type " + tname(t) + " cannot be compared with input of type " + tname(in));
+    };
+    switch (c.kind) {
+      case ast::TableCell::Kind::Any: break;
+      case ast::TableCell::Kind::Equal: constant(*c.a); break;
+      case ast::TableCell::Kind::Compare:
+        constant(*c.a);
+        if (c.cmp != ast::BinOp::Eq && c.cmp != ast::BinOp::Ne && !orderable(in))
+          diags.error("E0302", c.span, "cannot order values of type " + tname(in));
+        break;
+      case ast::TableCell::Kind::Range:
+        constant(*c.a);
+        constant(*c.b);
+        if (!orderable(in)) diags.error("E0302", c.span, "a range needs numbers, money or dates, not " + tname(in));
+        break;
+      case ast::TableCell::Kind::Set:
+        for (const auto& i : c.items) constant(i);
+        break;
+    }
+  }
+
+  void check_exceptions() {
+    for (const auto* xp : sym.exceptions) {
+      const auto& x = *xp;
+      if (!x.all && x.targets.empty()) diags.error("E0603", x.name.span, "exception `" + x.name.name + "` has no `applies to` clause");
+      for (const auto& tgt : x.targets)
+        if (!sym.program_index.count(tgt.name)) diags.error("E0101", tgt.span, "unknown programme `" + tgt.name + "`");
+      if (!x.when) diags.error("E0603", x.name.span, "exception `" + x.name.name + "` has no `when` clause");
+      else expect(*x.when, Kind::Bool, "the condition of exception `" + x.name.name + "`");
+      if (x.refuse.has_value() == x.amount.has_value())
+        diags.error("E0603", x.name.span, "exception `" + x.name.name + "` must either `refuse` or set the `amount` (exactly one)");
+      if (x.amount) {
+        in_exception = true;
+        expect(*x.amount, Kind::Money, "the amount of exception `" + x.name.name + "`");
+        in_exception = false;
+      }
+      if (x.refuse) label_lint(*x.refuse, x.name);
+      if (x.effective) effective(*x.effective);
+    }
+  }
+
+  void check_groups() {
+    for (const auto* gp : sym.groups) {
+      const auto& g = *gp;
+      if (!g.all && g.programs.empty()) diags.error("E0603", g.name.span, "group `" + g.name.name + "` lists no programmes");
+      std::set<std::string> seen;
+      for (const auto& p : g.programs) {
+        if (!sym.program_index.count(p.name)) diags.error("E0101", p.span, "unknown programme `" + p.name + "`");
+        if (!seen.insert(p.name).second) diags.error("E0102", p.span, "programme `" + p.name + "` listed twice");
+      }
+      if (g.cap) expect(*g.cap, Kind::Money, "the cap of group `" + g.name.name + "`");
+      if (g.already) expect(*g.already, Kind::Money, "the `already` amount of group `" + g.name.name + "`");
+      if (g.already && (!g.cap || g.cap_total_only))
+        diags.error("E0603", g.already->span, "`already` needs a shared `cap` in the same group");
+      if (!g.cap && !g.pay_highest) diags.error("E0603", g.name.span, "group `" + g.name.name + "` has neither `cap` nor `pay highest`");
+    }
+  }
+
+  void check_tests() {
+    for (const auto* tp : sym.tests) {
+      const auto& t = *tp;
+      std::set<std::string> given;
+      for (const auto& g : t.given) {
+        auto f = sym.schema.fact_index.find(g.fact.name);
+        if (f == sym.schema.fact_index.end()) {
+          diags.error("E0101", g.fact.span, "unknown fact `" + g.fact.name + "`");
+          continue;
+        }
+        if (!given.insert(g.fact.name).second) diags.error("E0111", g.fact.span, "fact `" + g.fact.name + "` given twice");
+        Type ft = sym.schema.facts[f->second].type.required();
+        if (auto* set = std::get_if<ast::SetLit>(&g.value.node)) {
+          if (!ft.is_set()) {
+            diags.error("E0111", g.value.span, "`" + g.fact.name + "` is a " + tname(ft) + ", not a set");
+            continue;
+          }
+          Type elem{ft.kind == Kind::EnumSet ? Kind::Enum : Kind::Text, ft.enum_id, false};
+          info(g.value).type = ft;
+          for (const auto& item : set->items) {
+            Type it = expr(item, &elem);
+            if (it.kind != Kind::Error && (it != elem || !info(item).is_const))
+              diags.error("E0111", item.span, "set item must be a constant " + tname(elem));
+          }
+          continue;
+        }
+        Type vt = expr(g.value, &ft);
+        if (vt.kind == Kind::Error) continue;
+        if (!info(g.value).is_const || !(vt == ft))
+          diags.error("E0111", g.value.span, "`" + g.fact.name + "` needs a constant " + tname(ft) + ", given " + tname(vt));
+      }
+      for (const auto& x : t.expects) {
+        if (x.program) {
+          auto p = sym.program_index.find(x.program->name);
+          if (p == sym.program_index.end()) {
+            diags.error("E0101", x.program->span, "unknown programme `" + x.program->name + "`");
+            continue;
+          }
+          const auto& prog = *sym.programs[p->second];
+          for (const auto& b : x.because) {
+            bool known = sym.exception_index.count(b.name) || sym.group_index.count(b.name) || sym.table_index.count(b.name) ||
+                         sym.param_index.count(b.name);
+            for (const auto& r : prog.requirements) known = known || r.name.name == b.name;
+            if (!known)
+              diags.error("E0112", b.span, "`" + b.name + "` is not a requirement of `" + prog.id.name +
+                                               "`, nor an exception, group, table or parameter");
+          }
+        }
+        if (x.amount) expect(*x.amount, Kind::Money, "the expected amount");
+        if (x.amount && !info(*x.amount).is_const)
+          diags.error("E0111", x.amount->span, "the expected amount must be a constant");
+      }
+    }
+  }
+
+  void unused_facts(const std::vector<ast::File>& files) {
+    for (const auto& f : files)
+      for (const auto& d : f.decls)
+        if (auto* fd = std::get_if<ast::FactDecl>(&d)) {
+          auto it = sym.schema.fact_index.find(fd->name.name);
+          if (it != sym.schema.fact_index.end() && !fact_used[it->second] &&
+              sym.schema.facts[it->second].name == fd->name.name)
+            diags.warning("W0203", fd->name.span, "fact `" + fd->name.name + "` is declared but no rule uses it");
+        }
+  }
+};
+
+}  // namespace
+
+CheckResult check(const std::vector<ast::File>& files, const diag::SourceSet& sources, diag::Diagnostics& diags) {
+  Checker c(sources, diags);
+  c.collect(files);
+  c.check_params();
+  c.check_tables();
+  c.check_programs();
+  c.check_exceptions();
+  c.check_groups();
+  // Facts used only in tests are still unused by rules: measure before checking tests.
+  c.unused_facts(files);
+  c.check_tests();
+  run_analyses(c.result, diags);
+  diags.sort();
+  return std::move(c.result);
+}
+
+}  // namespace subsidy::check

@@ -1,0 +1,63 @@
+#pragma once
+// The pure evaluator: const, thread-safe, no I/O, no logging. With `explain == nullptr` it records
+// nothing beyond the Decision (the batch hot path).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "eval/ruleset.hpp"
+#include "model/decision.hpp"
+#include "model/facts.hpp"
+
+namespace subsidy::eval {
+
+struct ParamUse {
+  std::uint32_t param = 0;
+  std::uint32_t value_index = 0;  // index into Param::values (gives value, from-date, status, source)
+};
+struct TableHit {
+  std::uint32_t table = 0;
+  std::int32_t row = -1;  // -1: no row matched
+};
+struct AmountStep {
+  enum class Kind : std::uint8_t { Formula, Exception, Minimum, Cap, GroupCap, PayHighest } kind = Kind::Formula;
+  std::int64_t before = 0, after = 0;  // 分
+  std::uint32_t ref = 0;               // exception or group index
+};
+struct ProgramExplanation {
+  std::vector<std::uint8_t> requirement_met;  // per requirement: 1 met, 0 failed
+  std::vector<ParamUse> params;               // parameter values used, in first-use order
+  std::vector<TableHit> tables;
+  std::vector<AmountStep> steps;
+  std::string error;                          // evaluation error text (outcome error)
+};
+struct Explanation {
+  Days as_of = 0;
+  std::vector<ProgramExplanation> programs;
+  std::int64_t uncapped_total = 0;
+  std::int32_t total_cap_group = -1;  // the `cap total` group that capped the total
+};
+
+enum class EvalError : std::uint8_t { none, overflow, no_table_row, param_not_in_force, division_by_zero };
+const char* error_kind_name(EvalError e);
+// A sentence naming what failed for an `error` outcome (English; used in JSON and explanations).
+std::string error_message(const Ruleset& rs, const model::ProgramResult& r);
+
+// Which programmes to evaluate (all when null or empty); unselected programmes get
+// Outcome::not_in_effect and encoders leave them out. Size == programs.size() when non-empty.
+using Selection = std::vector<std::uint8_t>;
+
+void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::Decision& out,
+              const Selection* selection = nullptr, Explanation* explain = nullptr);
+
+inline model::Decision evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of) {
+  model::Decision d;
+  evaluate(rs, facts, as_of, d);
+  return d;
+}
+
+// Human-readable explanation for officers, in Chinese (`english == false`) or English.
+std::string explain_text(const Ruleset& rs, const model::Decision& d, const Explanation& ex, bool english,
+                         const Selection* selection = nullptr);
+
+}  // namespace subsidy::eval

@@ -1,0 +1,210 @@
+#pragma once
+// The compiled, immutable Ruleset: names resolved to slots and dense ids, expressions lowered to a
+// flat node array. Produced by check+lower (eval/lower.hpp); read by the pure evaluator.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diag/source.hpp"
+#include "model/date.hpp"
+#include "model/schema.hpp"
+#include "model/type.hpp"
+
+namespace subsidy::eval {
+
+using model::Days;
+using model::Label;
+
+enum class Status : std::uint8_t { sourced, secondary, derived, illustrative, unspecified };
+const char* status_name(Status s);  // "sourced", …
+const char* status_tag(Status s);   // "[S]", "[S-2]", "[D]", "[I]", ""
+
+inline constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
+
+// Lowered expression operations. Types are resolved at compile time, so each op knows its operand
+// representation (see model/type.hpp) and no run-time type tags exist.
+enum class Op : std::uint8_t {
+  Const,        // imm
+  Fact,         // slot a (int64 representation)
+  FactPresent,  // is_set(fact a)
+  FactOr,       // value_or(fact a, node b)
+  Param,        // param a
+  AsOf,
+  Amount,       // the programme's amount so far (inside exceptions)
+  Table,        // table a
+  NegI, NegM, NegD,
+  Not,
+  AddI, SubI, MulI,           // int (checked)
+  AddM, SubM,                 // money / raw money (checked)
+  MulMI,                      // money × int → money (checked)
+  MulMD,                      // money × decimal → raw money (micro-fen)
+  MulRD,                      // raw money × decimal → raw money
+  DivMI,                      // money / int → raw money
+  DivRI,                      // raw money / int → raw money
+  DivMM,                      // money / money → decimal
+  AddD, SubD, MulD, DivD,     // decimals
+  IntToDec,                   // int → decimal
+  MoneyToRaw,                 // money → raw money
+  SubDate,                    // date − date → int days
+  Eq, Ne, Lt, Le, Gt, Ge,     // int64 comparisons (all numeric-like kinds of one type)
+  EqText, NeText,             // text fact a vs text literal text_id
+  And, Or,
+  If,                         // a ? b : c
+  InEnumMask,                 // enum value (node a) in mask imm
+  EnumSetHas,                 // set-of-enum fact slot b contains enum value node a
+  InTexts,                    // text (node a, which is a Fact or text const) in text list texts[imm]
+  TextSetHas,                 // set-of-text fact slot b contains text (node a)
+  CountSet,                   // count(set fact a)
+  Min, Max,                   // over args list (args[a .. a+b))
+  FloorYuanR, RoundYuanR, CeilYuanR, FloorFenR, RoundFenR,  // raw money → money
+  FloorYuanM, RoundYuanM, CeilYuanM,                          // money → money (whole yuan)
+  Year, Month, YearsBetween,
+};
+
+struct Node {
+  Op op = Op::Const;
+  model::Kind kind = model::Kind::Int;  // result kind
+  std::uint32_t a = kNoNode, b = kNoNode, c = kNoNode;
+  std::int64_t imm = 0;
+  std::uint32_t ast_id = 0;  // the source Expr id, for traces and errors
+  diag::Span span;
+};
+
+struct ParamValue {
+  Days from = 0;
+  std::int64_t value = 0;
+  std::string source;
+  Status status = Status::unspecified;
+  diag::Span span;
+};
+struct Param {
+  std::string name;
+  model::Type type;
+  Label label;
+  std::vector<ParamValue> values;  // sorted by `from` ascending
+  diag::Span span;
+};
+
+struct Requirement {
+  std::string name;
+  std::uint32_t cond = kNoNode;
+  Label reason;
+  std::string clause;
+  std::string source_text;  // the condition as written, for explanations
+  diag::Span span;
+};
+
+struct Program {
+  std::string id;
+  Label title;
+  std::string bureau, citation, source, workflow;
+  Status status = Status::unspecified;
+  Days effective_from = INT32_MIN;
+  Days effective_to = INT32_MAX;  // inclusive
+  std::vector<Requirement> requirements;
+  std::uint32_t amount = kNoNode, minimum = kNoNode, cap = kNoNode;
+  std::string amount_text;                 // the formula as written
+  std::vector<std::uint32_t> refusals;     // exception indices that refuse this programme
+  std::vector<std::uint32_t> modifiers;    // exception indices that modify its amount, by priority
+  std::vector<std::uint32_t> facts_used;   // fact slots read by any of its expressions (sorted, unique)
+  diag::Span span;
+};
+
+struct Exception {
+  std::string name;
+  Label label;
+  std::uint32_t when = kNoNode;
+  bool refuses = false;
+  Label reason;                 // refuse text
+  std::uint32_t amount = kNoNode;
+  std::string amount_text;
+  std::int64_t priority = 0;
+  std::string citation;
+  Days effective_from = INT32_MIN, effective_to = INT32_MAX;
+  diag::Span span;
+};
+
+enum class Hit : std::uint8_t { unique, first, priority, collect_sum, collect_min, collect_max, collect_count };
+struct Cell {
+  enum class Kind : std::uint8_t { Any, Cmp, Range, Set } kind = Kind::Any;
+  Op cmp = Op::Eq;                     // Cmp: Eq Ne Lt Le Gt Ge (or EqText/NeText for text)
+  std::uint32_t a = kNoNode, b = kNoNode;  // Cmp: a; Range: a..b
+  bool lo_open = false, hi_open = false;
+  std::vector<std::uint32_t> items;    // Set
+  bool negated = false;
+  diag::Span span;
+};
+struct Row {
+  std::vector<Cell> cells;
+  std::uint32_t output = kNoNode;
+  diag::Span span;
+};
+struct Table {
+  std::string name;
+  Label label;
+  model::Type result;
+  Hit hit = Hit::unique;
+  std::vector<std::uint32_t> inputs;  // nodes
+  std::vector<model::Type> input_types;
+  std::vector<Row> rows;
+  diag::Span span;
+};
+
+struct Group {
+  std::string name;
+  Label label;
+  std::vector<std::uint32_t> programs;  // programme indices, in the order listed
+  std::uint32_t cap = kNoNode;
+  bool total_only = false;
+  std::uint32_t already = kNoNode;
+  bool pay_highest = false;
+  std::string citation;
+  diag::Span span;
+};
+
+// A `test` block, compiled: facts to set and outcomes to expect.
+struct TestGiven {
+  std::uint32_t slot = 0;
+  std::int64_t value = 0;
+  std::string text;
+  std::vector<std::string> texts;  // set of text
+  std::uint64_t enum_mask = 0;     // set of enum
+};
+struct TestExpect {
+  enum class Kind : std::uint8_t { Eligible, Refused, NotInEffect, Total, Capped, NotCapped } kind = Kind::Eligible;
+  std::int32_t program = -1;
+  bool has_amount = false;
+  std::int64_t amount = 0;
+  std::vector<std::string> because;
+  diag::Span span;
+};
+struct Test {
+  std::string name;
+  Days as_of = 0;
+  bool has_as_of = false;
+  std::vector<TestGiven> given;
+  std::vector<TestExpect> expects;
+  diag::Span span;
+};
+
+struct Ruleset {
+  model::Schema schema;
+  std::vector<Node> nodes;
+  std::vector<std::uint32_t> args;             // argument lists for Min/Max
+  std::vector<std::vector<std::string>> text_lists;  // for InTexts / EqText (text_lists[imm][0])
+  std::vector<Param> params;
+  std::vector<Program> programs;
+  std::vector<Exception> exceptions;
+  std::vector<Table> tables;
+  std::vector<Group> groups;
+  std::vector<Test> tests;
+  std::string hash;  // SHA-256 of the sources, hex
+  int find_program(std::string_view id) const {
+    for (std::size_t i = 0; i < programs.size(); ++i)
+      if (programs[i].id == id) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+}  // namespace subsidy::eval
