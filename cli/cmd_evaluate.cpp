@@ -1,0 +1,115 @@
+// `subsidy evaluate --rules DIR [--as-of DATE] [--program ID]… [--explain] [--lang zh|en]
+//                   [--format json|text] [--jobs N] [--progress|--no-progress] [FILE|-]`
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "cli/batch.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/load_rules.hpp"
+#include "model/date.hpp"
+
+namespace subsidy::cli {
+
+namespace {
+
+struct EvalOptions {
+  std::string rules;
+  std::string as_of;
+  std::vector<std::string> programs;
+  bool explain = false;
+  std::string lang = "zh";
+  std::string format = "json";
+  unsigned jobs = 0;
+  bool progress = false, no_progress = false;
+  std::string input = "-";
+};
+
+int run_evaluate(const EvalOptions& o) {
+  auto lr = load_rules(o.rules);
+  if (!lr->ruleset) {
+    print_diagnostics(*lr, false);
+    return kExitRules;
+  }
+  const auto& rs = *lr->ruleset;
+  BatchOptions bo;
+  bo.as_of = o.as_of.empty() ? model::today_cst() : *model::parse_date(o.as_of);
+  bo.explain = o.explain;
+  bo.english = o.lang == "en";
+  bo.text = o.format == "text";
+  bo.jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  bo.progress = o.progress ? 1 : o.no_progress ? 0 : -1;
+  if (!o.programs.empty()) {
+    bo.selection.assign(rs.programs.size(), 0);
+    for (const auto& p : o.programs) {
+      int i = rs.find_program(p);
+      if (i < 0) {
+        std::string known;
+        for (const auto& prog : rs.programs) known += " " + prog.id;
+        std::fprintf(stderr, "error: unknown programme `%s` (--program); the ruleset has:%s\n", p.c_str(), known.c_str());
+        return kExitUsage;
+      }
+      bo.selection[static_cast<std::size_t>(i)] = 1;
+    }
+  }
+  std::FILE* in = stdin;
+  std::size_t size_hint = 0;
+  if (o.input != "-") {
+    in = std::fopen(o.input.c_str(), "rb");
+    if (!in) {
+      std::fprintf(stderr, "error: cannot open input `%s`: %s\n", o.input.c_str(), std::strerror(errno));
+      return kExitInput;
+    }
+    struct stat st {};
+    if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) size_hint = static_cast<std::size_t>(st.st_size);
+  }
+  static char outbuf[1 << 20];
+  std::setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+  auto res = run_batch(rs, bo, in, size_hint, stdout);
+  if (in != stdin) std::fclose(in);
+  if (std::fflush(stdout) != 0 && res.io_error.empty()) res.io_error = std::string("writing output: ") + std::strerror(errno);
+  if (!res.io_error.empty()) {
+    std::fprintf(stderr, "error: %s\n", res.io_error.c_str());
+    return kExitInput;
+  }
+  if (res.failed) {
+    std::fprintf(stderr, "error: %zu of %zu record%s could not be decoded (first: line %zu, %s); see the error records in the output\n",
+                 res.failed, res.records, res.records == 1 ? "" : "s", res.first_failed_line, res.first_failure.c_str());
+    return kExitInput;
+  }
+  if (res.records == 0) {
+    std::fprintf(stderr, "error: the input holds no applicant\n");
+    return kExitInput;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_evaluate_command(CLI::App& app, Action& action) {
+  auto o = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand(
+      "evaluate",
+      "decide eligibility and amounts for applicants: one JSON object, or JSON Lines (one applicant per line);\n"
+      "writes one JSON decision per applicant in input order (contract: docs/integration.md)");
+  cmd->add_option("--rules", o->rules, "rules directory")->required();
+  cmd->add_option("--as-of", o->as_of, "evaluation date YYYY-MM-DD (default: today, China Standard Time)")
+      ->check([](const std::string& s) { return model::parse_date(s) ? std::string() : "not a date (YYYY-MM-DD): " + s; });
+  cmd->add_option("--program", o->programs, "evaluate only this programme (repeatable)");
+  cmd->add_flag("--explain", o->explain, "add the explanation: requirements, formula, parameters, caps, citations");
+  cmd->add_option("--lang", o->lang, "language of explanations: zh or en")->check(CLI::IsMember({"zh", "en"}));
+  cmd->add_option("--format", o->format, "json (one line per applicant) or text (readable explanations)")
+      ->check(CLI::IsMember({"json", "text"}));
+  cmd->add_option("-j,--jobs", o->jobs, "worker threads (default: the machine's cores)")->check(CLI::Range(1u, 256u));
+  auto* pg = cmd->add_flag("--progress", o->progress, "always show a progress line on stderr");
+  auto* npg = cmd->add_flag("--no-progress", o->no_progress, "never show progress (default: only when stderr is a terminal)");
+  pg->excludes(npg);
+  cmd->add_option("FILE", o->input, "input file, or - for standard input (default)");
+  cmd->callback([&action, o] { action = [o] { return run_evaluate(*o); }; });
+}
+
+}  // namespace subsidy::cli

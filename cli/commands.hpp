@@ -1,0 +1,14 @@
+#pragma once
+// Each subcommand file registers its CLI11 subcommand(s) and sets `action` when chosen.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace subsidy::cli {
+
+using Action = std::function<int()>;
+
+void add_rules_commands(CLI::App& app, Action& action);
+void add_evaluate_command(CLI::App& app, Action& action);
+
+}  // namespace subsidy::cli

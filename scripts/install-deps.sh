@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building and testing `subsidy` needs. Run as root (or with sudo).
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config python3
+  libboost1.81-dev            # Spirit X3 (rule language), Graph (workflows)
+  libspdlog-dev               # logging
+  libcli11-dev                # command-line parsing
+  libsimdjson-dev             # JSON input (On-Demand)
+  libssl-dev                  # SHA-256 (ruleset hash, audit chains)
+  libgtest-dev libgmock-dev   # tests
+  libbenchmark-dev            # microbenchmarks
+  libsoci-dev libsqlite3-dev libpq-dev   # storage (SOCI on SQLite / PostgreSQL)
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
