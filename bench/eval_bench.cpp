@@ -1,0 +1,77 @@
+// Evaluation-only cost of `evaluate()` per applicant, on facts decoded beforehand.
+//   eval_bench [--benchmark_*]            workload rules on $SUBSIDY_BENCH_APPS (JSONL, default
+//                                          /tmp/subsidy-bench/apps-100k.jsonl) and shipped rules on examples/
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cli/load_rules.hpp"
+#include "eval/evaluate.hpp"
+#include "json/fact_decoder.hpp"
+#include "model/date.hpp"
+
+namespace {
+
+struct Loaded {
+  std::unique_ptr<subsidy::cli::LoadedRules> rules;
+  std::vector<subsidy::model::Facts> facts;
+};
+
+Loaded load(const std::string& rules_dir, const std::string& apps, std::size_t limit) {
+  Loaded l;
+  l.rules = subsidy::cli::load_rules(rules_dir);
+  if (!l.rules->ruleset) {
+    std::fprintf(stderr, "cannot load %s\n", rules_dir.c_str());
+    std::exit(1);
+  }
+  subsidy::json::FactDecoder dec(*l.rules->ruleset);
+  std::ifstream in(apps);
+  std::string line, id;
+  subsidy::json::DecodeError err;
+  while (l.facts.size() < limit && std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    subsidy::model::Facts f;
+    if (dec.decode(line, f, err, id)) l.facts.push_back(std::move(f));
+  }
+  if (l.facts.empty()) {
+    std::fprintf(stderr, "no applicants decoded from %s\n", apps.c_str());
+    std::exit(1);
+  }
+  return l;
+}
+
+void run(benchmark::State& state, const Loaded& l, const char* date) {
+  const auto& rs = *l.rules->ruleset;
+  auto as_of = *subsidy::model::parse_date(date);
+  subsidy::model::Decision d;
+  std::size_t i = 0;
+  std::int64_t guard = 0;
+  for (auto _ : state) {
+    subsidy::eval::evaluate(rs, l.facts[i], as_of, d);
+    guard += d.total;
+    if (++i == l.facts.size()) i = 0;
+  }
+  benchmark::DoNotOptimize(guard);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_Workload(benchmark::State& state) {
+  static const char* env = std::getenv("SUBSIDY_BENCH_APPS");
+  static Loaded l = load(std::string(SUBSIDY_SOURCE_DIR) + "/bench/rules", env ? env : "/tmp/subsidy-bench/apps-100k.jsonl", 100000);
+  run(state, l, "2021-06-30");
+}
+BENCHMARK(BM_Workload);
+
+void BM_ShippedRules(benchmark::State& state) {
+  static Loaded l = load(std::string(SUBSIDY_SOURCE_DIR) + "/rules", std::string(SUBSIDY_SOURCE_DIR) + "/examples/batch.jsonl", 1000);
+  run(state, l, "2022-06-30");
+}
+BENCHMARK(BM_ShippedRules);
+
+}  // namespace
+
+BENCHMARK_MAIN();
