@@ -90,6 +90,7 @@ BinaryTyping binary_type(BinOp op, const Type& l, const Type& r) {
       if (either(Kind::Money, Kind::RawMoney) || is(Kind::RawMoney, Kind::RawMoney)) return ok(Kind::RawMoney);
       if (is(Kind::Decimal, Kind::Decimal) || either(Kind::Int, Kind::Decimal)) return ok(Kind::Decimal);
       if (op == BinOp::Sub && is(Kind::Date, Kind::Date)) return ok(Kind::Int);
+      if (is(Kind::Date, Kind::Int) || (op == BinOp::Add && is(Kind::Int, Kind::Date))) return ok(Kind::Date);  // ± days
       return t;
     case BinOp::Mul:
       if (is(Kind::Int, Kind::Int)) return ok(Kind::Int);

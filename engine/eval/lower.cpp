@@ -150,7 +150,7 @@ struct Lowerer {
       case BinOp::Add: case BinOp::Sub: {
         bool add = b.op == BinOp::Add;
         if (k == Kind::Int && lt.kind == Kind::Date) n.op = Op::SubDate;
-        else if (k == Kind::Int) n.op = add ? Op::AddI : Op::SubI;
+        else if (k == Kind::Int || k == Kind::Date) n.op = add ? Op::AddI : Op::SubI;  // date ± days
         else if (k == Kind::Decimal) {
           l = convert(l, lt.kind, Kind::Decimal, *b.lhs);
           r = convert(r, rt.kind, Kind::Decimal, *b.rhs);

@@ -7,7 +7,7 @@ using subsidy::testing::compile_text;
 
 namespace {
 
-const char* kBase = R"(enum OrgType "单位类型" "org type" { enterprise "企业" "enterprise", institute "院所" "institute" }
+const char* kBase = R"R(enum OrgType "单位类型" "org type" { enterprise "企业" "enterprise", institute "院所" "institute" }
 enum Level "级别" "level" { none "无" "none", regional "区级" "regional", national "国家级" "national" }
 fact org_type: OrgType "单位类型" "org type";
 fact level: Level "级别" "level";
@@ -15,7 +15,7 @@ fact rd: money "研发费用" "R&D";
 fact n: int "人数" "staff";
 fact ok: bool "是否" "flag";
 fact opt: int? "可选" "optional";
-)";
+)R";
 
 // Compiles kBase + `extra` and returns "line:col code" of every diagnostic with `code`.
 std::vector<std::string> where(const std::string& extra, const std::string& code) {
@@ -33,9 +33,9 @@ const int L = 9;  // first line after kBase
 std::string at(int line_offset, int col) { return std::to_string(L + line_offset) + ":" + std::to_string(col); }
 
 TEST(Check, CleanRulesetHasNoDiagnostics) {
-  auto c = compile_text(std::string(kBase) + R"(program P "p" "p" { citation "c";
+  auto c = compile_text(std::string(kBase) + R"R(program P "p" "p" { citation "c";
   require a: org_type == enterprise and level != none and ok and n >= 3 and value_or(opt, 0) < 5 else "x" "x";
-  amount floor_yuan(rd * 10%); })");
+  amount floor_yuan(rd * 10%); })R");
   EXPECT_TRUE(c->rs) << c->rendered();
   EXPECT_EQ(c->diags.items().size(), 0u) << c->rendered();
 }
@@ -44,7 +44,7 @@ TEST(Check, E0101UndefinedNameWithSuggestion) {
   auto c = compile_text(std::string(kBase) + "program P \"p\" \"p\" { citation \"c\"; require a: org_typ == enterprise else \"x\" \"x\"; amount 1元; }\n");
   ASSERT_TRUE(c->has("E0101"));
   EXPECT_NE(c->rendered().find("did you mean `org_type`?"), std::string::npos) << c->rendered();
-  EXPECT_EQ(where("program P \"p\" \"p\" { citation \"c\"; amount nothing; }\n", "E0101"), std::vector<std::string>{at(0, 44)});
+  EXPECT_EQ(where("program P \"p\" \"p\" { citation \"c\"; amount nothing; }\n", "E0101"), std::vector<std::string>{at(0, 42)});
 }
 
 TEST(Check, E0102DuplicateDefinitionPointsAtSecond) {
@@ -85,17 +85,17 @@ TEST(Check, E0305OptionalFactNeedsIsSet) {
 }
 
 TEST(Check, E0310UnroundedMoney) {
-  EXPECT_EQ(where("program P \"p\" \"p\" { citation \"c\"; amount rd * 10%; }\n", "E0310"), std::vector<std::string>{at(0, 44)});
+  EXPECT_EQ(where("program P \"p\" \"p\" { citation \"c\"; amount rd * 10%; }\n", "E0310"), std::vector<std::string>{at(0, 42)});
 }
 
 TEST(Check, E0501OverlapAndW0502GapInUniqueTables) {
-  auto c = compile_text(std::string(kBase) + R"(table t "t" "t": money hit unique { inputs level, n;
+  auto c = compile_text(std::string(kBase) + R"R(table t "t" "t": money hit unique { inputs level, n;
   regional, - => 1万;
   regional, >= 3 => 2万;
   national, [0 .. 10) => 3万;
 }
 program P "p" "p" { citation "c"; amount t; }
-)");
+)R");
   EXPECT_TRUE(c->has("E0501")) << c->rendered();
   EXPECT_TRUE(c->has("W0502")) << c->rendered();
   EXPECT_NE(c->rendered().find("rows 1 and 2 of unique table `t` overlap: both match level = regional, n = 3"), std::string::npos)
@@ -104,23 +104,23 @@ program P "p" "p" { citation "c"; amount t; }
 }
 
 TEST(Check, E0601ConflictingAmountExceptions) {
-  auto c = compile_text(std::string(kBase) + R"(program P "p" "p" { citation "c"; amount 1万; }
+  auto c = compile_text(std::string(kBase) + R"R(program P "p" "p" { citation "c"; amount 1万; }
 exception a "a" "a" { applies to P; when ok; amount amount * 2; }
 exception b "b" "b" { applies to P; when ok; amount amount * 3; }
-)");
+)R");
   EXPECT_TRUE(c->has("E0601")) << c->rendered();
-  auto fixed = compile_text(std::string(kBase) + R"(program P "p" "p" { citation "c"; amount 1万; }
+  auto fixed = compile_text(std::string(kBase) + R"R(program P "p" "p" { citation "c"; amount 1万; }
 exception a "a" "a" { applies to P; when ok; amount amount * 2; priority 1; }
 exception b "b" "b" { applies to P; when ok; amount amount * 3; priority 2; }
-)");
+)R");
   EXPECT_FALSE(fixed->has("E0601")) << fixed->rendered();
 }
 
 TEST(Check, W0602ExceptionThatCanNeverApply) {
-  auto c = compile_text(std::string(kBase) + R"(program P "p" "p" { citation "c"; effective from 2021-01-01 to 2021-12-31; amount 1万; }
+  auto c = compile_text(std::string(kBase) + R"R(program P "p" "p" { citation "c"; effective from 2021-01-01 to 2021-12-31; amount 1万; }
 exception late "l" "l" { applies to P; when ok; refuse "x" "x"; effective from 2023-01-01; }
 exception never "n" "n" { applies to P; when 1 > 2; refuse "x" "x"; }
-)");
+)R");
   EXPECT_EQ(std::count_if(c->diags.items().begin(), c->diags.items().end(), [](auto& d) { return d.code == "W0602"; }), 2);
 }
 
@@ -134,13 +134,13 @@ TEST(Check, WarningsForMissingCitationEnglishLabelAndUnusedFact) {
 }
 
 TEST(Check, AllSemanticErrorsOfARunAreReported) {
-  auto c = compile_text(std::string(kBase) + R"(program P "p" "p" { citation "c";
+  auto c = compile_text(std::string(kBase) + R"R(program P "p" "p" { citation "c";
   require a: missing1 else "x" "x";
   require b: missing2 else "x" "x";
   amount rd * 10%;
 }
 fact rd: int "x" "x";
-)");
+)R");
   EXPECT_GE(c->diags.error_count(), 4u) << c->rendered();
 }
 

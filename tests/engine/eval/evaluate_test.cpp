@@ -11,7 +11,7 @@ using subsidy::testing::compile_text;
 
 namespace {
 
-const char* kRules = R"(
+const char* kRules = R"R(
 enum OrgType "单位类型" "organisation type" { enterprise "企业" "enterprise", institute "院所" "institute" }
 enum Level "级别" "level" { none "无" "none", regional "自治区级" "regional", national "国家级" "national" }
 fact org_type: OrgType "单位类型" "organisation type";
@@ -77,7 +77,7 @@ group shared "合计" "shared" {
   cap 400万;
   already paid_this_year;
 }
-)";
+)R";
 
 struct Fixture : ::testing::Test {
   std::unique_ptr<subsidy::testing::Compiled> c = compile_text(kRules);
@@ -189,10 +189,10 @@ TEST_F(Fixture, ExplanationNamesRequirementClauseAndParameter) {
 }
 
 TEST(Evaluate, OverflowIsReportedNeverWrapped) {
-  auto c = compile_text(R"(
+  auto c = compile_text(R"R(
 fact big: money "大额" "big";
 program P "p" "p" { citation "c"; amount big * 1000000; }
-)");
+)R");
   ASSERT_TRUE(c->rs) << c->rendered();
   model::Facts f(1);
   f.set(0, 9'000'000'000'000'000);
@@ -204,14 +204,14 @@ program P "p" "p" { citation "c"; amount big * 1000000; }
 }
 
 TEST(Evaluate, TotalCapAndPayHighest) {
-  auto c = compile_text(R"(
+  auto c = compile_text(R"R(
 program A "a" "a" { citation "c"; amount 300万; }
 program B "b" "b" { citation "c"; amount 400万; }
 program C "c" "c" { citation "c"; amount 10万; }
 program D "d" "d" { citation "c"; amount 20万; }
-group highest "就高" "highest" { programs C, D; pay highest; }
+group top "就高" "highest" { programs C, D; pay highest; }
 group all_cap "合计" "total" { programs all; cap total 500万; }
-)");
+)R");
   ASSERT_TRUE(c->rs) << c->rendered();
   model::Facts f(0);
   auto d = eval::evaluate(*c->rs, f, 0);
@@ -224,14 +224,14 @@ group all_cap "合计" "total" { programs all; cap total 500万; }
 }
 
 TEST(Evaluate, DecisionTableHitPolicies) {
-  auto c = compile_text(R"(
+  auto c = compile_text(R"R(
 fact n: int "n" "n";
 table first_t "t" "t": int hit first { inputs n; < 10 => 1; < 100 => 2; - => 3; }
 table sum_t "t" "t": money hit collect sum { inputs n; >= 1 => 1万; >= 5 => 2万; [10 .. 20) => 4万; }
 table count_t "t" "t": int hit collect count { inputs n; >= 1 => 0; >= 5 => 0; }
 table prio_t "t" "t": money hit priority { inputs n; >= 1 => 1万; >= 5 => 3万; >= 3 => 2万; }
 program P "p" "p" { citation "c"; require a: first_t == 2 and count_t == 2 else "x" "x"; amount sum_t + prio_t; }
-)");
+)R");
   ASSERT_TRUE(c->rs) << c->rendered();
   model::Facts f(1);
   f.set(0, 10);
