@@ -99,7 +99,9 @@ void add_evaluate_command(CLI::App& app, Action& action) {
   cmd->add_option("--rules", o->rules, "rules directory")->required();
   cmd->add_option("--as-of", o->as_of, "evaluation date YYYY-MM-DD (default: today, China Standard Time)")
       ->check([](const std::string& s) { return model::parse_date(s) ? std::string() : "not a date (YYYY-MM-DD): " + s; });
-  cmd->add_option("--program", o->programs, "evaluate only this programme (repeatable)");
+  cmd->add_option("--program", o->programs, "evaluate only this programme (repeatable)")
+      ->type_size(1)
+      ->allow_extra_args(false);
   cmd->add_flag("--explain", o->explain, "add the explanation: requirements, formula, parameters, caps, citations");
   cmd->add_option("--lang", o->lang, "language of explanations: zh or en")->check(CLI::IsMember({"zh", "en"}));
   cmd->add_option("--format", o->format, "json (one line per applicant) or text (readable explanations)")

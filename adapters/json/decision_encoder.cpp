@@ -23,17 +23,6 @@ std::string quoted(std::string_view s) {
 }
 std::string quoted_or_empty(std::string_view s) { return s.empty() ? std::string() : quoted(s); }
 
-const char* status_str(eval::Status s) {
-  switch (s) {
-    case eval::Status::sourced: return "sourced";
-    case eval::Status::secondary: return "secondary";
-    case eval::Status::derived: return "derived";
-    case eval::Status::illustrative: return "illustrative";
-    case eval::Status::unspecified: return "unspecified";
-  }
-  return "unspecified";
-}
-
 const char* step_kind(eval::AmountStep::Kind k) {
   using K = eval::AmountStep::Kind;
   switch (k) {
@@ -150,7 +139,7 @@ DecisionEncoder::DecisionEncoder(const eval::Ruleset& rs) : rs_(&rs) {
     t.citation = quoted(p.citation);
     t.bureau = quoted(p.bureau);
     t.source = quoted(p.source);
-    t.status = status_str(p.status);
+    t.status = eval::status_name(p.status);
     for (const auto& r : p.requirements)
       t.reqs.push_back(Req{quoted(r.name), quoted_or_empty(r.clause), quoted_or_empty(r.source_text), lbl(r.reason)});
     programs_.push_back(std::move(t));
@@ -178,7 +167,7 @@ DecisionEncoder::DecisionEncoder(const eval::Ruleset& rs) : rs_(&rs) {
           break;
         default: value = std::to_string(v.value); break;
       }
-      t.values.push_back(ParamValueText{quoted(value), quoted(model::format_date(v.from)), quoted(v.source), status_str(v.status)});
+      t.values.push_back(ParamValueText{quoted(value), quoted(model::format_date(v.from)), quoted(v.source), eval::status_name(v.status)});
     }
     params_.push_back(std::move(t));
   }

@@ -34,9 +34,22 @@ struct Lowerer {
 
   Lowerer(const check::CheckResult& c, const diag::SourceSet& s) : cr(c), sources(s) {}
 
+  // The source text of a span with runs of whitespace (line breaks, indentation) collapsed.
   std::string text_of(const diag::Span& sp) const {
     const auto& t = sources.get(sp.file).text();
-    return t.substr(sp.begin, sp.end - sp.begin);
+    std::string out;
+    bool space = false;
+    for (std::uint32_t i = sp.begin; i < sp.end && i < t.size(); ++i) {
+      char ch = t[i];
+      if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') {
+        space = true;
+        continue;
+      }
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      out += ch;
+    }
+    return out;
   }
 
   std::uint32_t push(Node n) {

@@ -22,12 +22,13 @@ std::optional<std::int64_t> mul(std::int64_t a, std::int64_t b) {
 }
 
 namespace {
-std::optional<std::int64_t> narrow(__int128 v) {
+__extension__ typedef __int128 i128;  // GCC/Clang extension: exact 128-bit intermediates
+std::optional<std::int64_t> narrow(i128 v) {
   if (v > std::numeric_limits<std::int64_t>::max() || v < std::numeric_limits<std::int64_t>::min()) return std::nullopt;
   return static_cast<std::int64_t>(v);
 }
-__int128 floor_div(__int128 a, __int128 d) {
-  __int128 q = a / d;
+i128 floor_div(i128 a, i128 d) {
+  i128 q = a / d;
   if ((a % d != 0) && ((a < 0) != (d < 0))) --q;
   return q;
 }
@@ -35,14 +36,14 @@ __int128 floor_div(__int128 a, __int128 d) {
 
 std::optional<std::int64_t> mul_div_floor(std::int64_t a, std::int64_t b, std::int64_t d) {
   if (d == 0) return std::nullopt;
-  return narrow(floor_div(static_cast<__int128>(a) * b, d));
+  return narrow(floor_div(static_cast<i128>(a) * b, d));
 }
 
 std::optional<std::int64_t> round_div(std::int64_t value, std::int64_t divisor, Rounding r) {
   if (divisor <= 0) return std::nullopt;
-  __int128 v = value;
-  __int128 q = floor_div(v, divisor);
-  __int128 rem = v - q * divisor;
+  i128 v = value;
+  i128 q = floor_div(v, divisor);
+  i128 rem = v - q * divisor;
   switch (r) {
     case Rounding::floor: break;
     case Rounding::ceil:

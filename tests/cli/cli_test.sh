@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# CLI tests: run the built `subsidy` binary and check output and exit codes (docs/integration.md).
+#   cli_test.sh path/to/subsidy project-root
+set -uo pipefail
+BIN="$1"; ROOT="$2"
+cd "$ROOT"
+TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass+1)); }
+bad()  { fail=$((fail+1)); echo "FAIL: $*"; }
+# expect_rc WANT DESC CMD...
+expect_rc() { local want="$1" desc="$2"; shift 2; "$@" >"$TMP/out" 2>"$TMP/err"; local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$desc: exit $rc, want $want"; sed 's/^/    /' "$TMP/err" | head -5; fi; }
+# contains FILE TEXT DESC
+contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: missing [$2]"; head -c 600 "$1" | sed 's/^/    /'; fi; }
+lines() { wc -l < "$1" | tr -d ' '; }
+
+# --help and --version on every command
+for c in "" "rules" "rules check" "rules test" "evaluate"; do expect_rc 0 "help $c" "$BIN" $c --help; done
+expect_rc 0 version "$BIN" --version; contains "$TMP/out" "subsidy 0." "version text"
+expect_rc 2 "no subcommand" "$BIN"
+expect_rc 2 "unknown option" "$BIN" evaluate --rules rules --bogus
+
+# rules check / test
+expect_rc 0 "rules check shipped" "$BIN" rules check rules/; contains "$TMP/out" "0 errors" "rules check summary"
+expect_rc 4 "rules check bad" "$BIN" rules check tests/golden/check/bad/five_mistakes.rules
+contains "$TMP/out" "five_mistakes.rules:15:38: error[E0101]: unknown name \`enterprize\`" "check diagnostic"
+expect_rc 4 "rules check json" "$BIN" rules check --format json tests/golden/check/bad/five_mistakes.rules
+contains "$TMP/out" '"code":"E0310"' "json diagnostics"
+expect_rc 4 "missing rules dir" "$BIN" rules check "$TMP/nope"; contains "$TMP/err" "does not exist" "missing dir message"
+expect_rc 0 "rules test shipped" "$BIN" rules test rules/; contains "$TMP/out" " 0 failed" "rules test summary"
+cat > "$TMP/failing.rules" <<'R'
+fact n: int "n" "n";
+program P "p" "p" { citation "c"; require big: n >= 10 else "太小" "too small"; amount 1万; }
+test "wrong expectation" as of 2022-01-01 { given n = 3; expect P eligible amount 1万; }
+R
+expect_rc 1 "rules test failing" "$BIN" rules test "$TMP/failing.rules"
+contains "$TMP/out" "expected: P eligible amount 1万元" "expected shown"
+contains "$TMP/out" "actual:   P refused because big" "actual shown"
+
+# evaluate: one JSON object (pretty-printed)
+expect_rc 0 "evaluate one" "$BIN" evaluate --rules rules --as-of 2022-06-30 examples/refused-r02.json
+[ "$(lines "$TMP/out")" = 1 ] && ok || bad "one object gives one line"
+contains "$TMP/out" '"R02":{"outcome":"refused","eligible":false,"amount_fen":0,"amount":"0.00","reasons":[{"requirement":"above_scale","clause":"实施细则 一(三)2"}]}' "refusal names requirement and clause"
+expect_rc 0 "explain zh" "$BIN" evaluate --rules rules --as-of 2022-06-30 --format text --lang zh examples/refused-r02.json
+contains "$TMP/out" "✗ above_scale: 不是规模以上工业企业 [条款 实施细则 一(三)2]" "zh explanation"
+expect_rc 0 "explain en" "$BIN" evaluate --rules rules --as-of 2022-06-30 --format text --lang en examples/refused-r02.json
+contains "$TMP/out" "✗ above_scale: not an above-scale industrial enterprise [clause 实施细则 一(三)2]" "en explanation"
+expect_rc 0 "explain json" "$BIN" evaluate --rules rules --as-of 2022-06-30 --explain --lang en examples/refused-r02.json
+contains "$TMP/out" '"text":"not an above-scale industrial enterprise"' "json explanation text"
+expect_rc 0 "program filter" "$BIN" evaluate --rules rules --as-of 2022-06-30 --program R01 examples/refused-r02.json
+grep -q '"R02"' "$TMP/out" && bad "--program R01 must leave R02 out" || ok
+expect_rc 2 "unknown program" "$BIN" evaluate --rules rules --program R99 examples/refused-r02.json
+contains "$TMP/err" "unknown programme \`R99\`" "unknown programme message"
+expect_rc 2 "bad date" "$BIN" evaluate --rules rules --as-of 2022-02-30 examples/refused-r02.json
+expect_rc 3 "missing input" "$BIN" evaluate --rules rules "$TMP/none.jsonl"
+expect_rc 4 "bad rules" "$BIN" evaluate --rules tests/golden/check/bad examples/refused-r02.json
+
+# JSON Lines with bad lines scattered through: good lines still decided, in order, with any --jobs
+GOOD="$(head -1 examples/batch.jsonl)"
+{
+  for i in $(seq 1 3000); do
+    case $((i % 1000)) in
+      17) echo '{"id":"broken", "org_type": ';;
+      400) echo "$GOOD" | sed 's/"rd_expense":[0-9]*/"rd_expense":"lots"/';;
+      733) echo "$GOOD" | sed 's/{/{"colour":"red",/';;
+      *) echo "$GOOD";;
+    esac
+    [ $((i % 500)) = 0 ] && echo ""
+  done
+} > "$TMP/mixed.jsonl"
+expect_rc 3 "bad lines jobs1" "$BIN" evaluate --rules rules --as-of 2022-06-30 --jobs 1 "$TMP/mixed.jsonl"
+cp "$TMP/out" "$TMP/j1"
+contains "$TMP/err" "9 of 3000 records could not be decoded (first: line 17" "failure summary"
+[ "$(lines "$TMP/j1")" = 3000 ] && ok || bad "one output line per record (got $(lines "$TMP/j1"))"
+[ "$(grep -c '"error"' "$TMP/j1")" = 9 ] && ok || bad "nine error records"
+contains "$TMP/j1" '{"line":17,"id":null,"error":{"code":"malformed_json"' "malformed line named"
+contains "$TMP/j1" '"error":{"code":"bad_number","field":"rd_expense"' "bad money string names field"
+contains "$TMP/j1" '"error":{"code":"unknown_field","field":"colour"' "unknown field named"
+line_of_400=$(sed -n '/"bad_number"/{p;q}' "$TMP/j1" | sed -E 's/.*"line":([0-9]+).*/\1/')
+[ "$line_of_400" = 400 ] && ok || bad "error line number counts input lines (got $line_of_400)"
+for j in 2 4; do
+  expect_rc 3 "bad lines jobs$j" "$BIN" evaluate --rules rules --as-of 2022-06-30 --jobs $j "$TMP/mixed.jsonl"
+  cmp -s "$TMP/out" "$TMP/j1" && ok || bad "--jobs $j output differs from --jobs 1"
+done
+cat "$TMP/mixed.jsonl" | "$BIN" evaluate --rules rules --as-of 2022-06-30 --jobs 2 - > "$TMP/stdin" 2>/dev/null
+cmp -s "$TMP/stdin" "$TMP/j1" && ok || bad "stdin input differs"
+printf '{"id":"x","rd_expense":92233720368547759}\n' > "$TMP/huge.jsonl"
+expect_rc 3 "out of range" "$BIN" evaluate --rules rules --as-of 2022-06-30 --program R01 "$TMP/huge.jsonl"
+contains "$TMP/out" '"code":"out_of_range","field":"rd_expense"' "money overflow at decode"
+: > "$TMP/empty.jsonl"
+expect_rc 3 "empty input" "$BIN" evaluate --rules rules "$TMP/empty.jsonl"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
