@@ -30,6 +30,7 @@ struct ParseState {
   std::vector<std::pair<std::string, diag::Span>> seen;
   std::set<std::pair<std::uint32_t, std::string>> reported;  // (offset, code): backtracking must not report twice
   std::size_t errors = 0;
+  int depth = 0;  // expression nesting, bounded so that hostile input cannot overflow the stack
 
   diag::Span span(char const* b, char const* e) const {
     return diag::Span{file, static_cast<std::uint32_t>(b - base), static_cast<std::uint32_t>(e - base)};

@@ -183,7 +183,9 @@ GrammarResult parse_declarations(std::string_view text, diag::FileId file, diag:
     // A lexical error inside a string points at the offending byte; others at the next token.
     bool lexical = which == "closing quote" || which == "escape";
     char const* at = lexical ? err : parser::skip_blanks(err, st.end);
-    st.error("E0001", token_span(st, at), "expected " + describe(which));
+    st.error("E0001", token_span(st, at),
+             which == "nesting" ? "expression nested too deeply (more than " + std::to_string(parser::kMaxNesting) + " levels)"
+                                : "expected " + describe(which));
     pos = recover(st.base, st.end, start, at);
   }
   out.errors = st.errors;

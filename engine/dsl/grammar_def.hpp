@@ -23,6 +23,11 @@
 #include "dsl/config.hpp"
 #include "model/date.hpp"
 
+namespace subsidy::dsl::parser {
+template <typename Subject>
+struct nesting_parser;
+}  // namespace subsidy::dsl::parser
+
 // Readable `what` for composite parsers (X3's default is the typeid name): an action or a
 // directive is what its subject is, a sequence is what it starts with, an alternative is
 // "a|b" (grammar.cpp splits and joins with "or").
@@ -54,6 +59,11 @@ template <typename S>
 struct get_info<optional<S>> {
   typedef std::string result_type;
   std::string operator()(optional<S> const& p) const { return what(p.subject); }
+};
+template <typename S>
+struct get_info<subsidy::dsl::parser::nesting_parser<S>> {
+  typedef std::string result_type;
+  std::string operator()(subsidy::dsl::parser::nesting_parser<S> const& p) const { return what(p.subject); }
 };
 template <typename S>
 struct get_info<kleene<S>> {
@@ -379,6 +389,32 @@ struct span_end_parser : x3::parser<span_end_parser> {
     return true;
   }
 };
+// nested[p]: p, counted against the expression nesting limit (a hard error beyond it).
+inline constexpr int kMaxNesting = 200;
+template <typename Subject>
+struct nesting_parser : x3::unary_parser<Subject, nesting_parser<Subject>> {
+  using base_type = x3::unary_parser<Subject, nesting_parser<Subject>>;
+  static bool const is_pass_through_unary = true;
+  constexpr explicit nesting_parser(Subject const& s) : base_type(s) {}
+  template <typename It, typename Ctx, typename RCtx, typename Attr>
+  bool parse(It& first, It const& last, Ctx const& ctx, RCtx& rctx, Attr& attr) const {
+    ParseState& st = state(ctx);
+    if (st.depth >= kMaxNesting) throw x3::expectation_failure<It>(skip_blanks(first, last), "nesting");
+    struct Leave {
+      int& d;
+      ~Leave() { --d; }
+    } leave{++st.depth};
+    return this->subject.parse(first, last, ctx, rctx, attr);
+  }
+};
+struct nesting_gen {
+  template <typename S>
+  constexpr nesting_parser<typename x3::extension::as_parser<S>::value_type> operator[](S const& s) const {
+    return nesting_parser<typename x3::extension::as_parser<S>::value_type>(x3::as_parser(s));
+  }
+};
+inline constexpr nesting_gen nested{};
+
 inline constexpr span_begin_parser sb{};
 inline constexpr span_end_parser se{};
 
@@ -727,10 +763,10 @@ inline constexpr tok_parser semi = tok(";");
 inline constexpr tok_parser comma = tok(",");
 
 // ---------------------------------------------------------------- expressions
-auto const expr_r_def = or_r;
+auto const expr_r_def = nested[or_r];
 auto const or_r_def = sb >> and_r[take] >> *((kw("or") > and_r)[fold<ast::BinOp::Or>]) >> se;
 auto const and_r_def = sb >> not_r[take] >> *((kw("and") > not_r)[fold<ast::BinOp::And>]) >> se;
-auto const not_r_def = sb >> ((kw("not") > not_r)[unary<ast::UnOp::Not>] | cmp_r[take]) >> se;
+auto const not_r_def = sb >> ((kw("not") > nested[not_r])[unary<ast::UnOp::Not>] | cmp_r[take]) >> se;
 auto const cmp_r_def = sb >> add_r[take] >>
                        -((tok("==") > add_r)[fold<ast::BinOp::Eq>] | (tok("!=") > add_r)[fold<ast::BinOp::Ne>] |
                          (tok("<=") > add_r)[fold<ast::BinOp::Le>] | (tok("<") > add_r)[fold<ast::BinOp::Lt>] |
@@ -743,7 +779,7 @@ auto const add_r_def = sb >> mul_r[take] >>
 auto const mul_r_def = sb >> unary_r[take] >>
                        *((tok("*") > unary_r)[fold<ast::BinOp::Mul>] | (tok("/") > unary_r)[fold<ast::BinOp::Div>]) >>
                        se;
-auto const unary_r_def = sb >> ((tok("-") > unary_r)[unary<ast::UnOp::Neg>] | primary_r[take]) >> se;
+auto const unary_r_def = sb >> ((tok("-") > nested[unary_r])[unary<ast::UnOp::Neg>] | primary_r[take]) >> se;
 
 auto const callee = ident_p[mk_call] | word_p("min")[mk_call] | word_p("max")[mk_call] | word_p("count")[mk_call];
 auto const primary_r_def =

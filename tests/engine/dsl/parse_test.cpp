@@ -879,6 +879,27 @@ TEST(ParseErrors, RecoveryAfterBraceOnSameLine) {
   EXPECT_EQ(p->decl<ast::Program>(0).id.name, "Q");
 }
 
+TEST(ParseErrors, NestingIsBounded) {
+  auto deep = [](int n, const std::string& open, const std::string& close) {
+    std::string e;
+    for (int i = 0; i < n; ++i) e += open;
+    e += "x";
+    for (int i = 0; i < n; ++i) e += close;
+    return "program P { amount " + e + "; }\nfact ok: int;\n";
+  };
+  auto fine = parse_text(deep(150, "(", ")"));
+  EXPECT_TRUE(fine->result.ok) << diag::render_all(fine->diags, fine->sources);
+  for (auto [open, close] : {std::pair<std::string, std::string>{"(", ")"}, {"f(", ")"}, {"not ", ""}, {"- ", ""},
+                             {"{", "}"}, {"if a then 1 else ", ""}}) {
+    auto p = parse_text(deep(5000, open, close));
+    ASSERT_EQ(p->diags.items().size(), 1u) << open;
+    EXPECT_EQ(p->diags.items()[0].code, "E0001");
+    EXPECT_EQ(p->diags.items()[0].message, "expression nested too deeply (more than 200 levels)");
+    ASSERT_EQ(p->result.file.decls.size(), 1u);  // recovered at the next declaration
+    EXPECT_EQ(p->decl<ast::FactDecl>(0).name.name, "ok");
+  }
+}
+
 TEST(ParseErrors, EmptyAndCommentOnlyFiles) {
   auto p = parse_text("");
   EXPECT_TRUE(p->result.ok);
