@@ -1,0 +1,154 @@
+// Chain verification. For each stored event (ordered by seq) we establish the seq it was written
+// with ("original seq"): its own seq when its hash matches its content; another seq when the
+// content hashes correctly only under that seq (the row was moved: reordered); otherwise it is
+// altered and assumed to sit in place. Missing original seqs are deletions; links are checked
+// between events whose original seqs are consecutive, so a reorder or a deletion is reported once
+// and not again as broken links around it.
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/audit.hpp"
+
+namespace subsidy::store {
+
+const char* finding_kind_name(FindingKind k) {
+  switch (k) {
+    case FindingKind::altered: return "altered";
+    case FindingKind::deleted: return "deleted";
+    case FindingKind::reordered: return "reordered";
+    case FindingKind::broken_link: return "broken_link";
+  }
+  return "altered";
+}
+
+namespace {
+
+enum class State : std::uint8_t { intact, reordered, altered };
+
+// Brute-force search for the original seq of a moved event is bounded so a badly damaged, huge
+// chain cannot make verification quadratic; the predecessor-based guess finds ordinary swaps.
+constexpr std::int64_t kMaxSeqSearch = 4096;
+
+bool hashes_with_seq(const Event& e, std::int64_t seq) {
+  Event copy = e;
+  copy.seq = seq;
+  return event_hash(copy) == e.hash;
+}
+
+}  // namespace
+
+void verify_chain(CaseId case_id, std::span<const Event> events, const ChainHead& head,
+                  std::vector<AuditFinding>& out) {
+  const std::size_t n = events.size();
+  std::vector<State> state(n, State::intact);
+  std::vector<std::int64_t> orig(n, 0);
+  std::unordered_map<std::string, std::size_t> by_hash;
+  std::int64_t max_seq = head.count;
+  for (std::size_t i = 0; i < n; ++i) {
+    by_hash.emplace(events[i].hash, i);
+    max_seq = std::max(max_seq, events[i].seq);
+  }
+
+  std::vector<AuditFinding> found;
+  auto report = [&](std::int64_t seq, FindingKind kind, std::string message) {
+    found.push_back({case_id, seq, kind, std::move(message)});
+  };
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const Event& e = events[i];
+    if (event_hash(e) == e.hash) {
+      orig[i] = e.seq;
+      continue;
+    }
+    std::int64_t moved_from = 0;
+    std::vector<std::int64_t> guesses;
+    if (e.prev_hash == kGenesisHash) guesses.push_back(1);
+    if (auto it = by_hash.find(e.prev_hash); it != by_hash.end() && it->second != i) {
+      guesses.push_back(events[it->second].seq + 1);
+      if (it->second < i && orig[it->second] > 0) guesses.push_back(orig[it->second] + 1);
+    }
+    for (std::int64_t g : guesses) {
+      if (g != e.seq && g > 0 && hashes_with_seq(e, g)) {
+        moved_from = g;
+        break;
+      }
+    }
+    if (moved_from == 0) {
+      const std::int64_t limit = std::min<std::int64_t>(std::max<std::int64_t>(max_seq, static_cast<std::int64_t>(n)) + 1,
+                                                        kMaxSeqSearch);
+      for (std::int64_t s = 1; s <= limit; ++s) {
+        if (s != e.seq && hashes_with_seq(e, s)) {
+          moved_from = s;
+          break;
+        }
+      }
+    }
+    if (moved_from > 0) {
+      state[i] = State::reordered;
+      orig[i] = moved_from;
+      report(e.seq, FindingKind::reordered,
+             "event stored as seq " + std::to_string(e.seq) + " was written as seq " + std::to_string(moved_from) +
+                 " (events were reordered)");
+    } else {
+      state[i] = State::altered;
+      orig[i] = e.seq;
+      report(e.seq, FindingKind::altered,
+             "event seq " + std::to_string(e.seq) + " does not match its hash: its content was altered");
+    }
+  }
+
+  // Where each original seq is stored now; originals that nobody claims were deleted.
+  std::unordered_map<std::int64_t, std::size_t> by_orig;
+  std::int64_t max_orig = head.count;
+  for (std::size_t i = 0; i < n; ++i) {
+    by_orig.emplace(orig[i], i);
+    max_orig = std::max(max_orig, orig[i]);
+  }
+  for (std::int64_t s = 1; s <= max_orig; ++s) {
+    if (by_orig.find(s) == by_orig.end()) {
+      report(s, FindingKind::deleted,
+             "event seq " + std::to_string(s) + " is missing (deleted)" +
+                 (s > head.count ? std::string() : "; the case recorded " + std::to_string(head.count) + " events"));
+    }
+  }
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const Event& e = events[i];
+    if (orig[i] > head.count && state[i] != State::altered) {
+      report(e.seq, FindingKind::altered,
+             "event seq " + std::to_string(e.seq) + " is beyond the case's recorded chain of " +
+                 std::to_string(head.count) + " events: it was inserted outside the repository");
+      continue;
+    }
+    if (state[i] == State::altered) continue;  // its prev_hash may be part of what was altered
+    const std::int64_t o = orig[i];
+    if (o == 1) {
+      if (e.prev_hash != kGenesisHash) {
+        report(e.seq, FindingKind::broken_link,
+               "the first event's prev_hash is not the genesis value (64 zeros): the link was edited");
+      }
+    } else if (auto it = by_orig.find(o - 1); it != by_orig.end()) {
+      if (e.prev_hash != events[it->second].hash) {
+        report(e.seq, FindingKind::broken_link,
+               "event seq " + std::to_string(e.seq) + " does not link to event seq " +
+                   std::to_string(events[it->second].seq) +
+                   ": that event was changed and re-hashed, or this link was edited");
+      }
+    }
+    if (o == head.count && e.hash != head.hash) {
+      report(e.seq, FindingKind::broken_link,
+             "the case's recorded chain head does not match its last event seq " + std::to_string(e.seq) +
+                 ": the event was changed and re-hashed");
+    }
+  }
+
+  std::stable_sort(found.begin(), found.end(),
+                   [](const AuditFinding& a, const AuditFinding& b) {
+                     return a.seq != b.seq ? a.seq < b.seq : a.kind < b.kind;
+                   });
+  out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+}
+
+}  // namespace subsidy::store

@@ -1,0 +1,51 @@
+#pragma once
+// Budgets per programme and year, and disbursed awards.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+
+#include "model/money.hpp"
+#include "store/errors.hpp"
+
+namespace subsidy::store {
+
+// Invariant, enforced by every operation and by the database: 0 <= reserved, 0 <= consumed,
+// reserved + consumed <= total. Approval reserves, rejection/withdrawal releases, disbursement
+// consumes (moves a reservation to consumed).
+struct Budget {
+  std::string programme;
+  int year = 0;
+  model::Fen total_fen = 0;
+  model::Fen reserved_fen = 0;
+  model::Fen consumed_fen = 0;
+  model::Fen available_fen() const { return total_fen - reserved_fen - consumed_fen; }
+  bool operator==(const Budget&) const = default;
+};
+
+// A disbursed award. `applicant` is the organisation identifier (统一社会信用代码 or the
+// applicant's own key), so later applications by the same organisation see it.
+struct Award {
+  std::int64_t id = 0;                     // assigned by record_award
+  std::string applicant;
+  std::string programme;
+  int year = 0;                            // the call year the award belongs to
+  model::Fen amount_fen = 0;
+  std::optional<std::string> achievement;  // the funded achievement (same achievement twice is excluded)
+  std::optional<CaseId> case_id;           // the case that paid it (none for imported history)
+  std::string disbursed_at;                // UTC ISO-8601 or a date; stamped when empty
+  bool operator==(const Award&) const = default;
+};
+
+// What earlier awards mean for a new evaluation in `year` (fed back as facts by the CLI).
+struct AwardHistory {
+  std::set<std::string> programmes;          // every programme ever awarded (prior_awards)
+  std::set<std::string> achievements;        // achievements already funded
+  std::map<std::string, model::Fen> paid_in_year;  // programme → amount awarded for `year`
+  model::Fen total_in_year = 0;
+};
+AwardHistory summarise_awards(std::span<const Award> awards, int year);
+
+}  // namespace subsidy::store

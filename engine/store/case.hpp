@@ -1,0 +1,89 @@
+#pragma once
+// A case: one application travelling through its workflow, as the repository stores it. Plain data;
+// the workflow engine owns the meaning of stages, roles, deadlines and the opaque state payload.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/date.hpp"
+#include "model/money.hpp"
+#include "store/errors.hpp"
+
+namespace subsidy::store {
+
+// The decision a case was last evaluated to, with what is needed to reproduce it.
+struct CaseDecision {
+  std::string outcome;        // the case programme's outcome: "eligible", "refused", … (model::outcome_name)
+  model::Fen amount_fen = 0;  // the programme's amount in that decision
+  std::string ruleset_hash;   // hash of the ruleset that produced it
+  model::Days as_of = 0;      // evaluation date
+  std::string json;           // the full decision as JSON (opaque to the store)
+  bool operator==(const CaseDecision&) const = default;
+};
+
+struct Case {
+  CaseId id = 0;                       // assigned by create_case
+  std::string application_id;          // the applicant's "id"; unique across cases
+  std::string programme;               // programme id, e.g. "RD_POST"
+  int call_year = 0;
+  std::string workflow;                // workflow name and version the case follows
+  int workflow_version = 0;
+  std::vector<std::string> stages;     // current stage(s); several during a parallel joint review
+  std::vector<std::string> roles;      // roles responsible for the current stages (inbox queries)
+  std::string state_json;              // opaque workflow state (pending votes, paused clocks, …)
+  std::map<std::string, model::Days> deadlines;  // stage → due date (inclusive)
+  std::optional<CaseDecision> decision;
+  model::Fen amount_fen = 0;           // the amount currently granted / reserved for the case
+  // Maintained by the repository (ignored on create/update):
+  std::int64_t version = 0;            // optimistic lock counter: 1 after create, +1 per update
+  int facts_version = 0;               // number of the latest facts version
+  std::string created_at, updated_at;  // UTC, ISO-8601 ("2024-05-01T08:30:00Z")
+  bool operator==(const Case&) const = default;
+};
+
+// The earliest deadline among the case's current stages (what "overdue" is measured against).
+std::optional<model::Days> next_due(const Case& c);
+
+inline constexpr const char* kFactsSubmitted = "submitted";
+inline constexpr const char* kFactsCorrected = "corrected";
+
+// The applicant's facts as submitted (version 1) and every corrected version after it.
+struct FactsVersion {
+  CaseId case_id = 0;
+  int version = 0;         // assigned by the repository: 1, 2, …
+  std::string facts_json;  // the facts object exactly as received
+  std::string reason;      // kFactsSubmitted, kFactsCorrected
+  std::string created_at;  // stamped by the repository when empty
+  bool operator==(const FactsVersion&) const = default;
+};
+
+// Input of create_cases_batch: a new case with its submitted facts.
+struct NewCase {
+  Case c;
+  FactsVersion facts;
+};
+struct CreateResult {
+  CaseId id = 0;
+  bool created = false;  // false: the application id already had a case (`id` is that case)
+};
+
+// An officer's inbox and overdue lists. Unset fields match everything; results are ordered by id.
+struct CaseFilter {
+  std::optional<std::string> stage;      // one of the current stages
+  std::optional<std::string> role;       // one of the responsible roles
+  std::optional<std::string> programme;
+  std::optional<int> call_year;
+  std::optional<model::Days> overdue_as_of;  // next_due(case) < this date
+  CaseId after_id = 0;                   // keyset paging: only ids > after_id
+  std::size_t limit = 0;                 // 0: no limit
+};
+
+bool matches(const CaseFilter& f, const Case& c);
+
+// Rejects (std::invalid_argument) what no repository can store faithfully: an empty application id,
+// empty stage or role names, and names containing '|' or a line break (the separators SQL uses).
+void validate_case(const Case& c);
+
+}  // namespace subsidy::store

@@ -1,0 +1,23 @@
+#include "store/case_repository.hpp"
+
+#include <optional>
+
+namespace subsidy::store {
+
+std::vector<CreateResult> CaseRepository::create_cases_batch(std::span<const NewCase> cases) {
+  std::optional<Transaction> tx;
+  if (!in_transaction()) tx.emplace(*this);
+  std::vector<CreateResult> results;
+  results.reserve(cases.size());
+  for (const NewCase& n : cases) {
+    if (auto existing = find_by_application_id(n.c.application_id)) {
+      results.push_back({*existing, false});
+    } else {
+      results.push_back({create_case(n.c, n.facts), true});
+    }
+  }
+  if (tx) tx->commit();
+  return results;
+}
+
+}  // namespace subsidy::store

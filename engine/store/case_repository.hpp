@@ -1,0 +1,111 @@
+#pragma once
+// The storage interface the engine and the CLI see (STYLE.md §13). Implementations: the in-memory
+// repository here (tests of other stages) and the SOCI one in adapters/soci (SQLite, PostgreSQL).
+//
+// Unit of work: between begin() and commit() every call belongs to one database transaction;
+// rollback() (or a Transaction going out of scope) discards all of it. Outside a unit of work each
+// call is atomic on its own. A StoreError thrown inside a unit of work leaves it open: roll it back.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/audit.hpp"
+#include "store/budget.hpp"
+#include "store/case.hpp"
+#include "store/errors.hpp"
+#include "store/event.hpp"
+
+namespace subsidy::store {
+
+class CaseRepository {
+ public:
+  virtual ~CaseRepository() = default;
+
+  // ---- unit of work ----
+  virtual void begin() = 0;     // std::logic_error when one is already open; UnavailableError when locked
+  virtual void commit() = 0;
+  virtual void rollback() = 0;  // no-op when none is open
+  virtual bool in_transaction() const = 0;
+
+  // ---- cases ----
+  // Stores a new case (version 1) with its submitted facts (version 1) and returns its id.
+  // DuplicateApplicationError when the application id already has a case.
+  virtual CaseId create_case(const Case& c, const FactsVersion& submitted) = 0;
+  // Idempotent bulk creation inside one transaction (the open unit of work, or its own): existing
+  // application ids are skipped and reported with created == false. Results in input order.
+  virtual std::vector<CreateResult> create_cases_batch(std::span<const NewCase> cases);
+  virtual std::optional<CaseId> find_by_application_id(std::string_view application_id) = 0;
+  virtual Case load_case(CaseId id) = 0;  // NotFoundError
+  // Writes every mutable field of `c` (all but application_id and the repository-maintained ones)
+  // when the stored version equals `expected_version`; returns the new version (expected + 1).
+  // ConflictError when someone else changed the case since it was read; NotFoundError.
+  virtual std::int64_t update_case(const Case& c, std::int64_t expected_version) = 0;
+  virtual std::vector<Case> list_cases(const CaseFilter& filter) = 0;
+
+  // ---- facts versions ----
+  // Adds a corrected version (number assigned: latest + 1) and returns its number.
+  virtual int add_facts_version(const FactsVersion& fv) = 0;
+  virtual std::vector<FactsVersion> facts_versions(CaseId id) = 0;  // by version
+
+  // ---- events ----
+  // Appends to the case's chain: assigns seq, prev_hash and hash (and `at` when empty) from the
+  // case's last event in the same transaction, and returns the stored event. NotFoundError.
+  virtual Event append_event(const Event& e) = 0;
+  virtual std::vector<Event> events(CaseId id) = 0;  // by seq
+  // Recomputes every chain (or one case's) and names each altered, deleted or reordered event.
+  virtual AuditReport verify_audit(std::optional<CaseId> only = std::nullopt) = 0;
+
+  // ---- budgets ----
+  // Creates or changes a budget's total; BudgetExceededError when the new total is below what is
+  // already reserved + consumed (nothing changes then).
+  virtual Budget set_budget(const std::string& programme, int year, model::Fen total) = 0;
+  virtual std::optional<Budget> get_budget(const std::string& programme, int year) = 0;
+  virtual std::vector<Budget> list_budgets() = 0;  // by programme, year
+  // Each returns the budget after the operation; amounts must be > 0 (std::invalid_argument).
+  // reserve: BudgetExceededError (carrying the available amount) when reserved + consumed + amount
+  //          would exceed the total — nothing is reserved then. NotFoundError without a budget.
+  virtual Budget reserve(const std::string& programme, int year, model::Fen amount) = 0;
+  // release: ConflictError when less than `amount` is reserved.
+  virtual Budget release(const std::string& programme, int year, model::Fen amount) = 0;
+  // consume (disbursement): moves `amount` from reserved to consumed; ConflictError when less is reserved.
+  virtual Budget consume(const std::string& programme, int year, model::Fen amount) = 0;
+
+  // ---- awards ----
+  // Records a disbursed award and returns its id; ConflictError when the case already has one.
+  virtual std::int64_t record_award(const Award& a) = 0;
+  virtual std::vector<Award> awards_for(std::string_view applicant) = 0;  // by year, id
+};
+
+// RAII unit of work: begins on construction, rolls back on destruction unless committed.
+class Transaction {
+ public:
+  explicit Transaction(CaseRepository& repo) : repo_(&repo) { repo.begin(); }
+  ~Transaction() {
+    if (repo_ != nullptr) {
+      try {
+        repo_->rollback();
+      } catch (...) {  // a failed rollback leaves nothing committed; never throw from a destructor
+      }
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // When commit() throws, the destructor still rolls back whatever the backend left open.
+  void commit() {
+    repo_->commit();
+    repo_ = nullptr;
+  }
+  void rollback() {
+    repo_->rollback();
+    repo_ = nullptr;
+  }
+
+ private:
+  CaseRepository* repo_;
+};
+
+}  // namespace subsidy::store

@@ -1,0 +1,59 @@
+// Canonical serialisation and SHA-256 of events (OpenSSL EVP, one-shot).
+#include <openssl/evp.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "store/event.hpp"
+
+namespace subsidy::store {
+namespace {
+
+void field(std::string& out, const char* name, const std::string& value) {
+  out += name;
+  out += ':';
+  out += std::to_string(value.size());
+  out += ':';
+  out += value;
+  out += '\n';
+}
+
+}  // namespace
+
+std::string canonical_event(const Event& e) {
+  std::string out;
+  out.reserve(160 + e.actor.size() + e.role.size() + e.action.size() + e.from_stage.size() + e.to_stage.size() +
+              e.note.size() + e.at.size() + e.payload_json.size() + e.prev_hash.size());
+  out += "subsidy.event.v1\n";
+  field(out, "case_id", std::to_string(e.case_id));
+  field(out, "seq", std::to_string(e.seq));
+  field(out, "actor", e.actor);
+  field(out, "role", e.role);
+  field(out, "action", e.action);
+  field(out, "from_stage", e.from_stage);
+  field(out, "to_stage", e.to_stage);
+  field(out, "note", e.note);
+  field(out, "at", e.at);
+  field(out, "payload", e.payload_json);
+  field(out, "prev_hash", e.prev_hash);
+  return out;
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed (OpenSSL EVP_Digest)");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(2 * static_cast<std::size_t>(len), '0');
+  for (unsigned int i = 0; i < len; ++i) {
+    hex[2 * i] = kHex[md[i] >> 4];
+    hex[2 * i + 1] = kHex[md[i] & 0x0F];
+  }
+  return hex;
+}
+
+std::string event_hash(const Event& e) { return sha256_hex(canonical_event(e)); }
+
+}  // namespace subsidy::store

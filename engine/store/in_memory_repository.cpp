@@ -1,0 +1,283 @@
+#include "store/in_memory_repository.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace subsidy::store {
+namespace {
+
+void require_positive(model::Fen amount) {
+  if (amount <= 0) throw std::invalid_argument("a budget amount must be positive");
+}
+
+std::string budget_name(const std::string& programme, int year) { return programme + "/" + std::to_string(year); }
+
+}  // namespace
+
+InMemoryRepository::InMemoryRepository(std::shared_ptr<InMemoryDatabase> db, Clock clock,
+                                       std::chrono::milliseconds lock_timeout)
+    : db_(std::move(db)), clock_(std::move(clock)), lock_timeout_(lock_timeout), tx_lock_(db_->mutex, std::defer_lock) {}
+
+InMemoryRepository::~InMemoryRepository() { rollback(); }
+
+std::unique_lock<std::timed_mutex> InMemoryRepository::guard() {
+  if (in_transaction()) return {};
+  std::unique_lock<std::timed_mutex> lock(db_->mutex, std::defer_lock);
+  if (!lock.try_lock_for(lock_timeout_)) throw UnavailableError("in-memory database is locked by another unit of work");
+  return lock;
+}
+
+void InMemoryRepository::begin() {
+  if (in_transaction()) throw std::logic_error("a unit of work is already open on this repository");
+  if (!tx_lock_.try_lock_for(lock_timeout_)) {
+    throw UnavailableError("in-memory database is locked by another unit of work");
+  }
+  snapshot_ = st();
+}
+
+void InMemoryRepository::commit() {
+  if (!in_transaction()) throw std::logic_error("commit() without begin()");
+  snapshot_.reset();
+  tx_lock_.unlock();
+}
+
+void InMemoryRepository::rollback() {
+  if (!in_transaction()) return;
+  st() = std::move(*snapshot_);
+  snapshot_.reset();
+  tx_lock_.unlock();
+}
+
+CaseId InMemoryRepository::create_case(const Case& c, const FactsVersion& submitted) {
+  validate_case(c);
+  auto lock = guard();
+  auto& s = st();
+  if (auto it = s.by_application.find(c.application_id); it != s.by_application.end()) {
+    throw DuplicateApplicationError(c.application_id, it->second);
+  }
+  const CaseId id = s.next_case_id++;
+  const std::string now = clock_();
+  InMemoryState::StoredCase stored{c, {}};
+  stored.c.id = id;
+  stored.c.version = 1;
+  stored.c.facts_version = 1;
+  stored.c.created_at = stored.c.updated_at = now;
+  s.cases.emplace(id, std::move(stored));
+  s.by_application.emplace(c.application_id, id);
+  FactsVersion fv = submitted;
+  fv.case_id = id;
+  fv.version = 1;
+  if (fv.reason.empty()) fv.reason = kFactsSubmitted;
+  if (fv.created_at.empty()) fv.created_at = now;
+  s.facts[id].push_back(std::move(fv));
+  return id;
+}
+
+std::optional<CaseId> InMemoryRepository::find_by_application_id(std::string_view application_id) {
+  auto lock = guard();
+  auto& s = st();
+  if (auto it = s.by_application.find(application_id); it != s.by_application.end()) return it->second;
+  return std::nullopt;
+}
+
+Case InMemoryRepository::load_case(CaseId id) {
+  auto lock = guard();
+  auto it = st().cases.find(id);
+  if (it == st().cases.end()) throw NotFoundError("no case " + std::to_string(id));
+  return it->second.c;
+}
+
+std::int64_t InMemoryRepository::update_case(const Case& c, std::int64_t expected_version) {
+  validate_case(c);
+  auto lock = guard();
+  auto it = st().cases.find(c.id);
+  if (it == st().cases.end()) throw NotFoundError("no case " + std::to_string(c.id));
+  Case& stored = it->second.c;
+  if (stored.version != expected_version) {
+    throw ConflictError("case " + std::to_string(c.id) + " was changed by someone else (now version " +
+                        std::to_string(stored.version) + ", expected " + std::to_string(expected_version) +
+                        "); reload it and try again");
+  }
+  Case next = c;
+  next.application_id = stored.application_id;
+  next.created_at = stored.created_at;
+  next.facts_version = stored.facts_version;
+  next.version = expected_version + 1;
+  next.updated_at = clock_();
+  stored = std::move(next);
+  return stored.version;
+}
+
+std::vector<Case> InMemoryRepository::list_cases(const CaseFilter& filter) {
+  auto lock = guard();
+  std::vector<Case> out;
+  for (auto it = st().cases.upper_bound(filter.after_id); it != st().cases.end(); ++it) {
+    if (!matches(filter, it->second.c)) continue;
+    out.push_back(it->second.c);
+    if (filter.limit != 0 && out.size() >= filter.limit) break;
+  }
+  return out;
+}
+
+int InMemoryRepository::add_facts_version(const FactsVersion& fv) {
+  auto lock = guard();
+  auto it = st().cases.find(fv.case_id);
+  if (it == st().cases.end()) throw NotFoundError("no case " + std::to_string(fv.case_id));
+  FactsVersion stored = fv;
+  stored.version = ++it->second.c.facts_version;
+  if (stored.reason.empty()) stored.reason = kFactsCorrected;
+  if (stored.created_at.empty()) stored.created_at = clock_();
+  st().facts[fv.case_id].push_back(std::move(stored));
+  return it->second.c.facts_version;
+}
+
+std::vector<FactsVersion> InMemoryRepository::facts_versions(CaseId id) {
+  auto lock = guard();
+  if (auto it = st().facts.find(id); it != st().facts.end()) return it->second;
+  return {};
+}
+
+Event InMemoryRepository::append_event(const Event& e) {
+  auto lock = guard();
+  auto it = st().cases.find(e.case_id);
+  if (it == st().cases.end()) throw NotFoundError("no case " + std::to_string(e.case_id));
+  ChainHead& head = it->second.head;
+  Event stored = e;
+  stored.seq = head.count + 1;
+  stored.prev_hash = head.hash;
+  if (stored.at.empty()) stored.at = clock_();
+  stored.hash = event_hash(stored);
+  head.count = stored.seq;
+  head.hash = stored.hash;
+  st().events[e.case_id].push_back(stored);
+  return stored;
+}
+
+std::vector<Event> InMemoryRepository::events(CaseId id) {
+  auto lock = guard();
+  if (auto it = st().events.find(id); it != st().events.end()) {
+    std::vector<Event> out = it->second;
+    std::stable_sort(out.begin(), out.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+    return out;
+  }
+  return {};
+}
+
+AuditReport InMemoryRepository::verify_audit(std::optional<CaseId> only) {
+  auto lock = guard();
+  AuditReport report;
+  for (const auto& [id, stored] : st().cases) {
+    if (only && id != *only) continue;
+    std::vector<Event> chain;
+    if (auto it = st().events.find(id); it != st().events.end()) chain = it->second;
+    std::stable_sort(chain.begin(), chain.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+    ++report.cases;
+    report.events += static_cast<std::int64_t>(chain.size());
+    verify_chain(id, chain, stored.head, report.findings);
+  }
+  if (only && report.cases == 0) throw NotFoundError("no case " + std::to_string(*only));
+  return report;
+}
+
+Budget& InMemoryRepository::budget_or_throw(const std::string& programme, int year) {
+  auto it = st().budgets.find({programme, year});
+  if (it == st().budgets.end()) throw NotFoundError("no budget " + budget_name(programme, year));
+  return it->second;
+}
+
+Budget InMemoryRepository::set_budget(const std::string& programme, int year, model::Fen total) {
+  if (total < 0) throw std::invalid_argument("a budget total cannot be negative");
+  auto lock = guard();
+  auto [it, inserted] = st().budgets.try_emplace({programme, year}, Budget{programme, year, total, 0, 0});
+  Budget& b = it->second;
+  if (!inserted) {
+    const model::Fen committed = b.reserved_fen + b.consumed_fen;
+    if (committed > total) {
+      throw BudgetExceededError(programme, year, committed, total,
+                                "cannot set the total of " + budget_name(programme, year) + " to " +
+                                    model::format_yuan(total) + " yuan: " + model::format_yuan(committed) +
+                                    " yuan are already reserved or consumed");
+    }
+    b.total_fen = total;
+  }
+  return b;
+}
+
+std::optional<Budget> InMemoryRepository::get_budget(const std::string& programme, int year) {
+  auto lock = guard();
+  if (auto it = st().budgets.find({programme, year}); it != st().budgets.end()) return it->second;
+  return std::nullopt;
+}
+
+std::vector<Budget> InMemoryRepository::list_budgets() {
+  auto lock = guard();
+  std::vector<Budget> out;
+  for (const auto& [key, b] : st().budgets) out.push_back(b);
+  return out;
+}
+
+Budget InMemoryRepository::reserve(const std::string& programme, int year, model::Fen amount) {
+  require_positive(amount);
+  auto lock = guard();
+  Budget& b = budget_or_throw(programme, year);
+  if (amount > b.available_fen()) throw BudgetExceededError(programme, year, amount, b.available_fen());
+  b.reserved_fen += amount;
+  return b;
+}
+
+Budget InMemoryRepository::release(const std::string& programme, int year, model::Fen amount) {
+  require_positive(amount);
+  auto lock = guard();
+  Budget& b = budget_or_throw(programme, year);
+  if (amount > b.reserved_fen) {
+    throw ConflictError("cannot release " + model::format_yuan(amount) + " yuan from " + budget_name(programme, year) +
+                        ": only " + model::format_yuan(b.reserved_fen) + " yuan are reserved");
+  }
+  b.reserved_fen -= amount;
+  return b;
+}
+
+Budget InMemoryRepository::consume(const std::string& programme, int year, model::Fen amount) {
+  require_positive(amount);
+  auto lock = guard();
+  Budget& b = budget_or_throw(programme, year);
+  if (amount > b.reserved_fen) {
+    throw ConflictError("cannot disburse " + model::format_yuan(amount) + " yuan from " + budget_name(programme, year) +
+                        ": only " + model::format_yuan(b.reserved_fen) + " yuan are reserved");
+  }
+  b.reserved_fen -= amount;
+  b.consumed_fen += amount;
+  return b;
+}
+
+std::int64_t InMemoryRepository::record_award(const Award& a) {
+  auto lock = guard();
+  if (a.case_id) {
+    if (st().cases.find(*a.case_id) == st().cases.end()) throw NotFoundError("no case " + std::to_string(*a.case_id));
+    for (const Award& x : st().awards) {
+      if (x.case_id == a.case_id) {
+        throw ConflictError("case " + std::to_string(*a.case_id) + " already has a recorded award (award " +
+                            std::to_string(x.id) + ")");
+      }
+    }
+  }
+  Award stored = a;
+  stored.id = st().next_award_id++;
+  if (stored.disbursed_at.empty()) stored.disbursed_at = clock_();
+  st().awards.push_back(std::move(stored));
+  return st().awards.back().id;
+}
+
+std::vector<Award> InMemoryRepository::awards_for(std::string_view applicant) {
+  auto lock = guard();
+  std::vector<Award> out;
+  for (const Award& a : st().awards) {
+    if (a.applicant == applicant) out.push_back(a);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Award& x, const Award& y) {
+    return x.year != y.year ? x.year < y.year : x.id < y.id;
+  });
+  return out;
+}
+
+}  // namespace subsidy::store

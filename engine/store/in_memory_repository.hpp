@@ -1,0 +1,91 @@
+#pragma once
+// An in-memory CaseRepository for unit tests of other stages. Several repositories may share one
+// InMemoryDatabase (like two processes on one database file): a unit of work holds the database's
+// lock until commit/rollback, and a call outside one holds it for the call. Rollback restores a
+// snapshot taken at begin(). The state is plain data so tests can tamper with it directly.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/case_repository.hpp"
+#include "store/clock.hpp"
+
+namespace subsidy::store {
+
+struct InMemoryState {
+  struct StoredCase {
+    Case c;
+    ChainHead head;
+  };
+  std::map<CaseId, StoredCase> cases;
+  std::map<std::string, CaseId, std::less<>> by_application;
+  std::map<CaseId, std::vector<FactsVersion>> facts;
+  std::map<CaseId, std::vector<Event>> events;  // stored order = by seq
+  std::map<std::pair<std::string, int>, Budget> budgets;
+  std::vector<Award> awards;
+  CaseId next_case_id = 1;
+  std::int64_t next_award_id = 1;
+};
+
+struct InMemoryDatabase {
+  std::timed_mutex mutex;
+  InMemoryState state;
+};
+
+class InMemoryRepository final : public CaseRepository {
+ public:
+  // `lock_timeout`: how long begin() or a call waits for another unit of work (UnavailableError after).
+  explicit InMemoryRepository(std::shared_ptr<InMemoryDatabase> db = std::make_shared<InMemoryDatabase>(),
+                              Clock clock = utc_now,
+                              std::chrono::milliseconds lock_timeout = std::chrono::milliseconds(5000));
+  ~InMemoryRepository() override;
+
+  const std::shared_ptr<InMemoryDatabase>& database() const { return db_; }
+
+  void begin() override;
+  void commit() override;
+  void rollback() override;
+  bool in_transaction() const override { return snapshot_.has_value(); }
+
+  CaseId create_case(const Case& c, const FactsVersion& submitted) override;
+  std::optional<CaseId> find_by_application_id(std::string_view application_id) override;
+  Case load_case(CaseId id) override;
+  std::int64_t update_case(const Case& c, std::int64_t expected_version) override;
+  std::vector<Case> list_cases(const CaseFilter& filter) override;
+
+  int add_facts_version(const FactsVersion& fv) override;
+  std::vector<FactsVersion> facts_versions(CaseId id) override;
+
+  Event append_event(const Event& e) override;
+  std::vector<Event> events(CaseId id) override;
+  AuditReport verify_audit(std::optional<CaseId> only = std::nullopt) override;
+
+  Budget set_budget(const std::string& programme, int year, model::Fen total) override;
+  std::optional<Budget> get_budget(const std::string& programme, int year) override;
+  std::vector<Budget> list_budgets() override;
+  Budget reserve(const std::string& programme, int year, model::Fen amount) override;
+  Budget release(const std::string& programme, int year, model::Fen amount) override;
+  Budget consume(const std::string& programme, int year, model::Fen amount) override;
+
+  std::int64_t record_award(const Award& a) override;
+  std::vector<Award> awards_for(std::string_view applicant) override;
+
+ private:
+  // Holds the database lock for one call unless a unit of work already holds it.
+  std::unique_lock<std::timed_mutex> guard();
+  InMemoryState& st() { return db_->state; }
+  Budget& budget_or_throw(const std::string& programme, int year);
+
+  std::shared_ptr<InMemoryDatabase> db_;
+  Clock clock_;
+  std::chrono::milliseconds lock_timeout_;
+  std::unique_lock<std::timed_mutex> tx_lock_;
+  std::optional<InMemoryState> snapshot_;
+};
+
+}  // namespace subsidy::store
