@@ -172,6 +172,65 @@ DecisionEncoder::DecisionEncoder(const eval::Ruleset& rs) : rs_(&rs) {
     params_.push_back(std::move(t));
   }
   for (const auto& t : rs.tables) tables_.push_back(TableText{quoted(t.name)});
+  prerender();
+}
+
+void DecisionEncoder::prerender() {
+  for (std::size_t i = 0; i < programs_.size(); ++i) {
+    ProgramText& t = programs_[i];
+    model::ProgramResult r;
+    r.outcome = Outcome::not_in_effect;
+    append_program(t.not_in_effect, i, r, nullptr, false);
+    r.outcome = Outcome::refused;
+    for (std::size_t x = 0; x < exceptions_.size(); ++x) {
+      r.refused_by = static_cast<std::int32_t>(x);
+      std::string frag;
+      append_program(frag, i, r, nullptr, false);
+      t.refused_by_exception.push_back(std::move(frag));
+    }
+    r.refused_by = -1;
+    if (t.reqs.size() <= kMaskCache) {
+      std::size_t masks = std::size_t{1} << t.reqs.size();
+      t.refused_by_mask.resize(masks);
+      for (std::size_t m = 1; m < masks; ++m) {
+        r.failed = m;
+        append_program(t.refused_by_mask[m], i, r, nullptr, false);
+      }
+    }
+    r = model::ProgramResult{};
+    r.outcome = Outcome::eligible;
+    std::string full;
+    append_program(full, i, r, nullptr, false);
+    t.eligible_prefix = full.substr(0, full.find("\"amount_fen\":") + std::string("\"amount_fen\":").size());
+  }
+}
+
+bool DecisionEncoder::append_cached(std::string& out, std::size_t i, const model::ProgramResult& r) const {
+  const ProgramText& t = programs_[i];
+  switch (r.outcome) {
+    case Outcome::not_in_effect: out += t.not_in_effect; return true;
+    case Outcome::refused:
+      if (r.limited_by >= 0) return false;
+      if (r.refused_by >= 0) {
+        if (static_cast<std::size_t>(r.refused_by) >= t.refused_by_exception.size()) return false;
+        out += t.refused_by_exception[static_cast<std::size_t>(r.refused_by)];
+        return true;
+      }
+      if (r.failed == 0 || r.failed >= t.refused_by_mask.size()) return false;
+      out += t.refused_by_mask[r.failed];
+      return true;
+    case Outcome::eligible:
+      if (r.limited_by >= 0) return false;
+      out += t.eligible_prefix;
+      put_int(out, r.amount);
+      out += ",\"amount\":";
+      put_yuan(out, r.amount);
+      if (r.illustrative) out += ",\"illustrative\":true";
+      out += '}';
+      return true;
+    case Outcome::error: return false;
+  }
+  return false;
 }
 
 void DecisionEncoder::append_json(std::string& out, std::string_view id, const model::Decision& d, model::Days as_of,
@@ -191,6 +250,7 @@ void DecisionEncoder::append_json(std::string& out, std::string_view id, const m
     if (!first) out += ',';
     first = false;
     const eval::ProgramExplanation* px = ex && i < ex->programs.size() ? &ex->programs[i] : nullptr;
+    if (!px && append_cached(out, i, d.programs[i])) continue;
     append_program(out, i, d.programs[i], px, english);
   }
   out += "},\"total_fen\":";

@@ -54,7 +54,14 @@ class DecisionEncoder {
     std::string citation, bureau, source;  // quoted
     const char* status;
     std::vector<Req> reqs;
+    // Pre-rendered fragments for the batch path (no explanation): whole entries for refusals by
+    // failed-requirement mask (programmes with at most kMaskCache requirements) and by exception,
+    // the not-in-effect entry, and the start of an eligible entry up to the amount.
+    std::vector<std::string> refused_by_mask;
+    std::vector<std::string> refused_by_exception;
+    std::string not_in_effect, eligible_prefix;
   };
+  static constexpr std::size_t kMaskCache = 8;
   struct ExceptionText {
     std::string name, citation;  // quoted; citation "" when empty
     Lbl reason, label;
@@ -77,6 +84,9 @@ class DecisionEncoder {
 
   void append_program(std::string& out, std::size_t i, const model::ProgramResult& r,
                       const eval::ProgramExplanation* px, bool english) const;
+  // The batch path: one pre-rendered fragment when the outcome has one; false otherwise.
+  bool append_cached(std::string& out, std::size_t i, const model::ProgramResult& r) const;
+  void prerender();
 
   const eval::Ruleset* rs_;
   std::vector<ProgramText> programs_;

@@ -37,6 +37,7 @@ struct FieldInfo {
 
 struct EnumInfo {
   SvMap<int> index;
+  std::vector<std::string> names;  // by value index: small enums are searched linearly
   std::string name;
   std::string allowed;  // "enterprise, university, institute"
 };
@@ -157,6 +158,9 @@ std::string_view clip(std::string_view s) { return s.size() > 40 ? s.substr(0, 4
 struct FactDecoder::Impl {
   const eval::Ruleset* rs;
   SvMap<std::uint32_t> slot_of;
+  // Records of one feed list their keys in the same order: the slot seen at each key position in
+  // the previous record is tried first, and the hash map only on a miss.
+  std::vector<std::uint32_t> predicted;
   std::vector<FieldInfo> fields;     // by slot
   std::vector<EnumInfo> enums;       // by enum id
   std::vector<std::uint32_t> required;
@@ -176,6 +180,7 @@ struct FactDecoder::Impl {
       enums[e].name = def.name;
       for (std::size_t v = 0; v < def.values.size(); ++v) {
         enums[e].index.emplace(def.values[v].name, static_cast<int>(v));
+        enums[e].names.push_back(def.values[v].name);
         if (v) enums[e].allowed += ", ";
         enums[e].allowed += def.values[v].name;
       }
@@ -298,6 +303,10 @@ struct FactDecoder::Impl {
       }
       case Kind::Int: {
         if (t != od::json_type::number) return wrong_type(err, key, info, t);
+        if (std::int64_t fast = 0; v.get_int64().get(fast) == simdjson::SUCCESS) {
+          out.set(slot, fast);
+          return true;
+        }
         NumTok nt;
         std::string_view tok;
         if (!number(v, key, nt, tok, err)) return false;
@@ -312,6 +321,11 @@ struct FactDecoder::Impl {
       case Kind::Money:
       case Kind::RawMoney: {
         if (t == od::json_type::number) {
+          std::int64_t yuan = 0, fen = 0;
+          if (v.get_int64().get(yuan) == simdjson::SUCCESS && !__builtin_mul_overflow(yuan, model::kFenPerYuan, &fen)) {
+            out.set(slot, fen);
+            return true;
+          }
           NumTok nt;
           std::string_view tok;
           if (!number(v, key, nt, tok, err)) return false;
@@ -321,7 +335,6 @@ struct FactDecoder::Impl {
             m += " — send amounts with fen as a string, e.g. \"1234.56\"";
             return fail(err, "wrong_type", key, m);
           }
-          std::int64_t yuan = 0, fen = 0;
           auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), yuan);
           if (ec != std::errc{} || p != tok.data() + tok.size() || __builtin_mul_overflow(yuan, model::kFenPerYuan, &fen))
             return fail(err, "out_of_range", key, std::string("money out of range: ").append(clip(tok)));
@@ -473,6 +486,12 @@ struct FactDecoder::Impl {
   }
   int enum_index(std::uint32_t enum_id, std::string_view s) const {
     if (enum_id >= enums.size()) return -1;
+    const auto& names = enums[enum_id].names;
+    if (names.size() <= 16) {
+      for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == s) return static_cast<int>(i);
+      return -1;
+    }
     const auto& m = enums[enum_id].index;
     auto it = m.find(s);
     return it == m.end() ? -1 : it->second;
@@ -511,6 +530,7 @@ struct FactDecoder::Impl {
     if (auto e = doc.get_object().get(obj)) return malformed(err, e);
     bool failed = false;   // a field was rejected; keep scanning only to find "id"
     bool have_id = false;
+    std::size_t position = 0;  // index of the key among the record's fact keys
     for (auto field_r : obj) {
       od::field field;
       if (auto e = std::move(field_r).get(field)) return failed ? false : malformed(err, e);
@@ -542,13 +562,21 @@ struct FactDecoder::Impl {
         continue;
       }
       if (failed) continue;
-      auto it = slot_of.find(key);
-      if (it == slot_of.end()) {
-        failed = true;
-        fail(err, "unknown_field", key, std::string("\"").append(clip(key)).append("\" is not a declared fact"));
-        continue;
+      std::uint32_t slot;
+      std::size_t pos = position++;
+      if (pos < predicted.size() && predicted[pos] < fields.size() && rs->schema.facts[predicted[pos]].name == key) {
+        slot = predicted[pos];
+      } else {
+        auto it = slot_of.find(key);
+        if (it == slot_of.end()) {
+          failed = true;
+          fail(err, "unknown_field", key, std::string("\"").append(clip(key)).append("\" is not a declared fact"));
+          continue;
+        }
+        slot = it->second;
+        if (pos >= predicted.size()) predicted.resize(pos + 1, UINT32_MAX);
+        predicted[pos] = slot;
       }
-      std::uint32_t slot = it->second;
       if (seen[slot] == gen) {
         failed = true;
         fail(err, "duplicate_field", key, std::string("duplicate key \"").append(key).append("\""));

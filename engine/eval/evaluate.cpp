@@ -24,6 +24,8 @@ struct Ctx {
   std::uint32_t err_node = kNoNode;
   bool illustrative = false;
   ProgramExplanation* ex = nullptr;
+  // An exception's `when` depends only on the applicant and the date: evaluated once per call.
+  std::uint64_t when_known = 0, when_true = 0;
 
   std::int64_t fail(EvalError e, std::uint32_t node) {
     if (err == EvalError::none) {
@@ -192,6 +194,24 @@ std::int64_t ev(Ctx& c, std::uint32_t n) {
     case Op::Le:
     case Op::Gt:
     case Op::Ge: return compare(nd.op, ev(c, nd.a), ev(c, nd.b));
+    case Op::EqFC: return c.facts.values[nd.a] == nd.imm;
+    case Op::NeFC: return c.facts.values[nd.a] != nd.imm;
+    case Op::LtFC: return c.facts.values[nd.a] < nd.imm;
+    case Op::LeFC: return c.facts.values[nd.a] <= nd.imm;
+    case Op::GtFC: return c.facts.values[nd.a] > nd.imm;
+    case Op::GeFC: return c.facts.values[nd.a] >= nd.imm;
+    case Op::InMaskF: {
+      std::int64_t v = c.facts.values[nd.a];
+      return v >= 0 && v < 64 && ((nd.imm >> v) & 1);
+    }
+    case Op::TableLookup: {
+      const Table& t = c.rs.tables[nd.b];
+      auto v = static_cast<std::size_t>(c.facts.values[nd.a]);
+      std::int32_t row = v < t.lookup_row.size() ? t.lookup_row[v] : -1;
+      if (c.ex) c.ex->tables.push_back({nd.b, row});
+      if (row < 0) return c.fail(EvalError::no_table_row, n);
+      return t.lookup_value[v];
+    }
     case Op::EqText: return text(c, nd.a) == text(c, nd.b);
     case Op::NeText: return text(c, nd.a) != text(c, nd.b);
     case Op::And: return ev(c, nd.a) && ev(c, nd.b);
@@ -246,6 +266,18 @@ std::int64_t ev(Ctx& c, std::uint32_t n) {
 
 bool in_effect(Days from, Days to, Days d) { return from <= d && d <= to; }
 
+bool exception_applies(Ctx& c, std::uint32_t xi) {
+  const Exception& x = c.rs.exceptions[xi];
+  if (!in_effect(x.effective_from, x.effective_to, c.as_of)) return false;
+  if (xi >= 64) return ev(c, x.when) != 0;
+  std::uint64_t bit = std::uint64_t{1} << xi;
+  if (!(c.when_known & bit)) {
+    c.when_known |= bit;
+    if (ev(c, x.when)) c.when_true |= bit;
+  }
+  return (c.when_true & bit) != 0;
+}
+
 void step(ProgramExplanation* ex, AmountStep::Kind k, std::int64_t before, std::int64_t after, std::uint32_t ref = 0) {
   if (ex) ex->steps.push_back({k, before, after, ref});
 }
@@ -261,9 +293,7 @@ void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::Progra
     if (c.ex) c.ex->requirement_met.push_back(met ? 1 : 0);
   }
   for (auto xi : p.refusals) {
-    const Exception& x = rs.exceptions[xi];
-    if (!in_effect(x.effective_from, x.effective_to, c.as_of)) continue;
-    if (ev(c, x.when)) {
+    if (exception_applies(c, xi)) {
       r.refused_by = static_cast<std::int32_t>(xi);
       if (xi < 64) r.exceptions |= std::uint64_t{1} << xi;
       break;
@@ -277,7 +307,7 @@ void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::Progra
   step(c.ex, AmountStep::Kind::Formula, 0, amount);
   for (auto xi : p.modifiers) {
     const Exception& x = rs.exceptions[xi];
-    if (!in_effect(x.effective_from, x.effective_to, c.as_of) || !ev(c, x.when)) continue;
+    if (!exception_applies(c, xi)) continue;
     c.amount = amount;
     std::int64_t next = ev(c, x.amount);
     step(c.ex, AmountStep::Kind::Exception, amount, next, xi);

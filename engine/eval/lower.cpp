@@ -2,6 +2,7 @@
 #include "eval/lower.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "check/check.hpp"
@@ -104,7 +105,18 @@ struct Lowerer {
         if (facts_used) facts_used->insert(in.index);
         break;
       case Ref::Param: n.op = Op::Param; n.a = in.index; break;
-      case Ref::Table: n.op = Op::Table; n.a = in.index; break;
+      case Ref::Table: {
+        n.op = Op::Table;
+        n.a = in.index;
+        const Table& t = rs.tables[in.index];
+        if (!t.lookup_row.empty()) {
+          n.op = Op::TableLookup;
+          n.b = in.index;
+          n.a = rs.nodes[t.inputs[0]].a;
+          if (facts_used) facts_used->insert(n.a);
+        }
+        break;
+      }
       case Ref::AsOf: n.op = Op::AsOf; break;
       case Ref::Amount: n.op = Op::Amount; break;
       case Ref::EnumValue: n.imm = in.index; break;
@@ -158,6 +170,7 @@ struct Lowerer {
         r = convert(r, rt.kind, uk, *b.rhs);
         static constexpr Op ops[] = {Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge};
         n.op = ops[static_cast<int>(b.op) - static_cast<int>(BinOp::Eq)];
+        if (auto fused = fuse_compare(n.op, l, r)) return push(*fused);
         break;
       }
       case BinOp::Add: case BinOp::Sub: {
@@ -208,12 +221,39 @@ struct Lowerer {
     return push(n);
   }
 
+  // A comparison of a fact with a constant becomes one node (the common shape of requirements).
+  std::optional<Node> fuse_compare(Op op, std::uint32_t l, std::uint32_t r) {
+    const Node* fl = &rs.nodes[l];
+    const Node* cr_ = &rs.nodes[r];
+    if (fl->op == Op::Const && cr_->op == Op::Fact) {
+      std::swap(fl, cr_);
+      switch (op) {  // c < f  ⇔  f > c
+        case Op::Lt: op = Op::Gt; break;
+        case Op::Le: op = Op::Ge; break;
+        case Op::Gt: op = Op::Lt; break;
+        case Op::Ge: op = Op::Le; break;
+        default: break;
+      }
+    }
+    if (fl->op != Op::Fact || cr_->op != Op::Const) return std::nullopt;
+    static constexpr Op fused[] = {Op::EqFC, Op::NeFC, Op::LtFC, Op::LeFC, Op::GtFC, Op::GeFC};
+    Node n = *fl;
+    n.op = fused[static_cast<int>(op) - static_cast<int>(Op::Eq)];
+    n.kind = Kind::Bool;
+    n.imm = cr_->imm;
+    return n;
+  }
+
   std::uint32_t membership(const ast::Expr& e, const ast::Binary& b, const Type& lt) {
     std::uint32_t l = lower(*b.lhs);
     if (auto* set = std::get_if<ast::SetLit>(&b.rhs->node)) {
       if (lt.kind == Kind::Enum) {
         Node n = make(Op::InEnumMask, Kind::Bool, e);
         n.a = l;
+        if (rs.nodes[l].op == Op::Fact) {
+          n.op = Op::InMaskF;
+          n.a = rs.nodes[l].a;
+        }
         for (const auto& i : set->items) n.imm |= std::int64_t{1} << cr.info(i).const_value;
         return push(n);
       }
@@ -407,7 +447,10 @@ struct Lowerer {
     if (n == kNoNode) return;
     const Node& nd = rs.nodes[n];
     switch (nd.op) {
-      case Op::Fact: case Op::FactPresent: case Op::CountSet: out.insert(nd.a); break;
+      case Op::Fact: case Op::FactPresent: case Op::CountSet: case Op::InMaskF: case Op::TableLookup:
+      case Op::EqFC: case Op::NeFC: case Op::LtFC: case Op::LeFC: case Op::GtFC: case Op::GeFC:
+        out.insert(nd.a);
+        break;
       case Op::FactOr: out.insert(nd.a); collect_facts(nd.b, out); break;
       case Op::EnumSetHas: case Op::TextSetHas: out.insert(nd.b); collect_facts(nd.a, out); break;
       case Op::Table: {
@@ -482,7 +525,44 @@ struct Lowerer {
       r.output = convert(lower(row.output), cr.info(row.output).type.kind, type.kind, row.output);
       out.rows.push_back(std::move(r));
     }
+    precompute_lookup(out);
     rs.tables.push_back(std::move(out));
+  }
+
+  // A table over one enum fact with constant cells and outputs is a lookup by enum value.
+  void precompute_lookup(Table& t) {
+    if (t.inputs.size() != 1 || t.input_types[0].kind != Kind::Enum || rs.nodes[t.inputs[0]].op != Op::Fact) return;
+    if (t.hit != Hit::unique && t.hit != Hit::first) return;
+    auto is_const = [&](std::uint32_t n) { return rs.nodes[n].op == Op::Const; };
+    for (const auto& r : t.rows) {
+      if (!is_const(r.output)) return;
+      const Cell& c = r.cells[0];
+      if (c.kind == Cell::Kind::Range) return;
+      if (c.kind == Cell::Kind::Cmp && (!is_const(c.a) || (c.cmp != Op::Eq && c.cmp != Op::Ne))) return;
+      for (auto i : c.items)
+        if (!is_const(i)) return;
+    }
+    std::size_t values = cr.symbols.schema.enums[t.input_types[0].enum_id].values.size();
+    t.lookup_row.assign(values, -1);
+    t.lookup_value.assign(values, 0);
+    for (std::size_t v = 0; v < values; ++v) {
+      auto val = static_cast<std::int64_t>(v);
+      for (std::size_t ri = 0; ri < t.rows.size(); ++ri) {
+        const Cell& c = t.rows[ri].cells[0];
+        bool m = true;
+        if (c.kind == Cell::Kind::Cmp) m = (rs.nodes[c.a].imm == val) == (c.cmp == Op::Eq);
+        else if (c.kind == Cell::Kind::Set) {
+          bool in = false;
+          for (auto i : c.items) in = in || rs.nodes[i].imm == val;
+          m = in != c.negated;
+        }
+        if (m) {
+          t.lookup_row[v] = static_cast<std::int32_t>(ri);
+          t.lookup_value[v] = rs.nodes[t.rows[ri].output].imm;
+          break;
+        }
+      }
+    }
   }
 
   void lower_program(const ast::Program& p) {

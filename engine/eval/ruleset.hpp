@@ -48,6 +48,9 @@ enum class Op : std::uint8_t {
   MoneyToRaw,                 // money → raw money
   SubDate,                    // date − date → int days
   Eq, Ne, Lt, Le, Gt, Ge,     // int64 comparisons (all numeric-like kinds of one type)
+  EqFC, NeFC, LtFC, LeFC, GtFC, GeFC,  // fused: fact slot a compared with constant imm
+  InMaskF,                    // fused: enum fact slot a in mask imm
+  TableLookup,                // fused: table b whose only input is enum fact slot a, by precomputed row
   EqText, NeText,             // text fact a vs text literal text_id
   And, Or,
   If,                         // a ? b : c
@@ -141,6 +144,10 @@ struct Row {
   diag::Span span;
 };
 struct Table {
+  // Precomputed for TableLookup (one enum fact input, constant cells and outputs): per enum value,
+  // the matching row (-1: none) and its output.
+  std::vector<std::int32_t> lookup_row;
+  std::vector<std::int64_t> lookup_value;
   std::string name;
   Label label;
   model::Type result;
