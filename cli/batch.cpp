@@ -129,81 +129,82 @@ class Progress {
   clock::time_point start_, last_;
 };
 
-// Reads the input into blocks of whole lines.
+// Reads the input into blocks of whole lines, straight into the block's buffer; only the partial
+// last line of a read is carried over to the next block.
 class BlockReader {
  public:
   BlockReader(std::FILE* in, std::size_t block) : in_(in), block_(block) {}
 
   // Fills `b` with the next block; false at the end of input.
   bool next(Block& b) {
-    if (!decided_) decide();
-    if (whole_) {
-      if (done_) return false;
-      done_ = true;
-      while (fill(1 << 20)) {
+    b.data.assign(tail_);
+    tail_.clear();
+    if (whole_) return false;  // a whole document was the only block
+    fill(b.data, block_);
+    if (!decided_) {
+      decided_ = true;
+      // Make sure the first non-blank line is complete before deciding the mode.
+      while (!eof_ && b.data.find('\n', b.data.find_first_not_of(" \t\r\n")) == std::string::npos) fill(b.data, block_);
+      whole_ = !first_line_is_object(b.data);
+      if (whole_) {
+        while (!eof_) fill(b.data, 1 << 20);
       }
-      set(b, carry_.size(), true);
-      return b.size > 0;
     }
-    while (carry_.size() < block_ && fill(block_)) {
+    if (b.data.empty()) return false;
+    std::size_t cut = b.data.size();
+    if (!whole_ && !eof_) {
+      auto nl = b.data.rfind('\n');
+      while (nl == std::string::npos && !eof_) {  // a line longer than a block
+        fill(b.data, block_);
+        nl = b.data.rfind('\n');
+      }
+      if (nl != std::string::npos && !eof_) cut = nl + 1;
     }
-    if (carry_.empty()) return false;
-    std::size_t cut = carry_.size();
-    if (!eof_ || carry_.size() > block_) {
-      auto nl = carry_.rfind('\n', std::min(carry_.size(), block_ * 2) - 1);
-      if (nl != std::string::npos) cut = nl + 1;
+    tail_.assign(b.data, cut, std::string::npos);
+    b.data.resize(cut);
+    b.size = cut;
+    b.data.append(kPad, ' ');
+    b.first_line = line_;
+    b.whole_document = whole_;
+    const char* p = b.data.data();
+    const char* end = p + cut;
+    while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr) {
+      ++line_;
+      ++p;
     }
-    set(b, cut, false);
     return true;
   }
   std::size_t bytes_read() const { return bytes_; }
   const std::string& error() const { return error_; }
 
  private:
-  void set(Block& b, std::size_t n, bool whole) {
-    b.data.assign(carry_, 0, n);
-    b.size = n;
-    b.data.append(kPad, ' ');
-    b.first_line = line_;
-    b.whole_document = whole;
-    line_ += static_cast<std::size_t>(std::count(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(n), '\n'));
-    carry_.erase(0, n);
-  }
-  bool fill(std::size_t want) {
-    if (eof_) return false;
-    std::size_t old = carry_.size();
-    carry_.resize(old + want);
-    std::size_t got = std::fread(carry_.data() + old, 1, want, in_);
-    carry_.resize(old + got);
+  void fill(std::string& buf, std::size_t want) {
+    if (eof_) return;
+    std::size_t old = buf.size();
+    buf.resize(old + want);
+    std::size_t got = std::fread(buf.data() + old, 1, want, in_);
+    buf.resize(old + got);
     bytes_ += got;
     if (got < want) {
       eof_ = true;
       if (std::ferror(in_)) error_ = std::strerror(errno);
     }
-    return got > 0;
   }
   // JSON Lines unless the first non-blank line is not a complete object by itself.
-  void decide() {
-    decided_ = true;
-    while (true) {
-      std::size_t i = carry_.find_first_not_of(" \t\r\n");
-      if (i != std::string::npos) {
-        auto nl = carry_.find('\n', i);
-        if (nl == std::string::npos && !eof_ && fill(block_)) continue;
-        std::string_view first(carry_.data() + i, (nl == std::string::npos ? carry_.size() : nl) - i);
-        while (!first.empty() && (first.back() == '\r' || first.back() == ' ' || first.back() == '\t')) first.remove_suffix(1);
-        whole_ = !(first.size() >= 2 && first.front() == '{' && first.back() == '}');
-        return;
-      }
-      if (!fill(block_)) return;
-    }
+  static bool first_line_is_object(const std::string& data) {
+    std::size_t i = data.find_first_not_of(" \t\r\n");
+    if (i == std::string::npos) return true;
+    auto nl = data.find('\n', i);
+    std::string_view first(data.data() + i, (nl == std::string::npos ? data.size() : nl) - i);
+    while (!first.empty() && (first.back() == '\r' || first.back() == ' ' || first.back() == '\t')) first.remove_suffix(1);
+    return first.size() >= 2 && first.front() == '{' && first.back() == '}';
   }
 
   std::FILE* in_;
   std::size_t block_;
-  std::string carry_;
+  std::string tail_;
   std::size_t line_ = 1, bytes_ = 0;
-  bool eof_ = false, decided_ = false, whole_ = false, done_ = false;
+  bool eof_ = false, decided_ = false, whole_ = false;
   std::string error_;
 };
 
