@@ -88,6 +88,12 @@ cmp -s "$TMP/stdin" "$TMP/j1" && ok || bad "stdin input differs"
 printf '{"id":"x","rd_expense":92233720368547759}\n' > "$TMP/huge.jsonl"
 expect_rc 3 "out of range" "$BIN" evaluate --rules rules --as-of 2022-06-30 --program R01 "$TMP/huge.jsonl"
 contains "$TMP/out" '"code":"out_of_range","field":"rd_expense"' "money overflow at decode"
+# progress: forced on, a progress line with the record count goes to stderr; off by default when not a terminal
+expect_rc 3 "progress on" "$BIN" evaluate --rules rules --as-of 2022-06-30 --progress "$TMP/mixed.jsonl"
+contains "$TMP/err" "3000 records" "progress line"
+expect_rc 3 "progress default" "$BIN" evaluate --rules rules --as-of 2022-06-30 "$TMP/mixed.jsonl"
+grep -q "records  " "$TMP/err" && bad "no progress line when stderr is not a terminal" || ok
+expect_rc 2 "progress flags exclusive" "$BIN" evaluate --rules rules --progress --no-progress "$TMP/mixed.jsonl"
 : > "$TMP/empty.jsonl"
 expect_rc 3 "empty input" "$BIN" evaluate --rules rules "$TMP/empty.jsonl"
 
