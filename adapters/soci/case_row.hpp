@@ -1,0 +1,54 @@
+#pragma once
+// Adapter-internal: how a Case maps onto a `cases` row. CaseRow holds SOCI-bindable buffers (with
+// indicators for the nullable decision columns) so prepared statements can bind to it once and be
+// re-executed; the list and deadline columns use the text encodings documented in 001_init.sql.
+#include <soci/soci.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/case.hpp"
+
+namespace subsidy::soci_store::detail {
+
+// ["a","b"] ↔ "|a|b|" ([] ↔ ""), so `col LIKE '%|a|%'` finds a member.
+std::string encode_list(const std::vector<std::string>& items);
+std::vector<std::string> decode_list(const std::string& text);
+// A LIKE pattern (escape character '!') matching rows whose encoded list contains `item`.
+std::string list_member_pattern(const std::string& item);
+// {stage: date} ↔ "YYYY-MM-DD stage\n…"
+std::string encode_deadlines(const std::map<std::string, model::Days>& deadlines);
+std::map<std::string, model::Days> decode_deadlines(const std::string& text);
+
+// The columns in the order CaseRow::bind_into expects.
+inline constexpr const char* kCaseColumns =
+    "id, application_id, programme, call_year, workflow, workflow_version, stages, roles, state_json, deadlines, "
+    "decision_outcome, decision_amount_fen, decision_ruleset_hash, decision_as_of, decision_json, amount_fen, "
+    "version, facts_version, created_at, updated_at";
+
+struct CaseRow {
+  long long id = 0;
+  std::string application_id, programme;
+  int call_year = 0;
+  std::string workflow;
+  int workflow_version = 0;
+  std::string stages, roles, state_json, deadlines;
+  std::string next_due;
+  soci::indicator next_due_ind = soci::i_null;
+  std::string decision_outcome, decision_ruleset_hash, decision_as_of, decision_json;
+  long long decision_amount_fen = 0;
+  soci::indicator outcome_ind = soci::i_null, amount_ind = soci::i_null, hash_ind = soci::i_null,
+                  as_of_ind = soci::i_null, json_ind = soci::i_null;
+  long long amount_fen = 0, version = 0;
+  int facts_version = 0;
+  std::string created_at, updated_at;
+
+  void from_case(const store::Case& c);  // fills the buffers (and next_due) from a Case
+  store::Case to_case() const;           // CorruptError for undecodable columns
+
+  // Binds every kCaseColumns column, in order, as an output of `st`.
+  void bind_into(soci::statement& st);
+};
+
+}  // namespace subsidy::soci_store::detail

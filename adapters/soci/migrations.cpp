@@ -1,0 +1,154 @@
+#include "soci/migrations.hpp"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace subsidy::soci_store {
+namespace detail {
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string migration_label(const MigrationSource& m) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%03d_", m.version);
+  return buf + std::string(m.name);
+}
+
+bool has_migrations_table(Connection& c) {
+  long long n = 0;
+  if (c.backend == Backend::sqlite) {
+    *c.sql << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", soci::into(n);
+  } else {
+    *c.sql << "SELECT count(*) FROM information_schema.tables "
+              "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+        soci::into(n);
+  }
+  return n > 0;
+}
+
+int max_version(Connection& c) {
+  long long v = 0;
+  soci::indicator ind = soci::i_null;
+  *c.sql << "SELECT MAX(version) FROM schema_migrations", soci::into(v, ind);
+  return ind == soci::i_ok ? static_cast<int>(v) : 0;
+}
+
+}  // namespace
+
+std::vector<std::string> migration_statements(const MigrationSource& m, Backend backend) {
+  std::string text;
+  std::string sql = m.sql;
+  for (std::size_t pos = 0; pos < sql.size();) {  // strip "--" comments, line by line
+    auto eol = sql.find('\n', pos);
+    if (eol == std::string::npos) eol = sql.size();
+    std::string line = sql.substr(pos, eol - pos);
+    if (auto dash = line.find("--"); dash != std::string::npos) line.erase(dash);
+    text += line;
+    text += '\n';
+    pos = eol + 1;
+  }
+  const std::string token = "{{ID_PRIMARY_KEY}}";
+  for (auto p = text.find(token); p != std::string::npos; p = text.find(token, p)) {
+    text.replace(p, token.size(), dialect(backend).id_primary_key);
+  }
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (auto semi = text.find(';'); ; semi = text.find(';', start)) {
+    std::string stmt = trim(text.substr(start, semi == std::string::npos ? std::string::npos : semi - start));
+    if (!stmt.empty()) out.push_back(std::move(stmt));
+    if (semi == std::string::npos) break;
+    start = semi + 1;
+  }
+  return out;
+}
+
+int read_schema_version(Connection& c) {
+  try {
+    return has_migrations_table(c) ? max_version(c) : 0;
+  } catch (...) {
+    rethrow_translated(c, "cannot read the schema version");
+  }
+}
+
+MigrationReport apply_migrations(Connection& c, const OpenOptions& options) {
+  const int latest = latest_schema_version();
+  MigrationReport report;
+  report.from = read_schema_version(c);
+  if (report.from > latest) throw store::SchemaVersionError(store::ErrorKind::schema_too_new, report.from, latest);
+  int current = report.from;
+  for (const MigrationSource& m : migration_sources()) {
+    if (m.version <= current) continue;
+    bool open = false;
+    try {
+      *c.sql << c.sql_dialect().begin_write;
+      open = true;
+      if (c.backend == Backend::postgresql) {
+        // Serialise concurrent migrators of this schema (SQLite: BEGIN IMMEDIATE already does).
+        *c.sql << "SELECT pg_advisory_xact_lock(7301, hashtext(current_schema()))";
+      }
+      *c.sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+      current = max_version(c);
+      if (current > latest) {
+        *c.sql << "ROLLBACK";
+        open = false;
+        throw store::SchemaVersionError(store::ErrorKind::schema_too_new, current, latest);
+      }
+      if (current >= m.version) {  // another process applied it meanwhile
+        *c.sql << "COMMIT";
+        open = false;
+        continue;
+      }
+      for (const std::string& stmt : migration_statements(m, c.backend)) *c.sql << stmt;
+      long long version = m.version;
+      std::string name = m.name;
+      std::string now = options.clock();
+      *c.sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)", soci::use(version),
+          soci::use(name), soci::use(now);
+      *c.sql << "COMMIT";
+      open = false;
+      current = m.version;
+      report.applied.push_back(migration_label(m));
+    } catch (...) {
+      if (open) {
+        try {
+          *c.sql << "ROLLBACK";
+        } catch (...) {
+        }
+      }
+      rethrow_translated(c, "migration " + migration_label(m) + " failed");
+    }
+  }
+  report.to = current;
+  return report;
+}
+
+void check_schema(Connection& c, const OpenOptions& options) {
+  const int latest = latest_schema_version();
+  const int version = read_schema_version(c);
+  if (version == latest) return;
+  if (version > latest) throw store::SchemaVersionError(store::ErrorKind::schema_too_new, version, latest);
+  if (version == 0 && c.backend == Backend::sqlite && options.migrate_fresh_sqlite) {
+    apply_migrations(c, options);
+    return;
+  }
+  throw store::SchemaVersionError(store::ErrorKind::schema_too_old, version, latest);
+}
+
+}  // namespace detail
+
+int latest_schema_version() {
+  int latest = 0;
+  for (const auto& m : detail::migration_sources()) latest = std::max(latest, m.version);
+  return latest;
+}
+
+}  // namespace subsidy::soci_store

@@ -1,0 +1,254 @@
+// Budgets (guarded single-statement UPDATEs: the database refuses an over-commit, whatever the
+// number of processes) and awards.
+#include <soci/soci.h>
+
+#include <stdexcept>
+#include <utility>
+
+#include "soci/soci_repository.hpp"
+
+namespace subsidy::soci_store::detail {
+namespace {
+
+// Executes a one-off statement with the given use() elements; returns the affected row count.
+template <class... Uses>
+long long execute_update(soci::session& sql, const std::string& query, Uses&&... uses) {
+  soci::statement st(sql);
+  (st.exchange(std::forward<Uses>(uses)), ...);
+  prepare_statement(st, query, false);
+  st.execute(true);
+  return st.get_affected_rows();
+}
+
+void require_positive(model::Fen amount) {
+  if (amount <= 0) throw std::invalid_argument("a budget amount must be positive");
+}
+
+std::string budget_name(const std::string& programme, int year) { return programme + "/" + std::to_string(year); }
+
+}  // namespace
+
+std::optional<store::Budget> SociRepository::read_budget(const std::string& programme, int year) {
+  store::Budget b{programme, year, 0, 0, 0};
+  long long total = 0, reserved = 0, consumed = 0;
+  std::string p = programme;
+  int y = year;
+  *conn_.sql << "SELECT total_fen, reserved_fen, consumed_fen FROM budgets WHERE programme = :p AND year = :y",
+      soci::into(total), soci::into(reserved), soci::into(consumed), soci::use(p), soci::use(y);
+  if (!conn_.sql->got_data()) return std::nullopt;
+  b.total_fen = total;
+  b.reserved_fen = reserved;
+  b.consumed_fen = consumed;
+  return b;
+}
+
+store::Budget SociRepository::read_budget_or_throw(const std::string& programme, int year) {
+  auto b = read_budget(programme, year);
+  if (!b) throw store::NotFoundError("no budget " + budget_name(programme, year));
+  return *b;
+}
+
+store::Budget SociRepository::set_budget(const std::string& programme, int year, model::Fen total) {
+  if (total < 0) throw std::invalid_argument("a budget total cannot be negative");
+  return guarded("cannot set the budget", [&] {
+    WriteScope w(*this);
+    long long t1 = total, t2 = total;
+    std::string p = programme, now = clock_();
+    int y = year;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (execute_update(*conn_.sql,
+                         "UPDATE budgets SET total_fen = :t, updated_at = :now WHERE programme = :p AND year = :y "
+                         "AND reserved_fen + consumed_fen <= :t2",
+                         soci::use(t1), soci::use(now), soci::use(p), soci::use(y), soci::use(t2)) == 1) {
+        break;
+      }
+      if (auto b = read_budget(programme, year)) {
+        const model::Fen committed = b->reserved_fen + b->consumed_fen;
+        throw store::BudgetExceededError(programme, year, committed, total,
+                                         "cannot set the total of " + budget_name(programme, year) + " to " +
+                                             model::format_yuan(total) + " yuan: " + model::format_yuan(committed) +
+                                             " yuan are already reserved or consumed");
+      }
+      if (execute_update(*conn_.sql,
+                         "INSERT INTO budgets (programme, year, total_fen, reserved_fen, consumed_fen, updated_at) "
+                         "VALUES (:p, :y, :t, 0, 0, :now) ON CONFLICT (programme, year) DO NOTHING",
+                         soci::use(p), soci::use(y), soci::use(t1), soci::use(now)) == 1) {
+        break;
+      }
+      // Inserted concurrently by someone else: update that row instead.
+    }
+    store::Budget b = read_budget_or_throw(programme, year);
+    w.commit();
+    return b;
+  });
+}
+
+std::optional<store::Budget> SociRepository::get_budget(const std::string& programme, int year) {
+  return guarded("cannot read the budget", [&] { return read_budget(programme, year); });
+}
+
+std::vector<store::Budget> SociRepository::list_budgets() {
+  return guarded("cannot list the budgets", [&] {
+    soci::statement st(*conn_.sql);
+    store::Budget b;
+    long long total = 0, reserved = 0, consumed = 0;
+    st.exchange(soci::into(b.programme));
+    st.exchange(soci::into(b.year));
+    st.exchange(soci::into(total));
+    st.exchange(soci::into(reserved));
+    st.exchange(soci::into(consumed));
+    prepare_statement(st,
+                      "SELECT programme, year, total_fen, reserved_fen, consumed_fen FROM budgets "
+                      "ORDER BY programme, year",
+                      false);
+    std::vector<store::Budget> out;
+    st.execute(false);
+    while (st.fetch()) {
+      b.total_fen = total;
+      b.reserved_fen = reserved;
+      b.consumed_fen = consumed;
+      out.push_back(b);
+    }
+    return out;
+  });
+}
+
+store::Budget SociRepository::reserve(const std::string& programme, int year, model::Fen amount) {
+  require_positive(amount);
+  return guarded("cannot reserve from the budget", [&] {
+    WriteScope w(*this);
+    long long a1 = amount, a2 = amount;
+    std::string p = programme, now = clock_();
+    int y = year;
+    // The guard is written so nothing can overflow: total − reserved − consumed is never negative.
+    const long long rows = execute_update(
+        *conn_.sql,
+        "UPDATE budgets SET reserved_fen = reserved_fen + :a, updated_at = :now WHERE programme = :p AND year = :y "
+        "AND :a2 <= total_fen - reserved_fen - consumed_fen",
+        soci::use(a1), soci::use(now), soci::use(p), soci::use(y), soci::use(a2));
+    store::Budget b = read_budget_or_throw(programme, year);
+    if (rows != 1) throw store::BudgetExceededError(programme, year, amount, b.available_fen());
+    w.commit();
+    return b;
+  });
+}
+
+store::Budget SociRepository::release(const std::string& programme, int year, model::Fen amount) {
+  require_positive(amount);
+  return guarded("cannot release the reservation", [&] {
+    WriteScope w(*this);
+    long long a1 = amount, a2 = amount;
+    std::string p = programme, now = clock_();
+    int y = year;
+    const long long rows = execute_update(
+        *conn_.sql,
+        "UPDATE budgets SET reserved_fen = reserved_fen - :a, updated_at = :now WHERE programme = :p AND year = :y "
+        "AND reserved_fen >= :a2",
+        soci::use(a1), soci::use(now), soci::use(p), soci::use(y), soci::use(a2));
+    store::Budget b = read_budget_or_throw(programme, year);
+    if (rows != 1) {
+      throw store::ConflictError("cannot release " + model::format_yuan(amount) + " yuan from " +
+                                 budget_name(programme, year) + ": only " + model::format_yuan(b.reserved_fen) +
+                                 " yuan are reserved");
+    }
+    w.commit();
+    return b;
+  });
+}
+
+store::Budget SociRepository::consume(const std::string& programme, int year, model::Fen amount) {
+  require_positive(amount);
+  return guarded("cannot disburse from the budget", [&] {
+    WriteScope w(*this);
+    long long a1 = amount, a2 = amount, a3 = amount;
+    std::string p = programme, now = clock_();
+    int y = year;
+    const long long rows = execute_update(
+        *conn_.sql,
+        "UPDATE budgets SET reserved_fen = reserved_fen - :a, consumed_fen = consumed_fen + :a2, updated_at = :now "
+        "WHERE programme = :p AND year = :y AND reserved_fen >= :a3",
+        soci::use(a1), soci::use(a2), soci::use(now), soci::use(p), soci::use(y), soci::use(a3));
+    store::Budget b = read_budget_or_throw(programme, year);
+    if (rows != 1) {
+      throw store::ConflictError("cannot disburse " + model::format_yuan(amount) + " yuan from " +
+                                 budget_name(programme, year) + ": only " + model::format_yuan(b.reserved_fen) +
+                                 " yuan are reserved");
+    }
+    w.commit();
+    return b;
+  });
+}
+
+// ---- awards ----
+
+std::int64_t SociRepository::record_award(const store::Award& a) {
+  return guarded("cannot record the award", [&] {
+    WriteScope w(*this);
+    long long case_id = a.case_id.value_or(0);
+    const soci::indicator case_ind = a.case_id ? soci::i_ok : soci::i_null;
+    if (a.case_id) {
+      long long found = 0;
+      *conn_.sql << "SELECT id FROM cases WHERE id = :id", soci::into(found), soci::use(case_id);
+      if (!conn_.sql->got_data()) throw store::NotFoundError("no case " + std::to_string(*a.case_id));
+      *conn_.sql << "SELECT id FROM awards WHERE case_id = :id", soci::into(found), soci::use(case_id);
+      if (conn_.sql->got_data()) {
+        throw store::ConflictError("case " + std::to_string(*a.case_id) + " already has a recorded award (award " +
+                                   std::to_string(found) + ")");
+      }
+    }
+    std::string applicant = a.applicant, programme = a.programme, achievement = a.achievement.value_or("");
+    const soci::indicator achievement_ind = a.achievement ? soci::i_ok : soci::i_null;
+    std::string disbursed = a.disbursed_at.empty() ? clock_() : a.disbursed_at;
+    int year = a.year;
+    long long amount = a.amount_fen, id = 0;
+    std::string q =
+        "INSERT INTO awards (applicant, programme, year, amount_fen, achievement, case_id, disbursed_at) "
+        "VALUES (:applicant, :programme, :year, :amount, :achievement, :case_id, :disbursed_at)";
+    soci::indicator ai = achievement_ind, ci = case_ind;
+    if (conn_.sql_dialect().insert_returning) {
+      *conn_.sql << q + " RETURNING id", soci::use(applicant), soci::use(programme), soci::use(year),
+          soci::use(amount), soci::use(achievement, ai), soci::use(case_id, ci), soci::use(disbursed), soci::into(id);
+    } else {
+      *conn_.sql << q, soci::use(applicant), soci::use(programme), soci::use(year), soci::use(amount),
+          soci::use(achievement, ai), soci::use(case_id, ci), soci::use(disbursed);
+      conn_.sql->get_last_insert_id("awards", id);
+    }
+    w.commit();
+    return static_cast<std::int64_t>(id);
+  });
+}
+
+std::vector<store::Award> SociRepository::awards_for(std::string_view applicant) {
+  return guarded("cannot read the awards", [&] {
+    soci::statement st(*conn_.sql);
+    store::Award a;
+    long long id = 0, amount = 0, case_id = 0;
+    std::string achievement, who = std::string(applicant);
+    soci::indicator achievement_ind = soci::i_null, case_ind = soci::i_null;
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(a.applicant));
+    st.exchange(soci::into(a.programme));
+    st.exchange(soci::into(a.year));
+    st.exchange(soci::into(amount));
+    st.exchange(soci::into(achievement, achievement_ind));
+    st.exchange(soci::into(case_id, case_ind));
+    st.exchange(soci::into(a.disbursed_at));
+    st.exchange(soci::use(who));
+    prepare_statement(st,
+                      "SELECT id, applicant, programme, year, amount_fen, achievement, case_id, disbursed_at "
+                      "FROM awards WHERE applicant = :applicant ORDER BY year, id",
+                      false);
+    std::vector<store::Award> out;
+    st.execute(false);
+    while (st.fetch()) {
+      a.id = id;
+      a.amount_fen = amount;
+      a.achievement = achievement_ind == soci::i_ok ? std::optional<std::string>(achievement) : std::nullopt;
+      a.case_id = case_ind == soci::i_ok ? std::optional<store::CaseId>(case_id) : std::nullopt;
+      out.push_back(a);
+    }
+    return out;
+  });
+}
+
+}  // namespace subsidy::soci_store::detail

@@ -1,0 +1,331 @@
+// Unit of work, cases and facts versions.
+#include "soci/soci_repository.hpp"
+
+#include <soci/soci.h>
+
+#include <stdexcept>
+
+#include "soci/case_row.hpp"
+#include "soci/statements.hpp"
+
+namespace subsidy::soci_store::detail {
+namespace {
+
+void finish_prepare(soci::statement& st, const std::string& query) { prepare_statement(st, query, true); }
+void finish_read(soci::statement& st, const std::string& query) { prepare_statement(st, query, false); }
+
+}  // namespace
+
+SociRepository::Statements::Statements(Connection& c)
+    : insert_case(*c.sql), insert_facts(*c.sql), update_case(*c.sql), insert_event(*c.sql), set_head(*c.sql) {
+  {
+    CaseRow& r = new_case;
+    for (auto* s : {&r.application_id, &r.programme}) insert_case.exchange(soci::use(*s));
+    insert_case.exchange(soci::use(r.call_year));
+    insert_case.exchange(soci::use(r.workflow));
+    insert_case.exchange(soci::use(r.workflow_version));
+    for (auto* s : {&r.stages, &r.roles, &r.state_json, &r.deadlines}) insert_case.exchange(soci::use(*s));
+    insert_case.exchange(soci::use(r.next_due, r.next_due_ind));
+    insert_case.exchange(soci::use(r.decision_outcome, r.outcome_ind));
+    insert_case.exchange(soci::use(r.decision_amount_fen, r.amount_ind));
+    insert_case.exchange(soci::use(r.decision_ruleset_hash, r.hash_ind));
+    insert_case.exchange(soci::use(r.decision_as_of, r.as_of_ind));
+    insert_case.exchange(soci::use(r.decision_json, r.json_ind));
+    insert_case.exchange(soci::use(r.amount_fen));
+    insert_case.exchange(soci::use(r.created_at));
+    insert_case.exchange(soci::use(r.updated_at));
+    std::string q =
+        "INSERT INTO cases (application_id, programme, call_year, workflow, workflow_version, stages, roles, "
+        "state_json, deadlines, next_due, decision_outcome, decision_amount_fen, decision_ruleset_hash, "
+        "decision_as_of, decision_json, amount_fen, created_at, updated_at, version, facts_version, event_count, "
+        "event_head) VALUES (:application_id, :programme, :call_year, :workflow, :workflow_version, :stages, "
+        ":roles, :state_json, :deadlines, :next_due, :decision_outcome, :decision_amount_fen, "
+        ":decision_ruleset_hash, :decision_as_of, :decision_json, :amount_fen, :created_at, :updated_at, 1, 1, 0, '" +
+        std::string(store::kGenesisHash) + "') ON CONFLICT (application_id) DO NOTHING";
+    if (c.sql_dialect().insert_returning) {
+      q += " RETURNING id";
+      insert_case.exchange(soci::into(new_case_id));
+    }
+    finish_prepare(insert_case, q);
+  }
+  insert_facts.exchange(soci::use(facts_case));
+  insert_facts.exchange(soci::use(facts_version));
+  insert_facts.exchange(soci::use(facts_json));
+  insert_facts.exchange(soci::use(facts_reason));
+  insert_facts.exchange(soci::use(facts_created));
+  finish_prepare(insert_facts,
+                 "INSERT INTO facts_versions (case_id, version, facts_json, reason, created_at) "
+                 "VALUES (:case_id, :version, :facts_json, :reason, :created_at)");
+  {
+    CaseRow& r = changed;
+    update_case.exchange(soci::use(r.programme));
+    update_case.exchange(soci::use(r.call_year));
+    update_case.exchange(soci::use(r.workflow));
+    update_case.exchange(soci::use(r.workflow_version));
+    for (auto* s : {&r.stages, &r.roles, &r.state_json, &r.deadlines}) update_case.exchange(soci::use(*s));
+    update_case.exchange(soci::use(r.next_due, r.next_due_ind));
+    update_case.exchange(soci::use(r.decision_outcome, r.outcome_ind));
+    update_case.exchange(soci::use(r.decision_amount_fen, r.amount_ind));
+    update_case.exchange(soci::use(r.decision_ruleset_hash, r.hash_ind));
+    update_case.exchange(soci::use(r.decision_as_of, r.as_of_ind));
+    update_case.exchange(soci::use(r.decision_json, r.json_ind));
+    update_case.exchange(soci::use(r.amount_fen));
+    update_case.exchange(soci::use(r.updated_at));
+    update_case.exchange(soci::use(r.id));
+    update_case.exchange(soci::use(expected_version));
+    finish_prepare(update_case,
+                   "UPDATE cases SET programme = :programme, call_year = :call_year, workflow = :workflow, "
+                   "workflow_version = :workflow_version, stages = :stages, roles = :roles, state_json = :state_json, "
+                   "deadlines = :deadlines, next_due = :next_due, decision_outcome = :decision_outcome, "
+                   "decision_amount_fen = :decision_amount_fen, decision_ruleset_hash = :decision_ruleset_hash, "
+                   "decision_as_of = :decision_as_of, decision_json = :decision_json, amount_fen = :amount_fen, "
+                   "updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
+  }
+  insert_event.exchange(soci::use(ev_case));
+  insert_event.exchange(soci::use(ev_seq));
+  for (auto* s : {&ev_actor, &ev_role, &ev_action, &ev_from, &ev_to, &ev_note, &ev_at, &ev_payload, &ev_prev, &ev_hash}) {
+    insert_event.exchange(soci::use(*s));
+  }
+  finish_prepare(insert_event,
+                 "INSERT INTO events (case_id, seq, actor, role, action, from_stage, to_stage, note, occurred_at, "
+                 "payload_json, prev_hash, hash) VALUES (:case_id, :seq, :actor, :role, :action, :from_stage, "
+                 ":to_stage, :note, :occurred_at, :payload_json, :prev_hash, :hash)");
+  set_head.exchange(soci::use(head_count));
+  set_head.exchange(soci::use(head_hash));
+  set_head.exchange(soci::use(head_case));
+  finish_prepare(set_head, "UPDATE cases SET event_count = :count, event_head = :head WHERE id = :id");
+}
+
+SociRepository::SociRepository(Connection conn, store::Clock clock) : conn_(std::move(conn)), clock_(std::move(clock)) {}
+
+SociRepository::~SociRepository() {
+  rollback();
+  prepared_.reset();  // statements before the session they belong to
+}
+
+SociRepository::Statements& SociRepository::prepared() {
+  if (!prepared_) prepared_ = std::make_unique<Statements>(conn_);
+  return *prepared_;
+}
+
+// ---- unit of work ----
+
+void SociRepository::begin() {
+  if (in_tx_) throw std::logic_error("a unit of work is already open on this repository");
+  guarded("cannot begin a transaction", [&] { *conn_.sql << conn_.sql_dialect().begin_write; });
+  in_tx_ = true;
+}
+
+void SociRepository::commit() {
+  if (!in_tx_) throw std::logic_error("commit() without begin()");
+  guarded("commit failed", [&] { *conn_.sql << "COMMIT"; });
+  in_tx_ = false;
+}
+
+void SociRepository::rollback() {
+  if (!in_tx_) return;
+  in_tx_ = false;
+  try {
+    *conn_.sql << "ROLLBACK";
+  } catch (...) {
+    // Nothing of the transaction is committed either way: the backend discards it when the
+    // connection closes (SQLite also when it aborted the transaction itself after an error).
+  }
+}
+
+// ---- cases ----
+
+std::optional<store::CaseId> SociRepository::lookup_application(const std::string& application_id) {
+  long long id = 0;
+  std::string app = application_id;
+  *conn_.sql << "SELECT id FROM cases WHERE application_id = :a", soci::into(id), soci::use(app);
+  if (!conn_.sql->got_data()) return std::nullopt;
+  return id;
+}
+
+store::CreateResult SociRepository::insert_case(const store::Case& c, const store::FactsVersion& fv) {
+  store::validate_case(c);
+  Statements& p = prepared();
+  const std::string now = clock_();
+  p.new_case.from_case(c);
+  p.new_case.created_at = p.new_case.updated_at = now;
+  p.insert_case.execute(true);
+  store::CaseId id = 0;
+  bool inserted = false;
+  if (conn_.sql_dialect().insert_returning) {
+    inserted = p.insert_case.got_data();
+    id = p.new_case_id;
+  } else {
+    inserted = p.insert_case.get_affected_rows() == 1;
+    long long rowid = 0;
+    if (inserted) conn_.sql->get_last_insert_id("cases", rowid);
+    id = rowid;
+  }
+  if (!inserted) {
+    auto existing = lookup_application(c.application_id);
+    if (!existing) throw store::ConflictError("application '" + c.application_id + "' was inserted and removed concurrently");
+    return {*existing, false};
+  }
+  p.facts_case = id;
+  p.facts_version = 1;
+  p.facts_json = fv.facts_json;
+  p.facts_reason = fv.reason.empty() ? store::kFactsSubmitted : fv.reason;
+  p.facts_created = fv.created_at.empty() ? now : fv.created_at;
+  p.insert_facts.execute(true);
+  return {id, true};
+}
+
+store::CaseId SociRepository::create_case(const store::Case& c, const store::FactsVersion& submitted) {
+  return guarded("cannot create the case", [&] {
+    WriteScope w(*this);
+    const store::CreateResult r = insert_case(c, submitted);
+    if (!r.created) throw store::DuplicateApplicationError(c.application_id, r.id);
+    w.commit();
+    return r.id;
+  });
+}
+
+std::vector<store::CreateResult> SociRepository::create_cases_batch(std::span<const store::NewCase> cases) {
+  return guarded("cannot create the cases", [&] {
+    WriteScope w(*this);
+    std::vector<store::CreateResult> results;
+    results.reserve(cases.size());
+    for (const store::NewCase& n : cases) results.push_back(insert_case(n.c, n.facts));
+    w.commit();
+    return results;
+  });
+}
+
+std::optional<store::CaseId> SociRepository::find_by_application_id(std::string_view application_id) {
+  return guarded("cannot look up the application", [&] { return lookup_application(std::string(application_id)); });
+}
+
+store::Case SociRepository::load_case(store::CaseId id) {
+  return guarded("cannot load the case", [&] {
+    soci::statement st(*conn_.sql);
+    CaseRow row;
+    row.bind_into(st);
+    long long key = id;
+    st.exchange(soci::use(key));
+    finish_read(st, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id = :id");
+    if (!st.execute(true)) throw store::NotFoundError("no case " + std::to_string(id));
+    return row.to_case();
+  });
+}
+
+std::int64_t SociRepository::update_case(const store::Case& c, std::int64_t expected_version) {
+  store::validate_case(c);
+  return guarded("cannot update the case", [&] {
+    WriteScope w(*this);
+    Statements& p = prepared();
+    p.changed.from_case(c);
+    p.changed.updated_at = clock_();
+    p.expected_version = expected_version;
+    p.update_case.execute(true);
+    if (p.update_case.get_affected_rows() != 1) {
+      long long stored = 0;
+      long long key = c.id;
+      *conn_.sql << "SELECT version FROM cases WHERE id = :id", soci::into(stored), soci::use(key);
+      if (!conn_.sql->got_data()) throw store::NotFoundError("no case " + std::to_string(c.id));
+      throw store::ConflictError("case " + std::to_string(c.id) + " was changed by someone else (now version " +
+                                 std::to_string(stored) + ", expected " + std::to_string(expected_version) +
+                                 "); reload it and try again");
+    }
+    w.commit();
+    return expected_version + 1;
+  });
+}
+
+std::vector<store::Case> SociRepository::list_cases(const store::CaseFilter& f) {
+  return guarded("cannot list cases", [&] {
+    soci::statement st(*conn_.sql);
+    CaseRow row;
+    row.bind_into(st);
+    std::string q = std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id > :after";
+    long long after = f.after_id;
+    st.exchange(soci::use(after, "after"));
+    std::string stage, role, programme, due;
+    int year = 0;
+    if (f.stage) {
+      stage = list_member_pattern(*f.stage);
+      q += " AND stages LIKE :stage ESCAPE '!'";
+      st.exchange(soci::use(stage, "stage"));
+    }
+    if (f.role) {
+      role = list_member_pattern(*f.role);
+      q += " AND roles LIKE :role ESCAPE '!'";
+      st.exchange(soci::use(role, "role"));
+    }
+    if (f.programme) {
+      programme = *f.programme;
+      q += " AND programme = :programme";
+      st.exchange(soci::use(programme, "programme"));
+    }
+    if (f.call_year) {
+      year = *f.call_year;
+      q += " AND call_year = :year";
+      st.exchange(soci::use(year, "year"));
+    }
+    if (f.overdue_as_of) {
+      due = model::format_date(*f.overdue_as_of);
+      q += " AND next_due IS NOT NULL AND next_due < :due";
+      st.exchange(soci::use(due, "due"));
+    }
+    q += " ORDER BY id";
+    if (f.limit != 0) q += " LIMIT " + std::to_string(f.limit);
+    finish_read(st, q);
+    std::vector<store::Case> out;
+    st.execute(false);
+    while (st.fetch()) out.push_back(row.to_case());
+    return out;
+  });
+}
+
+// ---- facts versions ----
+
+int SociRepository::add_facts_version(const store::FactsVersion& fv) {
+  return guarded("cannot add the facts version", [&] {
+    WriteScope w(*this);
+    long long key = fv.case_id;
+    int version = 0;
+    *conn_.sql << std::string("SELECT facts_version FROM cases WHERE id = :id") + conn_.sql_dialect().for_update,
+        soci::into(version), soci::use(key);
+    if (!conn_.sql->got_data()) throw store::NotFoundError("no case " + std::to_string(fv.case_id));
+    ++version;
+    *conn_.sql << "UPDATE cases SET facts_version = :v WHERE id = :id", soci::use(version), soci::use(key);
+    Statements& p = prepared();
+    p.facts_case = fv.case_id;
+    p.facts_version = version;
+    p.facts_json = fv.facts_json;
+    p.facts_reason = fv.reason.empty() ? store::kFactsCorrected : fv.reason;
+    p.facts_created = fv.created_at.empty() ? clock_() : fv.created_at;
+    p.insert_facts.execute(true);
+    w.commit();
+    return version;
+  });
+}
+
+std::vector<store::FactsVersion> SociRepository::facts_versions(store::CaseId id) {
+  return guarded("cannot read the facts versions", [&] {
+    store::FactsVersion fv;
+    long long key = id, case_id = 0;
+    soci::statement st(*conn_.sql);
+    st.exchange(soci::into(case_id));
+    st.exchange(soci::into(fv.version));
+    st.exchange(soci::into(fv.facts_json));
+    st.exchange(soci::into(fv.reason));
+    st.exchange(soci::into(fv.created_at));
+    st.exchange(soci::use(key));
+    finish_read(st, "SELECT case_id, version, facts_json, reason, created_at FROM facts_versions "
+                    "WHERE case_id = :id ORDER BY version");
+    std::vector<store::FactsVersion> out;
+    st.execute(false);
+    while (st.fetch()) {
+      fv.case_id = case_id;
+      out.push_back(fv);
+    }
+    return out;
+  });
+}
+
+}  // namespace subsidy::soci_store::detail

@@ -1,0 +1,64 @@
+#pragma once
+// The SOCI storage adapter: opens a CaseRepository on SQLite (a file, the embedded default) or
+// PostgreSQL (shared deployments), and applies the numbered schema migrations. No SOCI type
+// appears here; see docs/storage.md for URLs, schema, guarantees and failure behaviour.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/case_repository.hpp"
+#include "store/clock.hpp"
+
+namespace subsidy::soci_store {
+
+enum class Backend : std::uint8_t { sqlite, postgresql };
+
+// Where the database is: a file path for SQLite, the libpq URI for PostgreSQL.
+struct DatabaseUrl {
+  Backend backend = Backend::sqlite;
+  std::string target;
+};
+
+inline constexpr const char* kDefaultDatabase = "subsidy.db";
+inline constexpr const char* kDatabaseEnv = "SUBSIDY_DB";
+
+// "PATH", "sqlite:PATH", "sqlite://PATH" → SQLite; "postgresql://…", "postgres://…" → PostgreSQL.
+// UnavailableError for an empty URL or another scheme.
+DatabaseUrl parse_database_url(const std::string& url);
+// The URL with any password replaced by "***" (for messages and logs).
+std::string redact_url(const std::string& url);
+// The URL to use: `flag` (--db) when non-empty, else $SUBSIDY_DB when set and non-empty, else "subsidy.db".
+std::string resolve_database_url(const std::string& flag);
+
+struct OpenOptions {
+  // SQLite: how long a write waits for another process's lock before failing with UnavailableError
+  // ("database is locked"). PostgreSQL: lock_timeout for row and table locks.
+  std::chrono::milliseconds busy_timeout{5000};
+  // PostgreSQL: connect_timeout (seconds) added to the URL unless it names one.
+  int connect_timeout_s = 10;
+  // Apply the migrations when a SQLite database has no schema yet (a new file).
+  bool migrate_fresh_sqlite = true;
+  // Timestamps for created_at / updated_at / events.
+  store::Clock clock = store::utc_now;
+};
+
+// Opens the database and checks its schema version: SchemaVersionError(schema_too_new) when it
+// is newer than this binary knows, (schema_too_old) when it needs `migrate` first (a fresh SQLite
+// file is migrated automatically). UnavailableError when the database cannot be reached or opened.
+std::unique_ptr<store::CaseRepository> open_repository(const std::string& url, const OpenOptions& options = {});
+
+struct MigrationReport {
+  int from = 0;                       // schema version before
+  int to = 0;                         // schema version after
+  std::vector<std::string> applied;   // "001_init", …
+};
+// Applies every pending migration, each in its own transaction (safe against concurrent runs).
+MigrationReport migrate(const std::string& url, const OpenOptions& options = {});
+// The database's schema version (0: no schema yet).
+int schema_version(const std::string& url, const OpenOptions& options = {});
+// The newest schema version this binary knows.
+int latest_schema_version();
+
+}  // namespace subsidy::soci_store

@@ -1,0 +1,60 @@
+// SQLite specifics: opening a file with the settings the guarantees in docs/storage.md rely on,
+// and classifying SQLite result codes.
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sqlite3.h>
+
+#include <string>
+
+#include "soci/connection.hpp"
+
+namespace subsidy::soci_store::detail::sqlite {
+
+std::unique_ptr<soci::session> open(const std::string& path, const OpenOptions& options) {
+  // SOCI's sqlite3 connect string is `key=value` pairs; quote the path when it has spaces.
+  std::string connect = "db=";
+  connect += path.find(' ') == std::string::npos ? path : "\"" + path + "\"";
+  auto sql = std::make_unique<soci::session>(soci::sqlite3, connect);
+  // Wait for other processes' locks (instead of failing at once), enforce foreign keys, and use
+  // WAL (readers never block the writer). synchronous=FULL: a committed transaction survives a
+  // power cut, not only a process crash.
+  *sql << "PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count());
+  *sql << "PRAGMA foreign_keys = ON";
+  std::string mode;
+  *sql << "PRAGMA journal_mode = WAL", soci::into(mode);
+  *sql << "PRAGMA synchronous = FULL";
+  return sql;
+}
+
+store::ErrorKind classify(const soci::soci_error& e) {
+  int code = SQLITE_ERROR;
+  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) code = s->result();
+  switch (code & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOLFS:
+    case SQLITE_AUTH:
+      return store::ErrorKind::unavailable;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return store::ErrorKind::corrupt;
+    case SQLITE_CONSTRAINT:
+      // A unique key written concurrently (other constraint failures are engine bugs).
+      if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) return store::ErrorKind::conflict;
+      return store::ErrorKind::backend;
+    default: break;
+  }
+  // Older SOCI versions do not always carry the result code.
+  const std::string message = e.get_error_message();
+  if (message.find("database is locked") != std::string::npos) return store::ErrorKind::unavailable;
+  if (message.find("file is not a database") != std::string::npos) return store::ErrorKind::corrupt;
+  return store::ErrorKind::backend;
+}
+
+}  // namespace subsidy::soci_store::detail::sqlite

@@ -1,0 +1,416 @@
+// The repository suite: every CaseRepository behaviour, run against the in-memory repository,
+// SQLite (a temporary file) and PostgreSQL (when SUBSIDY_TEST_PG is set).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "test_database.hpp"
+
+namespace subsidy::testing {
+namespace {
+
+using store::Award;
+using store::Budget;
+using store::Case;
+using store::CaseDecision;
+using store::CaseFilter;
+using store::Event;
+using store::FactsVersion;
+
+Case sample_case(const std::string& app, const std::string& programme = "RD_POST") {
+  Case c;
+  c.application_id = app;
+  c.programme = programme;
+  c.call_year = 2024;
+  c.workflow = "核准制";
+  c.workflow_version = 2;
+  c.stages = {"county_review"};
+  c.roles = {"county_bureau"};
+  c.state_json = R"({"clock":"running"})";
+  c.deadlines = {{"county_review", *model::parse_date("2024-06-10")}};
+  c.amount_fen = 0;
+  return c;
+}
+
+FactsVersion submitted(const std::string& json = R"({"id":"A","企业名称":"河套农业科技有限公司"})") {
+  FactsVersion f;
+  f.facts_json = json;
+  f.reason = store::kFactsSubmitted;
+  return f;
+}
+
+Event action(store::CaseId id, const std::string& what, const std::string& note = "") {
+  Event e;
+  e.case_id = id;
+  e.actor = "王科长";
+  e.role = "county_bureau";
+  e.action = what;
+  e.from_stage = "county_review";
+  e.to_stage = "city_review";
+  e.note = note;
+  e.payload_json = R"({"k":1})";
+  return e;
+}
+
+class RepositoryTest : public ::testing::TestWithParam<Kind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+    db_ = std::make_unique<TestDatabase>(GetParam());
+    repo_ = open();
+  }
+  std::unique_ptr<store::CaseRepository> open() {
+    soci_store::OpenOptions o;
+    o.clock = clock_;
+    return db_->open(o);
+  }
+
+  store::Clock clock_ = counting_clock();
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<store::CaseRepository> repo_;
+};
+
+TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
+  Case c = sample_case("APP-1");
+  c.stages = {"joint_review_a", "joint_review_b"};
+  c.roles = {"市科技局", "市农牧局"};
+  c.deadlines = {{"joint_review_a", *model::parse_date("2024-07-01")}, {"joint_review_b", *model::parse_date("2024-06-20")}};
+  c.decision = CaseDecision{"eligible", 12'345'600, "sha256:abc", *model::parse_date("2024-05-01"), R"({"total":12345600})"};
+  c.amount_fen = 12'345'600;
+  const store::CaseId id = repo_->create_case(c, submitted());
+  EXPECT_GT(id, 0);
+
+  Case loaded = repo_->load_case(id);
+  EXPECT_EQ(loaded.id, id);
+  EXPECT_EQ(loaded.version, 1);
+  EXPECT_EQ(loaded.facts_version, 1);
+  EXPECT_FALSE(loaded.created_at.empty());
+  EXPECT_EQ(loaded.created_at, loaded.updated_at);
+  Case expected = c;
+  expected.id = id;
+  expected.version = 1;
+  expected.facts_version = 1;
+  expected.created_at = loaded.created_at;
+  expected.updated_at = loaded.updated_at;
+  EXPECT_EQ(loaded, expected);
+
+  loaded.stages = {"publicity"};
+  loaded.roles = {"city_bureau"};
+  loaded.deadlines.clear();
+  loaded.decision.reset();
+  loaded.state_json = "{}";
+  loaded.application_id = "ignored: application ids never change";
+  EXPECT_EQ(repo_->update_case(loaded, 1), 2);
+  Case again = repo_->load_case(id);
+  EXPECT_EQ(again.version, 2);
+  EXPECT_EQ(again.application_id, "APP-1");
+  EXPECT_EQ(again.stages, std::vector<std::string>{"publicity"});
+  EXPECT_FALSE(again.decision);
+  EXPECT_TRUE(again.deadlines.empty());
+  EXPECT_EQ(again.created_at, loaded.created_at);
+  EXPECT_GT(again.updated_at, loaded.updated_at);
+}
+
+TEST_P(RepositoryTest, MissingCaseIsNotFound) {
+  EXPECT_THROW(repo_->load_case(4242), store::NotFoundError);
+  Case c = sample_case("X");
+  c.id = 4242;
+  EXPECT_THROW(repo_->update_case(c, 1), store::NotFoundError);
+  EXPECT_THROW(repo_->append_event(action(4242, "submit")), store::NotFoundError);
+  FactsVersion f = submitted();
+  f.case_id = 4242;
+  EXPECT_THROW(repo_->add_facts_version(f), store::NotFoundError);
+  EXPECT_TRUE(repo_->events(4242).empty());
+}
+
+TEST_P(RepositoryTest, DuplicateApplicationIdIsRefused) {
+  const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
+  try {
+    repo_->create_case(sample_case("APP-1"), submitted());
+    FAIL() << "expected DuplicateApplicationError";
+  } catch (const store::DuplicateApplicationError& e) {
+    EXPECT_EQ(e.application_id(), "APP-1");
+    EXPECT_EQ(e.existing_case(), id);
+    EXPECT_EQ(e.kind(), store::ErrorKind::duplicate_application);
+  }
+  EXPECT_EQ(repo_->find_by_application_id("APP-1"), id);
+  EXPECT_FALSE(repo_->find_by_application_id("APP-2"));
+}
+
+TEST_P(RepositoryTest, DuplicateInsideAUnitOfWorkLeavesItUsable) {
+  store::Transaction tx(*repo_);
+  repo_->create_case(sample_case("A"), submitted());
+  EXPECT_THROW(repo_->create_case(sample_case("A"), submitted()), store::DuplicateApplicationError);
+  repo_->create_case(sample_case("B"), submitted());
+  tx.commit();
+  EXPECT_TRUE(repo_->find_by_application_id("A"));
+  EXPECT_TRUE(repo_->find_by_application_id("B"));
+}
+
+TEST_P(RepositoryTest, BatchCreateIsIdempotent) {
+  std::vector<store::NewCase> batch;
+  for (const char* app : {"A", "B", "C"}) batch.push_back({sample_case(app), submitted()});
+  const auto first = repo_->create_cases_batch(batch);
+  ASSERT_EQ(first.size(), 3u);
+  for (const auto& r : first) EXPECT_TRUE(r.created);
+
+  batch.insert(batch.begin() + 1, {sample_case("D"), submitted()});
+  const auto second = repo_->create_cases_batch(batch);
+  ASSERT_EQ(second.size(), 4u);
+  EXPECT_FALSE(second[0].created);
+  EXPECT_EQ(second[0].id, first[0].id);
+  EXPECT_TRUE(second[1].created);
+  EXPECT_FALSE(second[2].created);
+  EXPECT_EQ(second[3].id, first[2].id);
+  EXPECT_EQ(repo_->list_cases({}).size(), 4u);
+  EXPECT_EQ(repo_->facts_versions(second[1].id).size(), 1u);
+}
+
+TEST_P(RepositoryTest, OptimisticLockExactlyOneOfTwoWriters) {
+  const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
+  auto other = open();
+  Case mine = repo_->load_case(id);
+  Case theirs = other->load_case(id);
+  mine.stages = {"city_review"};
+  theirs.stages = {"rejected"};
+  EXPECT_EQ(repo_->update_case(mine, mine.version), 2);
+  try {
+    other->update_case(theirs, theirs.version);
+    FAIL() << "expected ConflictError";
+  } catch (const store::ConflictError& e) {
+    EXPECT_NE(std::string(e.what()).find("changed by someone else"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(repo_->load_case(id).stages, std::vector<std::string>{"city_review"});  // nothing lost, nothing overwritten
+  theirs = other->load_case(id);  // reload, decide again, and it goes through
+  theirs.stages = {"rejected"};
+  EXPECT_EQ(other->update_case(theirs, theirs.version), 3);
+}
+
+TEST_P(RepositoryTest, FactsVersionsKeepEveryCorrection) {
+  const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted(R"({"v":1})"));
+  FactsVersion corrected;
+  corrected.case_id = id;
+  corrected.facts_json = R"({"v":2})";
+  EXPECT_EQ(repo_->add_facts_version(corrected), 2);
+  const auto versions = repo_->facts_versions(id);
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].version, 1);
+  EXPECT_EQ(versions[0].reason, "submitted");
+  EXPECT_EQ(versions[0].facts_json, R"({"v":1})");
+  EXPECT_EQ(versions[1].version, 2);
+  EXPECT_EQ(versions[1].reason, "corrected");
+  EXPECT_EQ(versions[1].facts_json, R"({"v":2})");
+  EXPECT_EQ(repo_->load_case(id).facts_version, 2);
+  EXPECT_EQ(repo_->load_case(id).version, 1);  // facts are not the case's workflow state
+}
+
+TEST_P(RepositoryTest, EventsFormAHashChain) {
+  const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
+  const Event e1 = repo_->append_event(action(id, "submit", "提交申请"));
+  const Event e2 = repo_->append_event(action(id, "approve", "同意"));
+  Event timed = action(id, "return", "补正: 缺少审计报告");
+  timed.at = "2024-05-03T09:00:00Z";
+  const Event e3 = repo_->append_event(timed);
+
+  EXPECT_EQ(e1.seq, 1);
+  EXPECT_EQ(e1.prev_hash, store::kGenesisHash);
+  EXPECT_EQ(e2.prev_hash, e1.hash);
+  EXPECT_EQ(e3.prev_hash, e2.hash);
+  EXPECT_EQ(e3.at, "2024-05-03T09:00:00Z");
+  EXPECT_FALSE(e1.at.empty());
+  EXPECT_EQ(e2.hash, store::event_hash(e2));
+
+  const auto stored = repo_->events(id);
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored[0], e1);
+  EXPECT_EQ(stored[1], e2);
+  EXPECT_EQ(stored[2], e3);
+
+  const store::CaseId other = repo_->create_case(sample_case("APP-2"), submitted());
+  EXPECT_EQ(repo_->append_event(action(other, "submit")).seq, 1);  // chains are per case
+
+  const store::AuditReport report = repo_->verify_audit();
+  EXPECT_TRUE(report.clean());
+  EXPECT_EQ(report.cases, 2);
+  EXPECT_EQ(report.events, 4);
+  EXPECT_EQ(repo_->verify_audit(id).events, 3);
+  EXPECT_THROW(repo_->verify_audit(999), store::NotFoundError);
+}
+
+TEST_P(RepositoryTest, RollbackDiscardsTheWholeUnitOfWork) {
+  repo_->set_budget("RD_POST", 2024, 1'000'000);
+  {
+    store::Transaction tx(*repo_);
+    const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
+    repo_->append_event(action(id, "submit"));
+    repo_->reserve("RD_POST", 2024, 400'000);
+    Case c = repo_->load_case(id);  // reads see the unit's own writes
+    EXPECT_EQ(c.version, 1);
+  }
+  EXPECT_FALSE(repo_->in_transaction());
+  EXPECT_FALSE(repo_->find_by_application_id("APP-1"));
+  EXPECT_EQ(repo_->get_budget("RD_POST", 2024)->reserved_fen, 0);
+  EXPECT_TRUE(repo_->list_cases({}).empty());
+}
+
+TEST_P(RepositoryTest, CommitKeepsTheWholeUnitOfWork) {
+  repo_->set_budget("RD_POST", 2024, 1'000'000);
+  store::CaseId id = 0;
+  {
+    store::Transaction tx(*repo_);
+    id = repo_->create_case(sample_case("APP-1"), submitted());
+    Case c = repo_->load_case(id);
+    c.stages = {"city_review"};
+    c.amount_fen = 400'000;
+    repo_->update_case(c, c.version);
+    repo_->append_event(action(id, "approve"));
+    repo_->reserve("RD_POST", 2024, 400'000);
+    tx.commit();
+  }
+  auto other = open();
+  EXPECT_EQ(other->load_case(id).version, 2);
+  EXPECT_EQ(other->events(id).size(), 1u);
+  EXPECT_EQ(other->get_budget("RD_POST", 2024)->reserved_fen, 400'000);
+  EXPECT_THROW(repo_->commit(), std::logic_error);
+  repo_->begin();
+  EXPECT_THROW(repo_->begin(), std::logic_error);
+  repo_->rollback();
+}
+
+TEST_P(RepositoryTest, ListCasesFilters) {
+  auto make = [&](const std::string& app, std::vector<std::string> stages, std::vector<std::string> roles,
+                  const std::string& programme, int year, const char* due) {
+    Case c = sample_case(app, programme);
+    c.stages = std::move(stages);
+    c.roles = std::move(roles);
+    c.call_year = year;
+    c.deadlines.clear();
+    if (due != nullptr) c.deadlines[c.stages.front()] = *model::parse_date(due);
+    return repo_->create_case(c, submitted());
+  };
+  const auto a = make("A", {"county_review"}, {"county_bureau"}, "RD_POST", 2024, "2024-06-01");
+  const auto b = make("B", {"joint_a", "joint_b"}, {"市科技局", "市农牧局"}, "RD_POST", 2024, "2024-07-01");
+  const auto c = make("C", {"stage_x1"}, {"county_bureau"}, "TECH_BUY", 2023, nullptr);
+  const auto d = make("D", {"stage_%1"}, {"city"}, "TECH_BUY", 2024, "2024-05-01");
+
+  auto ids = [&](CaseFilter f) {
+    std::vector<store::CaseId> out;
+    for (const auto& x : repo_->list_cases(f)) out.push_back(x.id);
+    return out;
+  };
+  using V = std::vector<store::CaseId>;
+  EXPECT_EQ(ids({}), (V{a, b, c, d}));
+  CaseFilter f;
+  f.stage = "joint_b";
+  EXPECT_EQ(ids(f), V{b});
+  f = {};
+  f.role = "市农牧局";
+  EXPECT_EQ(ids(f), V{b});
+  f = {};
+  f.role = "county_bureau";
+  EXPECT_EQ(ids(f), (V{a, c}));
+  f = {};
+  f.stage = "stage_x1";  // '_' is not a wildcard
+  EXPECT_EQ(ids(f), V{c});
+  f.stage = "stage__1";
+  EXPECT_TRUE(ids(f).empty());
+  f.stage = "stage_%1";  // nor is '%'
+  EXPECT_EQ(ids(f), V{d});
+  f = {};
+  f.programme = "TECH_BUY";
+  EXPECT_EQ(ids(f), (V{c, d}));
+  f.call_year = 2024;
+  EXPECT_EQ(ids(f), V{d});
+  f = {};
+  f.overdue_as_of = *model::parse_date("2024-06-02");
+  EXPECT_EQ(ids(f), (V{a, d}));
+  f.overdue_as_of = *model::parse_date("2024-06-01");  // due on the day is not overdue
+  EXPECT_EQ(ids(f), V{d});
+  f = {};
+  f.after_id = a;
+  f.limit = 2;
+  EXPECT_EQ(ids(f), (V{b, c}));
+}
+
+TEST_P(RepositoryTest, BudgetsNeverOverCommit) {
+  EXPECT_THROW(repo_->reserve("RD_POST", 2024, 1), store::NotFoundError);
+  EXPECT_FALSE(repo_->get_budget("RD_POST", 2024));
+  Budget b = repo_->set_budget("RD_POST", 2024, 1'000'000);
+  EXPECT_EQ(b, (Budget{"RD_POST", 2024, 1'000'000, 0, 0}));
+
+  b = repo_->reserve("RD_POST", 2024, 600'000);
+  EXPECT_EQ(b.reserved_fen, 600'000);
+  b = repo_->reserve("RD_POST", 2024, 400'000);  // exactly up to the total
+  EXPECT_EQ(b.available_fen(), 0);
+  try {
+    repo_->reserve("RD_POST", 2024, 1);
+    FAIL() << "expected BudgetExceededError";
+  } catch (const store::BudgetExceededError& e) {
+    EXPECT_EQ(e.available(), 0);
+    EXPECT_EQ(e.requested(), 1);
+    EXPECT_EQ(e.programme(), "RD_POST");
+  }
+  EXPECT_EQ(repo_->release("RD_POST", 2024, 400'000).reserved_fen, 600'000);
+  try {
+    repo_->reserve("RD_POST", 2024, 500'000);
+    FAIL() << "expected BudgetExceededError";
+  } catch (const store::BudgetExceededError& e) {
+    EXPECT_EQ(e.available(), 400'000);
+  }
+  EXPECT_EQ(repo_->get_budget("RD_POST", 2024)->reserved_fen, 600'000);  // a refused reservation changes nothing
+
+  b = repo_->consume("RD_POST", 2024, 250'000);
+  EXPECT_EQ(b, (Budget{"RD_POST", 2024, 1'000'000, 350'000, 250'000}));
+  EXPECT_THROW(repo_->consume("RD_POST", 2024, 350'001), store::ConflictError);
+  EXPECT_THROW(repo_->release("RD_POST", 2024, 350'001), store::ConflictError);
+  EXPECT_THROW(repo_->reserve("RD_POST", 2024, 0), std::invalid_argument);
+  EXPECT_THROW(repo_->reserve("RD_POST", 2024, INT64_MAX), store::BudgetExceededError);  // no overflow either
+
+  EXPECT_THROW(repo_->set_budget("RD_POST", 2024, 599'999), store::BudgetExceededError);  // below committed
+  EXPECT_EQ(repo_->set_budget("RD_POST", 2024, 600'000).available_fen(), 0);
+  repo_->set_budget("TECH_BUY", 2023, 5);
+  repo_->set_budget("RD_POST", 2023, 7);
+  const auto all = repo_->list_budgets();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].programme, "RD_POST");
+  EXPECT_EQ(all[0].year, 2023);
+  EXPECT_EQ(all[1].year, 2024);
+  EXPECT_EQ(all[2].programme, "TECH_BUY");
+}
+
+TEST_P(RepositoryTest, AwardsAreRecordedOncePerCase) {
+  const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
+  Award paid{0, "91150800MA0000001X", "RD_POST", 2024, 500'000, std::string("专利ZL2023"), id, ""};
+  const std::int64_t award_id = repo_->record_award(paid);
+  EXPECT_GT(award_id, 0);
+  EXPECT_THROW(repo_->record_award(paid), store::ConflictError);
+  Award history{0, "91150800MA0000001X", "TECH_BUY", 2022, 80'000, std::nullopt, std::nullopt, "2022-12-01"};
+  repo_->record_award(history);
+  Award missing_case = paid;
+  missing_case.case_id = 999;
+  EXPECT_THROW(repo_->record_award(missing_case), store::NotFoundError);
+
+  const auto awards = repo_->awards_for("91150800MA0000001X");
+  ASSERT_EQ(awards.size(), 2u);
+  EXPECT_EQ(awards[0].programme, "TECH_BUY");  // by year
+  EXPECT_FALSE(awards[0].achievement);
+  EXPECT_FALSE(awards[0].case_id);
+  EXPECT_EQ(awards[0].disbursed_at, "2022-12-01");
+  EXPECT_EQ(awards[1].id, award_id);
+  EXPECT_EQ(awards[1].achievement, "专利ZL2023");
+  EXPECT_EQ(awards[1].case_id, id);
+  EXPECT_FALSE(awards[1].disbursed_at.empty());
+  EXPECT_TRUE(repo_->awards_for("someone else").empty());
+
+  const store::AwardHistory h = store::summarise_awards(awards, 2024);
+  EXPECT_EQ(h.paid_in_year.at("RD_POST"), 500'000);
+  EXPECT_TRUE(h.programmes.count("TECH_BUY"));
+}
+
+std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RepositoryTest, ::testing::Values(Kind::memory, Kind::sqlite, Kind::postgresql),
+                         param_name);
+
+}  // namespace
+}  // namespace subsidy::testing

@@ -1,0 +1,117 @@
+#pragma once
+// Test support: a fresh, isolated database per test on each backend.
+//   memory     — an InMemoryDatabase shared by every repository the test opens
+//   sqlite     — a temporary file (removed afterwards, with its -wal/-shm files)
+//   postgresql — a schema of its own (t_<pid>_<n>) in the database named by $SUBSIDY_TEST_PG,
+//                selected through the URL's search_path option, so tests may run in parallel;
+//                the test is skipped when SUBSIDY_TEST_PG is not set.
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "soci/connection.hpp"
+#include "soci/soci_store.hpp"
+#include "store/in_memory_repository.hpp"
+
+namespace subsidy::testing {
+
+enum class Kind { memory, sqlite, postgresql };
+
+inline const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::memory: return "memory";
+    case Kind::sqlite: return "sqlite";
+    case Kind::postgresql: return "postgresql";
+  }
+  return "?";
+}
+
+inline const char* pg_base_url() {
+  const char* url = std::getenv("SUBSIDY_TEST_PG");
+  return url != nullptr && *url != '\0' ? url : nullptr;
+}
+
+inline constexpr const char* kPgSkip =
+    "PostgreSQL tests need SUBSIDY_TEST_PG=postgresql://… (scripts/start-postgres.sh starts a server and prints one)";
+
+// Timestamps that increase by one second per call, so updated_at changes are visible.
+inline store::Clock counting_clock() {
+  auto n = std::make_shared<std::atomic<int>>(0);
+  return [n] {
+    const int s = (*n)++;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "2024-05-01T%02d:%02d:%02dZ", (s / 3600) % 24, (s / 60) % 60, s % 60);
+    return std::string(buf);
+  };
+}
+
+class TestDatabase {
+ public:
+  explicit TestDatabase(Kind kind) : kind_(kind) {
+    static std::atomic<int> counter{0};
+    const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    switch (kind) {
+      case Kind::memory: memory_ = std::make_shared<store::InMemoryDatabase>(); break;
+      case Kind::sqlite: path_ = "/tmp/subsidy_test_" + tag + ".db"; url_ = "sqlite:" + path_; break;
+      case Kind::postgresql: {
+        schema_ = "t_" + tag;
+        base_ = pg_base_url();
+        exec_base("CREATE SCHEMA " + schema_);
+        url_ = base_ + (base_.find('?') == std::string::npos ? "?" : "&") + "options=-c%20search_path%3D" + schema_;
+        break;
+      }
+    }
+  }
+  ~TestDatabase() {
+    if (kind_ == Kind::sqlite) {
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
+    }
+    if (kind_ == Kind::postgresql) {
+      try {
+        exec_base("DROP SCHEMA " + schema_ + " CASCADE");
+      } catch (...) {
+      }
+    }
+  }
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  Kind kind() const { return kind_; }
+  const std::string& url() const { return url_; }
+  const std::string& path() const { return path_; }
+
+  // Another repository on the same database (migrating the PostgreSQL schema the first time).
+  std::unique_ptr<store::CaseRepository> open(soci_store::OpenOptions options = {}) {
+    if (kind_ == Kind::memory) {
+      return std::make_unique<store::InMemoryRepository>(memory_, options.clock);
+    }
+    if (kind_ == Kind::postgresql && !migrated_) {
+      soci_store::migrate(url_);
+      migrated_ = true;
+    }
+    return soci_store::open_repository(url_, options);
+  }
+
+  // Raw SQL around the repository (tamper tests).
+  void exec(const std::string& sql) {
+    auto c = soci_store::detail::connect(url_, {});
+    *c.sql << sql;
+  }
+
+ private:
+  void exec_base(const std::string& sql) {
+    auto c = soci_store::detail::connect(base_, {});
+    *c.sql << sql;
+  }
+
+  Kind kind_;
+  std::shared_ptr<store::InMemoryDatabase> memory_;
+  std::string path_, url_, base_, schema_;
+  bool migrated_ = false;
+};
+
+}  // namespace subsidy::testing
