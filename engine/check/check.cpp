@@ -5,7 +5,10 @@
 #include <set>
 
 #include "check/analyses.hpp"
+#include "check/suggest.hpp"
 #include "check/type_rules.hpp"
+#include "check/workflows.hpp"
+#include "model/case_attrs.hpp"
 
 namespace subsidy::check {
 
@@ -13,18 +16,6 @@ using model::Kind;
 using model::Type;
 
 namespace {
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 struct Checker {
   const diag::SourceSet& sources;
@@ -36,6 +27,7 @@ struct Checker {
   std::unordered_map<std::string, diag::Span> defined;
   std::vector<std::uint8_t> fact_used;
   bool in_exception = false;
+  bool in_guard = false;  // typing a workflow guard: the case attributes are in scope
 
   Checker(const diag::SourceSet& s, diag::Diagnostics& d) : sources(s), diags(d) {}
 
@@ -172,6 +164,32 @@ struct Checker {
           label_lint(g->label, g->name);
         } else if (auto* ts = std::get_if<ast::TestDecl>(&d)) {
           sym.tests.push_back(ts);
+        } else if (auto* r = std::get_if<ast::RoleDecl>(&d)) {
+          if (!define(r->name, "role")) continue;
+          std::int32_t family = -1;
+          if (r->family) {
+            if (auto e = enum_index.find(r->family->name); e != enum_index.end()) {
+              family = static_cast<std::int32_t>(e->second);
+            } else {
+              diags.error("E0103", r->family->span, "unknown enumeration `" + r->family->name + "` for role family `" + r->name.name + "`",
+                          {{{}, "a role family has one member per value of an enum: `role 旗县区科技局[County] …`", false}});
+            }
+          }
+          sym.role_index[r->name.name] = static_cast<std::uint32_t>(sym.roles.size());
+          sym.roles.push_back(r);
+          sym.role_family.push_back(family);
+          label_lint(r->label, r->name);
+        } else if (auto* a = std::get_if<ast::ActionDecl>(&d)) {
+          if (!define(a->name, "action")) continue;
+          sym.action_index[a->name.name] = static_cast<std::uint32_t>(sym.actions.size());
+          sym.actions.push_back(a);
+          label_lint(a->label, a->name);
+        } else if (auto* w = std::get_if<ast::WorkflowDecl>(&d)) {
+          if (!define(w->name, "workflow")) continue;
+          sym.workflow_index[w->name.name] = static_cast<std::uint32_t>(sym.workflows.size());
+          sym.workflows.push_back(w);
+          label_lint(w->label, w->name);
+          for (const auto& st : w->stages) label_lint(st.label, st.name);
         }
       }
     fact_used.assign(sym.schema.facts.size(), 0);
@@ -196,6 +214,14 @@ struct Checker {
       if (!in_exception) return fail(e, "E0309", "`amount` names the programme's amount only inside an exception's `amount` clause");
       in.ref = Ref::Amount;
       return in.type = Type::of(Kind::Money);
+    }
+    if (in_guard) {
+      for (std::uint32_t i = 0; i < model::kCaseAttrCount; ++i)
+        if (n.name == model::kCaseAttrs[i].name) {
+          in.ref = Ref::CaseAttr;
+          in.index = i;
+          return in.type = Type::of(model::kCaseAttrs[i].kind);
+        }
     }
     if (auto f = sym.schema.fact_index.find(n.name); f != sym.schema.fact_index.end()) {
       in.ref = Ref::Fact;
@@ -227,6 +253,9 @@ struct Checker {
       for (auto& [ei, _] : found) names += (names.empty() ? "" : ", ") + sym.schema.enums[ei].name;
       return fail(e, "E0104", "`" + n.name + "` is a value of several enums (" + names + "); compare it with a fact of one of them");
     }
+    for (const auto& attr : model::kCaseAttrs)
+      if (n.name == attr.name)
+        return fail(e, "E0712", "`" + n.name + "` is available only in workflow guards (`when` of a workflow's stages)");
     std::string msg = "unknown name `" + n.name + "`";
     auto s = suggestion(n.name);
     std::vector<diag::Note> notes;
@@ -345,6 +374,9 @@ struct Checker {
   }
 
   bool is_declared(const std::string& n) {
+    if (in_guard)
+      for (const auto& attr : model::kCaseAttrs)
+        if (n == attr.name) return true;
     return n == "as_of" || n == "amount" || sym.schema.fact_index.count(n) || sym.param_index.count(n) ||
            sym.table_index.count(n);
   }
@@ -722,6 +754,33 @@ struct Checker {
   }
 };
 
+// The rule checker's expression typing, offered to the workflow checks (check/workflows.cpp).
+struct CheckerTyper : detail::GuardTyper {
+  Checker& c;
+  explicit CheckerTyper(Checker& ch) : c(ch) {}
+  void guard(const ast::Expr& e, const std::string& what) override {
+    c.in_guard = true;
+    c.expect(e, Kind::Bool, what);
+    c.in_guard = false;
+  }
+  void role_index(const ast::Expr& e, std::uint32_t enum_id, const std::string& what) override {
+    c.in_guard = true;
+    Type hint = Type::enumeration(enum_id);
+    Type t = c.expr(e, &hint);
+    c.in_guard = false;
+    if (t.kind == Kind::Error) return;
+    bool bare_fact = std::holds_alternative<ast::Name>(e.node) && c.info(e).ref == Ref::Fact;
+    if (t.optional && !bare_fact) {
+      c.require_present(e, t);
+      return;
+    }
+    if (t.kind != Kind::Enum || t.enum_id != enum_id)
+      c.diags.error("E0708", e.span,
+                    what + " must be a " + c.sym.schema.enums[enum_id].name + " (the role family's enumeration), found " +
+                        c.tname(t));
+  }
+};
+
 }  // namespace
 
 CheckResult check(const std::vector<ast::File>& files, const diag::SourceSet& sources, diag::Diagnostics& diags) {
@@ -732,6 +791,8 @@ CheckResult check(const std::vector<ast::File>& files, const diag::SourceSet& so
   c.check_programs();
   c.check_exceptions();
   c.check_groups();
+  CheckerTyper typer(c);
+  detail::check_workflows(c.result, typer, diags);  // guards use facts: before the unused-fact lint
   // Facts used only in tests are still unused by rules: measure before checking tests.
   c.unused_facts(files);
   c.check_tests();

@@ -17,7 +17,8 @@ namespace subsidy::check {
 
 namespace ast = dsl::ast;
 
-enum class Ref : std::uint8_t { None, Fact, Param, Table, EnumValue, AsOf, Amount };
+// CaseAttr: a workflow guard's `eligible`, `decided_amount` or `corrections` (index: model::CaseAttr).
+enum class Ref : std::uint8_t { None, Fact, Param, Table, EnumValue, AsOf, Amount, CaseAttr };
 
 struct ExprInfo {
   model::Type type;
@@ -39,6 +40,12 @@ struct Symbols {
   std::vector<const ast::GroupDecl*> groups;
   std::vector<const ast::TestDecl*> tests;
   std::unordered_map<std::string, std::uint32_t> param_index, program_index, table_index, exception_index, group_index;
+  // Workflows (docs/workflow.md): roles (with the enum of a role family, or -1), actions, workflows.
+  std::vector<const ast::RoleDecl*> roles;
+  std::vector<std::int32_t> role_family;
+  std::vector<const ast::ActionDecl*> actions;
+  std::vector<const ast::WorkflowDecl*> workflows;
+  std::unordered_map<std::string, std::uint32_t> role_index, action_index, workflow_index;
 };
 
 struct CheckResult {

@@ -226,7 +226,76 @@ struct TestDecl {
   Span span;
 };
 
-using Decl = std::variant<EnumDecl, FactDecl, ParamDecl, Program, TableDecl, ExceptionDecl, GroupDecl, TestDecl>;
+// ---------------------------------------------------------------- workflows (docs/workflow.md)
+struct RoleDecl {  // role 市科技局 "…" "…";   role 旗县区科技局[County] "…" "…";  (one role per enum value)
+  Ident name;
+  std::optional<Ident> family;  // the enum whose values name the members of a role family
+  Label label;
+  Span span;
+};
+struct ActionDecl {  // action approve "通过" "approve";
+  Ident name;
+  Label label;
+  Span span;
+};
+struct RoleRef {  // 市科技局, 旗县区科技局, 旗县区科技局[county]
+  Ident role;
+  std::optional<Expr> index;  // a role family's member: an expression of the family's enum type
+  Span span;
+};
+struct GuardedRole {  // responsible R [when G];   inside `joint { R [when G]; }`
+  RoleRef role;
+  std::optional<Expr> when;
+  Span span;
+};
+struct Period {  // 5 working days | 30 days
+  std::int64_t count = 0;
+  bool working = false;
+  Span span;
+};
+struct Transition {  // on ACTION [by R, …] [when G] -> TARGET|back [as return] [label];
+  Ident action;
+  std::vector<RoleRef> by;
+  std::optional<Expr> when;
+  Ident target;       // empty name when `back`
+  bool back = false;  // -> back: the stage that returned the case (correction stages only)
+  bool as_return = false;
+  Label label;
+  Span span;
+};
+struct Timer {  // after PERIOD -> TARGET [label];
+  Period period;
+  Ident target;
+  Label label;
+  Span span;
+};
+struct JointReview {  // joint all|veto|majority { R [when G]; … }
+  Ident policy;
+  std::vector<GuardedRole> reviewers;
+  Span span;
+};
+struct Stage {
+  enum class Kind : std::uint8_t { Normal, Correction, Terminal };
+  Kind kind = Kind::Normal;
+  Ident name;
+  Label label;
+  std::vector<GuardedRole> responsible;  // first match wins
+  std::optional<JointReview> joint;
+  std::optional<Period> deadline;
+  std::optional<Timer> after;
+  std::vector<Transition> transitions;
+  Span span;
+};
+struct WorkflowDecl {
+  Ident name;
+  Label label;
+  std::vector<Ident> starts;  // `start S;` (exactly one is valid; the checker reports others)
+  std::vector<Stage> stages;
+  Span span;
+};
+
+using Decl = std::variant<EnumDecl, FactDecl, ParamDecl, Program, TableDecl, ExceptionDecl, GroupDecl, TestDecl,
+                          RoleDecl, ActionDecl, WorkflowDecl>;
 
 struct File {
   diag::FileId file = 0;

@@ -17,12 +17,21 @@ namespace {
 using parser::iterator_type;
 using parser::ParseState;
 
-constexpr std::string_view kDeclKeywords[] = {"enum",      "fact",  "param", "program", "table",
-                                              "exception", "group", "test"};
+constexpr std::string_view kDeclKeywords[] = {"enum",  "fact", "param", "program", "table", "exception",
+                                              "group", "test", "role",  "action"};
 
 bool at_decl_keyword(char const* p, char const* end) {
   for (auto w : kDeclKeywords)
     if (parser::match_word(p, end, w)) return true;
+  // `workflow NAME "label"…` / `workflow NAME {` declares a workflow; a programme's
+  // `workflow NAME;` clause does not start a declaration.
+  if (parser::match_word(p, end, "workflow")) {
+    char const* q = parser::skip_blanks(p + 8, end);
+    if (q == end || !parser::is_ident_start(static_cast<unsigned char>(*q))) return false;
+    while (q != end && parser::is_ident_char(static_cast<unsigned char>(*q))) ++q;
+    q = parser::skip_blanks(q, end);
+    return q != end && (*q == '"' || *q == '{');
+  }
   return false;
 }
 
@@ -59,7 +68,15 @@ std::string describe_one(std::string const& which) {
        "an exception clause (applies, when, refuse, amount, priority, citation, effective) or '}'"},
       {"group end", "a group clause (programs, cap, already, pay, citation) or '}'"},
       {"test end", "`given`, `expect` or '}'"},
-      {"declaration", "a declaration (enum, fact, param, program, table, exception, group, test)"},
+      {"declaration", "a declaration (enum, fact, param, program, table, exception, group, test, role, action, workflow)"},
+      {"role reference", "a role"},
+      {"period", "a period (N days or N working days)"},
+      {"period unit", "`days` or `working days`"},
+      {"target", "a stage name or `back`"},
+      {"joint policy", "a joint-review policy (all, veto, majority)"},
+      {"joint end", "a reviewer role or '}'"},
+      {"stage end", "a stage clause (responsible, joint, deadline, after, on) or '}'"},
+      {"workflow end", "a workflow clause (start, stage, correction, terminal) or '}'"},
       {"escape", "an escape sequence (\\\", \\\\ or \\n)"},
       {"closing quote", "'\"' to close the string"},
   };

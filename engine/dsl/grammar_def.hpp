@@ -101,7 +101,10 @@ inline constexpr std::string_view kKeywords[] = {
     "highest",   "given",    "expect",    "eligible", "refused",  "because",   "not",          "in",
     "effect",    "capped",   "as",        "of",       "set",      "and",       "or",           "if",
     "then",      "true",     "false",     "unique",   "first",    "collect",   "sum",          "min",
-    "max",       "count",    "sourced",   "secondary", "derived", "illustrative"};
+    "max",       "count",    "sourced",   "secondary", "derived", "illustrative",
+    // workflows (docs/workflow.md)
+    "role",      "action",   "stage",     "correction", "terminal", "start",     "responsible",  "deadline",
+    "on",        "by",       "after",     "joint",     "back"};
 
 inline bool is_keyword(std::string_view w) {
   return std::find(std::begin(kKeywords), std::end(kKeywords), w) != std::end(kKeywords);
@@ -158,6 +161,20 @@ struct tok_parser : x3::parser<tok_parser> {
   }
 };
 constexpr tok_parser tok(std::string_view t) { return tok_parser(t); }
+
+// '-' that does not begin '->' (expressions subtract and negate; workflow transitions use '->').
+struct minus_parser : x3::parser<minus_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <typename It, typename Ctx, typename RCtx, typename Attr>
+  bool parse(It& first, It const& last, Ctx const&, RCtx&, Attr&) const {
+    It p = skip_blanks(first, last);
+    if (p == last || *p != '-' || (p + 1 != last && p[1] == '>')) return false;
+    first = p + 1;
+    return true;
+  }
+};
+inline constexpr minus_parser minus{};
 
 // identifier: [A-Za-z_ or byte >= 0x80][A-Za-z0-9_ or byte >= 0x80]*, not a keyword.
 struct ident_parser : x3::parser<ident_parser> {
@@ -432,6 +449,11 @@ struct get_info<subsidy::dsl::parser::word_parser> {
   std::string operator()(subsidy::dsl::parser::word_parser const& p) const { return "`" + std::string(p.word) + "`"; }
 };
 template <>
+struct get_info<subsidy::dsl::parser::minus_parser> {
+  typedef std::string result_type;
+  std::string operator()(subsidy::dsl::parser::minus_parser const&) const { return "'-'"; }
+};
+template <>
 struct get_info<subsidy::dsl::parser::tok_parser> {
   typedef std::string result_type;
   std::string operator()(subsidy::dsl::parser::tok_parser const& p) const { return "'" + std::string(p.text) + "'"; }
@@ -700,6 +722,51 @@ struct HitSpec {
   std::optional<ast::Ident> agg;
 };
 
+// Workflows
+struct TargetSpec {  // a stage name, or `back`
+  ast::Ident name;
+  bool back = false;
+};
+inline auto const target_back = [](auto& c) { _val(c).back = true; };
+inline auto const set_target = [](auto& c) {
+  _val(c).target = std::move(_attr(c).name);
+  _val(c).back = _attr(c).back;
+};
+template <ast::Stage::Kind K>
+struct stage_kind_fn {
+  template <typename C>
+  void operator()(C& c) const {
+    _val(c).kind = K;
+  }
+};
+// Starts a stage body: the singular stage clauses (`joint`, `deadline`, `after`) of the previous
+// stage of the same workflow must not count as duplicates.
+struct stage_begin_parser : x3::parser<stage_begin_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <typename It, typename Ctx, typename RCtx, typename Attr>
+  bool parse(It&, It const&, Ctx const& ctx, RCtx&, Attr&) const {
+    auto& seen = state(ctx).seen;
+    seen.erase(std::remove_if(seen.begin(), seen.end(),
+                              [](auto const& e) { return e.first == "joint" || e.first == "deadline" || e.first == "after"; }),
+               seen.end());
+    return true;
+  }
+};
+inline constexpr stage_begin_parser stage_begin{};
+
+}  // namespace subsidy::dsl::parser
+
+namespace boost::spirit::x3 {
+template <>
+struct get_info<subsidy::dsl::parser::stage_begin_parser> {
+  typedef std::string result_type;
+  std::string operator()(subsidy::dsl::parser::stage_begin_parser const&) const { return ""; }
+};
+}  // namespace boost::spirit::x3
+
+namespace subsidy::dsl::parser {
+
 // ------------------------------------------------------------------ rules
 using ExprRule = x3::rule<struct expr_class, ast::Expr>;
 
@@ -747,6 +814,23 @@ x3::rule<struct expect_class, ast::Expectation> const expect_r = "expectation";
 x3::rule<struct expect_body_class, ast::Expectation> const expect_body_r = "expectation";
 x3::rule<struct test_class, ast::TestDecl> const test_r = "test";
 
+x3::rule<struct role_class, ast::RoleDecl> const role_r = "role";
+x3::rule<struct action_class, ast::ActionDecl> const action_r = "action";
+x3::rule<struct role_ref_class, ast::RoleRef> const role_ref_r = "role reference";
+x3::rule<struct guarded_role_class, ast::GuardedRole> const guarded_role_r = "role reference";
+x3::rule<struct period_class, ast::Period> const period_r = "period";
+x3::rule<struct period_unit_class> const period_unit_r = "period unit";
+x3::rule<struct target_class, TargetSpec> const target_r = "target";
+x3::rule<struct transition_class, ast::Transition> const transition_r = "transition";
+x3::rule<struct timer_class, ast::Timer> const timer_r = "timer";
+x3::rule<struct joint_policy_class, ast::Ident> const joint_policy_r = "joint policy";
+x3::rule<struct joint_class, ast::JointReview> const joint_r = "joint review";
+x3::rule<struct stage_class, ast::Stage> const stage_r = "stage";
+x3::rule<struct workflow_class, ast::WorkflowDecl> const workflow_r = "workflow";
+x3::rule<struct joint_end_class> const joint_end = "joint end";
+x3::rule<struct stage_end_class> const stage_end = "stage end";
+x3::rule<struct workflow_end_class> const workflow_end = "workflow end";
+
 x3::rule<struct enum_end_class> const enum_end = "enum end";
 x3::rule<struct param_end_class> const param_end = "param end";
 x3::rule<struct program_end_class> const program_end = "program end";
@@ -775,11 +859,11 @@ auto const cmp_r_def = sb >> add_r[take] >>
                          (kw("not") >> kw("in") > add_r)[fold<ast::BinOp::NotIn>]) >>
                        se;
 auto const add_r_def = sb >> mul_r[take] >>
-                       *((tok("+") > mul_r)[fold<ast::BinOp::Add>] | (tok("-") > mul_r)[fold<ast::BinOp::Sub>]) >> se;
+                       *((tok("+") > mul_r)[fold<ast::BinOp::Add>] | (minus > mul_r)[fold<ast::BinOp::Sub>]) >> se;
 auto const mul_r_def = sb >> unary_r[take] >>
                        *((tok("*") > unary_r)[fold<ast::BinOp::Mul>] | (tok("/") > unary_r)[fold<ast::BinOp::Div>]) >>
                        se;
-auto const unary_r_def = sb >> ((tok("-") > nested[unary_r])[unary<ast::UnOp::Neg>] | primary_r[take]) >> se;
+auto const unary_r_def = sb >> ((minus > nested[unary_r])[unary<ast::UnOp::Neg>] | primary_r[take]) >> se;
 
 auto const callee = ident_p[mk_call] | word_p("min")[mk_call] | word_p("max")[mk_call] | word_p("count")[mk_call];
 auto const primary_r_def =
@@ -790,7 +874,7 @@ auto const primary_r_def =
      (tok("(") > expr_r[take] > tok(")")) |                          //
      ((callee >> tok("(")) > -(expr_r[push_arg] % comma) > tok(")")) |
      num_p[mk_lit] | str_p[mk_text] | kw("true")[mk_bool_fn<1>{}] | kw("false")[mk_bool_fn<0>{}] |
-     ident_p[mk_name] | word_p("amount")[mk_name]) >>
+     ident_p[mk_name] | word_p("amount")[mk_name] | word_p("eligible")[mk_name]) >>
     se;
 auto const expr_list_r_def = expr_r[push_back] % comma;
 
@@ -983,6 +1067,58 @@ auto const test_r_def = sb >>
                          tok("{") > *(given_clause | expect_r[push_<&ast::TestDecl::expects>]) > test_end) >>
                         se;
 
+// ---------------------------------------------------------------- roles, actions, workflows
+auto const role_r_def = sb >>
+                        (kw("role") > ident_p[set_<&ast::RoleDecl::name>] >
+                         -(tok("[") > ident_p[set_<&ast::RoleDecl::family>] > tok("]")) >
+                         label_r[set_<&ast::RoleDecl::label>] > semi) >>
+                        se;
+auto const action_r_def =
+    sb >> (kw("action") > ident_p[set_<&ast::ActionDecl::name>] > label_r[set_<&ast::ActionDecl::label>] > semi) >> se;
+auto const role_ref_r_def =
+    sb >> ident_p[set_<&ast::RoleRef::role>] >> -(tok("[") > expr_r[set_<&ast::RoleRef::index>] > tok("]")) >> se;
+auto const guarded_role_r_def = sb >> role_ref_r[set_<&ast::GuardedRole::role>] >>
+                                -(kw("when") > expr_r[set_<&ast::GuardedRole::when>]) >> se;
+auto const period_unit_r_def = kw("days") | kw("day");
+auto const period_r_def = sb >> int_r[set_<&ast::Period::count>] >>
+                          -(kw("working")[flag_<&ast::Period::working, true>]) > period_unit_r >> se;
+auto const target_r_def = kw("back")[target_back] | ident_p[set_<&TargetSpec::name>];
+using Tr = ast::Transition;
+auto const transition_r_def =
+    sb >>
+    (kw("on") > ident_p[set_<&Tr::action>] >
+     -(kw("by") > role_ref_r[push_<&Tr::by>] > *(comma > role_ref_r[push_<&Tr::by>])) >
+     -(kw("when") > expr_r[set_<&Tr::when>]) > tok("->") > target_r[set_target] >
+     -((kw("as") > kw("return"))[flag_<&Tr::as_return, true>]) > label_r[set_<&Tr::label>] > semi) >>
+    se;
+auto const timer_r_def = sb >>
+                         (kw("after") > period_r[set_<&ast::Timer::period>] > tok("->") >
+                          ident_p[set_<&ast::Timer::target>] > label_r[set_<&ast::Timer::label>] > semi) >>
+                         se;
+auto const joint_policy_r_def = word_p("all")[assign] | ident_p[assign];
+auto const joint_r_def = sb >>
+                         (kw("joint") > joint_policy_r[set_<&ast::JointReview::policy>] > tok("{") >
+                          *(guarded_role_r[push_<&ast::JointReview::reviewers>] > semi) > joint_end) >>
+                         se;
+using S = ast::Stage;
+auto const stage_clause = (mark >> kw("responsible") > guarded_role_r > semi)[push_<&S::responsible>] |
+                          (mark >> joint_r)[once_fn<&S::joint>{"joint"}] |
+                          (mark >> kw("deadline") > period_r > semi)[once_fn<&S::deadline>{"deadline"}] |
+                          (mark >> timer_r)[once_fn<&S::after>{"after"}] |  //
+                          transition_r[push_<&S::transitions>];
+auto const stage_r_def =
+    sb >>
+    (((kw("stage")[stage_kind_fn<S::Kind::Normal>{}] | kw("correction")[stage_kind_fn<S::Kind::Correction>{}]) >
+      ident_p[set_<&S::name>] > label_r[set_<&S::label>] > tok("{") > stage_begin > *stage_clause > stage_end) |
+     (kw("terminal")[stage_kind_fn<S::Kind::Terminal>{}] > ident_p[set_<&S::name>] > label_r[set_<&S::label>] > semi)) >>
+    se;
+using W = ast::WorkflowDecl;
+auto const workflow_clause = (kw("start") > ident_p > semi)[push_<&W::starts>] | stage_r[push_<&W::stages>];
+auto const workflow_r_def = sb >>
+                            (kw("workflow") > ident_p[set_<&W::name>] > label_r[set_<&W::label>] > tok("{") >
+                             *workflow_clause > workflow_end) >>
+                            se;
+
 // ---------------------------------------------------------------- ends and declarations
 auto const enum_end_def = tok("}");
 auto const param_end_def = tok("}");
@@ -992,9 +1128,13 @@ auto const exception_end_def = tok("}");
 auto const group_end_def = tok("}");
 auto const test_end_def = tok("}");
 auto const arrow_def = tok("=>");
+auto const joint_end_def = tok("}");
+auto const stage_end_def = tok("}");
+auto const workflow_end_def = tok("}");
 
 auto const declaration_def = enum_r[assign] | fact_r[assign] | param_r[assign] | program_r[assign] |
-                             table_r[assign] | exception_r[assign] | group_r[assign] | test_r[assign];
+                             table_r[assign] | exception_r[assign] | group_r[assign] | test_r[assign] |
+                             role_r[assign] | action_r[assign] | workflow_r[assign];
 
 BOOST_SPIRIT_DEFINE(expr_r, or_r, and_r, not_r, cmp_r, add_r, mul_r, unary_r, primary_r, expr_list_r)
 BOOST_SPIRIT_DEFINE(label_r, reason_r, type_r, date_r, int_r, status_r, provenance_r, effective_r, targets_r)
@@ -1002,6 +1142,8 @@ BOOST_SPIRIT_DEFINE(enum_value_r, enum_r, fact_r, param_value_r, param_r, requir
 BOOST_SPIRIT_DEFINE(hit_r, agg_r, cell_r, cmp_cell_r, range_cell_r, set_cell_r, range_close_r, row_r, table_r)
 BOOST_SPIRIT_DEFINE(exception_r, group_r, given_r, expect_r, expect_body_r, test_r)
 BOOST_SPIRIT_DEFINE(enum_end, param_end, program_end, table_end, exception_end, group_end, test_end, arrow)
+BOOST_SPIRIT_DEFINE(role_r, action_r, role_ref_r, guarded_role_r, period_r, period_unit_r, target_r, transition_r, timer_r)
+BOOST_SPIRIT_DEFINE(joint_policy_r, joint_r, stage_r, workflow_r, joint_end, stage_end, workflow_end)
 BOOST_SPIRIT_DEFINE(declaration)
 
 BOOST_SPIRIT_DECLARE(declaration_type)

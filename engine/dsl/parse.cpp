@@ -71,6 +71,26 @@ struct IdAssigner {
     opt(d.cap);
     opt(d.already);
   }
+  void decl(ast::RoleDecl&) {}
+  void decl(ast::ActionDecl&) {}
+  void role(ast::RoleRef& r) { opt(r.index); }
+  void decl(ast::WorkflowDecl& d) {
+    for (auto& st : d.stages) {
+      for (auto& r : st.responsible) {
+        role(r.role);
+        opt(r.when);
+      }
+      if (st.joint)
+        for (auto& r : st.joint->reviewers) {
+          role(r.role);
+          opt(r.when);
+        }
+      for (auto& t : st.transitions) {
+        for (auto& b : t.by) role(b);
+        opt(t.when);
+      }
+    }
+  }
   void decl(ast::TestDecl& d) {
     for (auto& g : d.given) expr(g.value);
     for (auto& x : d.expects) opt(x.amount);

@@ -26,6 +26,7 @@ struct Ctx {
   ProgramExplanation* ex = nullptr;
   // An exception's `when` depends only on the applicant and the date: evaluated once per call.
   std::uint64_t when_known = 0, when_true = 0;
+  const std::int64_t* case_attrs = nullptr;  // workflow guards: values by model::CaseAttr
 
   std::int64_t fail(EvalError e, std::uint32_t node) {
     if (err == EvalError::none) {
@@ -260,6 +261,7 @@ std::int64_t ev(Ctx& c, std::uint32_t n) {
     case Op::Month: return model::month_of(static_cast<Days>(ev(c, nd.a)));
     case Op::YearsBetween:
       return model::whole_years_between(static_cast<Days>(ev(c, nd.a)), static_cast<Days>(ev(c, nd.b)));
+    case Op::CaseAttr: return c.case_attrs ? c.case_attrs[nd.imm] : 0;
   }
   return c.fail(EvalError::overflow, n);
 }
@@ -464,6 +466,17 @@ std::string error_message(const Ruleset& rs, const model::ProgramResult& r) {
     case EvalError::none: break;
   }
   return "evaluation error";
+}
+
+NodeValue evaluate_node(const Ruleset& rs, std::uint32_t node, const model::Facts& facts, Days as_of,
+                        const std::int64_t* case_attrs) {
+  Ctx c{rs, facts, as_of};
+  c.case_attrs = case_attrs;
+  NodeValue out;
+  out.value = ev(c, node);
+  out.error = c.err;
+  out.error_node = c.err_node;
+  return out;
 }
 
 }  // namespace subsidy::eval

@@ -56,6 +56,17 @@ inline model::Decision evaluate(const Ruleset& rs, const model::Facts& facts, Da
   return d;
 }
 
+// One lowered expression (a workflow guard or role index) for one applicant on one date: the same
+// evaluator as programmes use. `case_attrs` holds model::kCaseAttrCount values (by model::CaseAttr)
+// or is null. Pure and thread-safe.
+struct NodeValue {
+  std::int64_t value = 0;
+  EvalError error = EvalError::none;
+  std::uint32_t error_node = kNoNode;
+};
+NodeValue evaluate_node(const Ruleset& rs, std::uint32_t node, const model::Facts& facts, Days as_of,
+                        const std::int64_t* case_attrs);
+
 // Human-readable explanation for officers, in Chinese (`english == false`) or English.
 std::string explain_text(const Ruleset& rs, const model::Decision& d, const Explanation& ex, bool english,
                          const Selection* selection = nullptr);

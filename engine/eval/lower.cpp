@@ -7,6 +7,7 @@
 
 #include "check/check.hpp"
 #include "check/type_rules.hpp"
+#include "eval/lower_workflows.hpp"
 #include "model/money.hpp"
 #include "dsl/parse.hpp"
 
@@ -120,6 +121,7 @@ struct Lowerer {
       case Ref::AsOf: n.op = Op::AsOf; break;
       case Ref::Amount: n.op = Op::Amount; break;
       case Ref::EnumValue: n.imm = in.index; break;
+      case Ref::CaseAttr: n.op = Op::CaseAttr; n.imm = in.index; break;
       case Ref::None: break;
     }
     return push(n);
@@ -439,6 +441,13 @@ struct Lowerer {
       p.facts_used.erase(std::unique(p.facts_used.begin(), p.facts_used.end()), p.facts_used.end());
     }
     for (const auto* tp : sym.tests) lower_test(*tp);
+    struct Guards : detail::GuardLowering {
+      Lowerer& l;
+      explicit Guards(Lowerer& lw) : l(lw) {}
+      std::uint32_t lower(const ast::Expr& e) override { return l.lower(e); }
+      std::string text(const diag::Span& sp) override { return l.text_of(sp); }
+    } guards{*this};
+    rs.workflow_decls = detail::lower_workflows(cr, guards);
     (void)files;
   }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "diag/source.hpp"
+#include "eval/workflow_spec.hpp"
 #include "model/date.hpp"
 #include "model/schema.hpp"
 #include "model/type.hpp"
@@ -63,6 +64,7 @@ enum class Op : std::uint8_t {
   FloorYuanR, RoundYuanR, CeilYuanR, FloorFenR, RoundFenR,  // raw money → money
   FloorYuanM, RoundYuanM, CeilYuanM,                          // money → money (whole yuan)
   Year, Month, YearsBetween,
+  CaseAttr,                   // workflow guards: case attribute imm (model::CaseAttr)
 };
 
 struct Node {
@@ -206,6 +208,7 @@ struct Ruleset {
   std::vector<Table> tables;
   std::vector<Group> groups;
   std::vector<Test> tests;
+  WorkflowDecls workflow_decls;  // roles, actions, workflows (guards are nodes above)
   std::string hash;  // SHA-256 of the sources, hex
   int find_program(std::string_view id) const {
     for (std::size_t i = 0; i < programs.size(); ++i)

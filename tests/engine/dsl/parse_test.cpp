@@ -710,7 +710,7 @@ TEST(ParseErrors, ExpectedWords) {
   };
   check("program P { amount ; }", "expected an expression", "1:20");
   check("program P { amount 1 + ; }", "expected an expression", "1:24");
-  check("foo bar;\n", "expected a declaration (enum, fact, param, program, table, exception, group, test)", "1:1");
+  check("foo bar;\n", "expected a declaration (enum, fact, param, program, table, exception, group, test, role, action, workflow)", "1:1");
   check("program P { bogus; }",
         "expected a programme clause (bureau, citation, source, effective, workflow, require, amount, minimum, cap) "
         "or '}'",
