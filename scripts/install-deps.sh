@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev   # tests
   libbenchmark-dev            # microbenchmarks
   libsoci-dev libsqlite3-dev libpq-dev   # storage (SOCI on SQLite / PostgreSQL)
+  postgresql                  # PostgreSQL 15 server for the repository tests (scripts/start-postgres.sh)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

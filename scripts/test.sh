@@ -3,4 +3,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
+
+# The repository tests also run against a real PostgreSQL server when one can be started here
+# (root or password-less sudo); otherwise they are skipped with a notice. An explicitly set
+# SUBSIDY_TEST_PG (any reachable server) is used as is.
+if [ -z "${SUBSIDY_TEST_PG:-}" ]; then
+  if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then
+    SUBSIDY_TEST_PG="$(bash scripts/start-postgres.sh)"
+    export SUBSIDY_TEST_PG
+    echo "PostgreSQL tests use $(echo "$SUBSIDY_TEST_PG" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')"
+  else
+    echo "notice: not root and no password-less sudo: PostgreSQL repository tests will be skipped" >&2
+  fi
+fi
+
 ctest --test-dir build --output-on-failure -j"$(nproc)"

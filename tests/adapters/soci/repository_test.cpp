@@ -251,6 +251,10 @@ TEST_P(RepositoryTest, RollbackDiscardsTheWholeUnitOfWork) {
   EXPECT_FALSE(repo_->find_by_application_id("APP-1"));
   EXPECT_EQ(repo_->get_budget("RD_POST", 2024)->reserved_fen, 0);
   EXPECT_TRUE(repo_->list_cases({}).empty());
+  // The repository stays usable (PostgreSQL: statements prepared inside the rolled-back unit survive).
+  const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
+  EXPECT_EQ(repo_->append_event(action(id, "submit")).seq, 1);
+  EXPECT_EQ(repo_->load_case(id).version, 1);
 }
 
 TEST_P(RepositoryTest, CommitKeepsTheWholeUnitOfWork) {

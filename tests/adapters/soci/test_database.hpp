@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "soci/connection.hpp"
@@ -29,6 +30,9 @@ inline const char* kind_name(Kind k) {
   }
   return "?";
 }
+
+// So test names read ".../sqlite  # GetParam() = sqlite".
+inline void PrintTo(Kind k, std::ostream* os) { *os << kind_name(k); }
 
 inline const char* pg_base_url() {
   const char* url = std::getenv("SUBSIDY_TEST_PG");
