@@ -5,6 +5,16 @@
 #include <exception>
 
 namespace subsidy::soci_store::detail {
+namespace {
+
+// The backend's message without the trailing line breaks libpq adds.
+std::string backend_message(const soci::soci_error& e) {
+  std::string m = e.get_error_message();
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ' || m.back() == '\t')) m.pop_back();
+  return m;
+}
+
+}  // namespace
 
 const Dialect& dialect(Backend b) {
   static const Dialect kSqlite{"BEGIN IMMEDIATE", "BEGIN", "", false, "INTEGER PRIMARY KEY AUTOINCREMENT"};
@@ -32,7 +42,7 @@ Connection connect(const std::string& url, const OpenOptions& options) {
   } catch (const soci::soci_error& e) {
     const store::ErrorKind kind =
         where.backend == Backend::sqlite ? sqlite::classify(e) : store::ErrorKind::unavailable;
-    const std::string message = "cannot open database " + c.display + ": " + e.get_error_message();
+    const std::string message = "cannot open database " + c.display + ": " + backend_message(e);
     if (kind == store::ErrorKind::corrupt) throw store::CorruptError(message);
     throw store::UnavailableError(message);
   }
@@ -47,7 +57,7 @@ void rethrow_translated(const Connection& c, const std::string& context) {
   } catch (const soci::soci_error& e) {
     const store::ErrorKind kind =
         c.backend == Backend::sqlite ? sqlite::classify(e) : postgresql::classify(e, c.sql.get());
-    const std::string message = context + " (" + c.display + "): " + e.get_error_message();
+    const std::string message = context + " (" + c.display + "): " + backend_message(e);
     switch (kind) {
       case store::ErrorKind::unavailable: throw store::UnavailableError(message);
       case store::ErrorKind::conflict: throw store::ConflictError(message);

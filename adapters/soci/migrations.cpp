@@ -82,7 +82,7 @@ MigrationReport apply_migrations(Connection& c, const OpenOptions& options) {
   const int latest = latest_schema_version();
   MigrationReport report;
   report.from = read_schema_version(c);
-  if (report.from > latest) throw store::SchemaVersionError(store::ErrorKind::schema_too_new, report.from, latest);
+  if (report.from > latest) throw store::SchemaTooNewError(report.from, latest);
   int current = report.from;
   for (const MigrationSource& m : migration_sources()) {
     if (m.version <= current) continue;
@@ -100,7 +100,7 @@ MigrationReport apply_migrations(Connection& c, const OpenOptions& options) {
       if (current > latest) {
         *c.sql << "ROLLBACK";
         open = false;
-        throw store::SchemaVersionError(store::ErrorKind::schema_too_new, current, latest);
+        throw store::SchemaTooNewError(current, latest);
       }
       if (current >= m.version) {  // another process applied it meanwhile
         *c.sql << "COMMIT";
@@ -135,12 +135,12 @@ void check_schema(Connection& c, const OpenOptions& options) {
   const int latest = latest_schema_version();
   const int version = read_schema_version(c);
   if (version == latest) return;
-  if (version > latest) throw store::SchemaVersionError(store::ErrorKind::schema_too_new, version, latest);
+  if (version > latest) throw store::SchemaTooNewError(version, latest);
   if (version == 0 && c.backend == Backend::sqlite && options.migrate_fresh_sqlite) {
     apply_migrations(c, options);
     return;
   }
-  throw store::SchemaVersionError(store::ErrorKind::schema_too_old, version, latest);
+  throw store::SchemaTooOldError(version, latest);
 }
 
 }  // namespace detail

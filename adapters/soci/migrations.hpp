@@ -22,7 +22,7 @@ std::vector<std::string> migration_statements(const MigrationSource& m, Backend 
 
 int read_schema_version(Connection& c);  // 0 when the database has no schema_migrations table
 MigrationReport apply_migrations(Connection& c, const OpenOptions& options);
-// At open: SchemaVersionError when too new, or too old (a fresh SQLite file is migrated instead).
+// At open: SchemaTooNewError or SchemaTooOldError (a fresh SQLite file is migrated instead).
 void check_schema(Connection& c, const OpenOptions& options);
 
 }  // namespace subsidy::soci_store::detail

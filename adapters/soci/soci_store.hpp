@@ -44,8 +44,8 @@ struct OpenOptions {
   store::Clock clock = store::utc_now;
 };
 
-// Opens the database and checks its schema version: SchemaVersionError(schema_too_new) when it
-// is newer than this binary knows, (schema_too_old) when it needs `migrate` first (a fresh SQLite
+// Opens the database and checks its schema version: SchemaTooNewError when it
+// is newer than this binary knows, SchemaTooOldError when it needs `migrate` first (a fresh SQLite
 // file is migrated automatically). UnavailableError when the database cannot be reached or opened.
 std::unique_ptr<store::CaseRepository> open_repository(const std::string& url, const OpenOptions& options = {});
 

@@ -44,10 +44,13 @@ store::ErrorKind classify(const soci::soci_error& e) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return store::ErrorKind::corrupt;
-    case SQLITE_CONSTRAINT:
-      // A unique key written concurrently (other constraint failures are engine bugs).
-      if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) return store::ErrorKind::conflict;
+    case SQLITE_CONSTRAINT: {
+      // A unique key written concurrently (other constraint failures are engine bugs). SOCI reports
+      // the primary result code, so the message tells which constraint failed.
+      const std::string message = e.get_error_message();
+      if (message.find("UNIQUE constraint failed") != std::string::npos) return store::ErrorKind::conflict;
       return store::ErrorKind::backend;
+    }
     default: break;
   }
   // Older SOCI versions do not always carry the result code.

@@ -91,6 +91,18 @@ class SchemaVersionError : public StoreError {
   int database_, known_;
 };
 
+class SchemaTooNewError : public SchemaVersionError {
+ public:
+  SchemaTooNewError(int database_version, int known_version)
+      : SchemaVersionError(ErrorKind::schema_too_new, database_version, known_version) {}
+};
+
+class SchemaTooOldError : public SchemaVersionError {
+ public:
+  SchemaTooOldError(int database_version, int known_version)
+      : SchemaVersionError(ErrorKind::schema_too_old, database_version, known_version) {}
+};
+
 class CorruptError : public StoreError {
  public:
   explicit CorruptError(const std::string& message) : StoreError(ErrorKind::corrupt, message) {}

@@ -94,7 +94,7 @@ TEST(Failures, FreshSqliteIsNotMigratedWhenAskedNotTo) {
   TestDatabase db(Kind::sqlite);
   soci_store::OpenOptions o;
   o.migrate_fresh_sqlite = false;
-  EXPECT_THROW(db.open(o), store::SchemaVersionError);
+  EXPECT_THROW(db.open(o), store::SchemaTooOldError);
   EXPECT_EQ(soci_store::migrate(db.url()).to, soci_store::latest_schema_version());
   EXPECT_NO_THROW(db.open(o));
 }

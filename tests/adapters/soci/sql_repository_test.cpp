@@ -212,7 +212,7 @@ TEST_P(SqlRepositoryTest, MigrationsBringAFreshDatabaseToTheLatestVersion) {
     try {
       soci_store::open_repository(db_->url());
       FAIL() << "expected schema_too_old";
-    } catch (const store::SchemaVersionError& e) {
+    } catch (const store::SchemaTooOldError& e) {
       EXPECT_EQ(e.kind(), store::ErrorKind::schema_too_old);
       EXPECT_EQ(e.database_version(), 0);
     }
@@ -248,12 +248,12 @@ TEST_P(SqlRepositoryTest, NewerSchemaIsRefused) {
   try {
     soci_store::open_repository(db_->url());
     FAIL() << "expected schema_too_new";
-  } catch (const store::SchemaVersionError& e) {
+  } catch (const store::SchemaTooNewError& e) {
     EXPECT_EQ(e.kind(), store::ErrorKind::schema_too_new);
     EXPECT_EQ(e.database_version(), 999);
     EXPECT_EQ(e.known_version(), soci_store::latest_schema_version());
   }
-  EXPECT_THROW(soci_store::migrate(db_->url()), store::SchemaVersionError);
+  EXPECT_THROW(soci_store::migrate(db_->url()), store::SchemaTooNewError);
 }
 
 TEST_P(SqlRepositoryTest, BudgetInvariantIsAlsoADatabaseConstraint) {
@@ -261,6 +261,29 @@ TEST_P(SqlRepositoryTest, BudgetInvariantIsAlsoADatabaseConstraint) {
   repo->set_budget("RD_POST", 2024, 100);
   EXPECT_ANY_THROW(db_->exec("UPDATE budgets SET reserved_fen = 101 WHERE programme = 'RD_POST'"));
   EXPECT_EQ(repo->get_budget("RD_POST", 2024)->reserved_fen, 0);
+}
+
+TEST_P(SqlRepositoryTest, WaitingForALockBeyondTheTimeoutIsUnavailable) {
+  auto holder = db_->open();
+  const store::CaseId id = holder->create_case(sample_case("A"), facts());
+  soci_store::OpenOptions quick;
+  quick.busy_timeout = std::chrono::milliseconds(200);
+  auto waiter = db_->open(quick);
+  store::Case mine = holder->load_case(id), theirs = waiter->load_case(id);
+
+  holder->begin();  // SQLite: the database's write lock; PostgreSQL: the case row's lock
+  mine.stages = {"city_review"};
+  holder->update_case(mine, mine.version);
+  theirs.stages = {"rejected"};
+  try {
+    waiter->update_case(theirs, theirs.version);
+    FAIL() << "expected UnavailableError";
+  } catch (const store::UnavailableError& e) {
+    EXPECT_NE(std::string(e.what()).find("lock"), std::string::npos) << e.what();
+  }
+  holder->commit();
+  EXPECT_THROW(waiter->update_case(theirs, theirs.version), store::ConflictError);  // and then it is simply late
+  EXPECT_EQ(waiter->load_case(id).stages, std::vector<std::string>{"city_review"});
 }
 
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
