@@ -68,6 +68,13 @@ std::unique_ptr<LoadedRules> load_rules(const std::string& path) {
   spdlog::debug("parse+check: {} files under {}", paths.size(), path);
   auto res = eval::compile(lr->sources, lr->diags, sha256_hex(texts));
   lr->ruleset = std::move(res.ruleset);
+  if (lr->ruleset) {
+    lr->workflows = workflow::compile_workflows(lr->ruleset, lr->diags);
+    if (lr->diags.has_errors()) {
+      lr->ruleset = nullptr;
+      lr->workflows = nullptr;
+    }
+  }
   spdlog::debug("compiled: {} errors, {} warnings", lr->diags.error_count(), lr->diags.warning_count());
   return lr;
 }

@@ -1,11 +1,13 @@
 #pragma once
-// Reads a rules directory (every *.rules file below it, in path order) and compiles it.
+// Reads a rules directory (every *.rules file below it, in path order), compiles it and validates
+// its workflows (engine/workflow: graph checks E0720–E0726).
 #include <memory>
 #include <string>
 
 #include "diag/diagnostic.hpp"
 #include "diag/source.hpp"
 #include "eval/ruleset.hpp"
+#include "workflow/workflow.hpp"
 
 namespace subsidy::cli {
 
@@ -13,6 +15,7 @@ struct LoadedRules {
   diag::SourceSet sources;
   diag::Diagnostics diags;
   std::shared_ptr<const eval::Ruleset> ruleset;  // null on errors
+  std::shared_ptr<const workflow::WorkflowSet> workflows;  // the validated workflows (null on errors)
   std::string error;                             // set when the path could not be read
 };
 

@@ -6,6 +6,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config python3
   libboost1.81-dev            # Spirit X3 (rule language), Graph (workflows)
+  libboost-json1.81-dev       # workflow case state as JSON
   libspdlog-dev               # logging
   libcli11-dev                # command-line parsing
   libsimdjson-dev             # JSON input (On-Demand)

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "check/analyses.hpp"
-#include "check/suggest.hpp"
+#include "diag/suggest.hpp"
 #include "check/type_rules.hpp"
 #include "check/workflows.hpp"
 #include "model/case_attrs.hpp"
@@ -57,7 +57,7 @@ struct Checker {
     std::string best;
     std::size_t best_d = 3;
     auto consider = [&](const std::string& cand) {
-      auto d = edit_distance(name, cand);
+      auto d = diag::edit_distance(name, cand);
       if (d < best_d) {
         best_d = d;
         best = cand;

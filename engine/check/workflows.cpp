@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "check/suggest.hpp"
+#include "diag/suggest.hpp"
 
 namespace subsidy::check::detail {
 
@@ -27,7 +27,7 @@ struct WorkflowChecker {
   diag::Diagnostics& diags;
 
   std::vector<diag::Note> did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
-    auto s = closest(name, candidates);
+    auto s = diag::closest(name, candidates);
     if (s.empty()) return {};
     return {{{}, "did you mean `" + s + "`?", false}};
   }

@@ -1,12 +1,29 @@
 #pragma once
-// "did you mean …?" — the closest candidate within a small edit distance.
+// "did you mean …?" — the closest candidate within a small edit distance, counted in Unicode code
+// points (so that `市科技` is one edit away from `市科技局`).
 #include <algorithm>
 #include <string>
 #include <vector>
 
-namespace subsidy::check {
+namespace subsidy::diag {
 
-inline std::size_t edit_distance(const std::string& a, const std::string& b) {
+// UTF-8 → code points (invalid bytes count as one unit each).
+inline std::vector<char32_t> code_points(const std::string& s) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (i + n > s.size()) n = 1;
+    char32_t cp = n == 1 ? c : c & (0xFFu >> (n + 1));
+    for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+
+inline std::size_t edit_distance(const std::string& a8, const std::string& b8) {
+  auto a = code_points(a8), b = code_points(b8);
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -18,7 +35,7 @@ inline std::size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
-// The candidate closest to `name` (edit distance below 3, in bytes), or "".
+// The candidate closest to `name` (fewer than 3 edits), or "".
 template <typename Range>
 std::string closest(const std::string& name, const Range& candidates) {
   std::string best;
@@ -33,4 +50,4 @@ std::string closest(const std::string& name, const Range& candidates) {
   return best;
 }
 
-}  // namespace subsidy::check
+}  // namespace subsidy::diag

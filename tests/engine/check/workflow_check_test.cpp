@@ -115,11 +115,11 @@ TEST(WorkflowCheck, UnknownNames) {
   EXPECT_EQ(where(R"R(workflow w "w" "w" { start a;
   stage a "a" "a" { responsible 市科技局; on submit -> zz; }
   terminal z "z" "z"; })R", "E0703"), std::vector<std::string>{at(1, 52)});
-  auto c = compile_text(std::string(kBase) + R"R(workflow v "w" "w" { start a;
+  auto c = compile_text(std::string(kBase) + R"R(workflow w2 "w" "w" { start a;
   stage a "a" "a" { responsible 市科技局; on submit -> z; }
   terminal z "z" "z"; })R");
   ASSERT_TRUE(c->has("E0704")) << c->rendered();
-  EXPECT_NE(c->rendered().find("did you mean `v`?"), std::string::npos) << c->rendered();
+  EXPECT_NE(c->rendered().find("did you mean `w2`?"), std::string::npos) << c->rendered();
 }
 
 TEST(WorkflowCheck, StartClauses) {
