@@ -1,10 +1,12 @@
 // What only a real database can show, on SQLite and PostgreSQL: tampering with rows in SQL,
-// several processes racing on one database, and schema migrations.
+// several processes racing on one database, a process killed mid-import, and schema migrations.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <csignal>
 #include <vector>
 
 #include "soci/migrations.hpp"
@@ -198,6 +200,40 @@ TEST_P(SqlRepositoryTest, ProcessesActingOnOneCaseLoseNoUpdate) {
   EXPECT_EQ(repo->events(id).size(), static_cast<std::size_t>(kProcesses * kIncrements));
   EXPECT_TRUE(repo->verify_audit().clean());
   RecordProperty("processes_that_met_a_conflict", anyone_conflicted);
+}
+
+TEST_P(SqlRepositoryTest, KilledImportLeavesNoPartialBatchAndReRunCompletesIt) {
+  auto batch = [](int from, int to) {
+    std::vector<store::NewCase> out;
+    for (int i = from; i < to; ++i) out.push_back({sample_case("IMPORT-" + std::to_string(i)), facts()});
+    return out;
+  };
+  db_->open();  // schema in place before the child starts
+  const std::string url = db_->url();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    try {
+      auto repo = soci_store::open_repository(url);
+      repo->create_cases_batch(batch(0, 100));  // committed
+      repo->begin();
+      for (const auto& r : repo->create_cases_batch(batch(100, 200))) repo->append_event(action(r.id, "submit", ""));
+      ::raise(SIGKILL);  // killed mid-import, before the second batch commits
+    } catch (...) {
+    }
+    ::_exit(3);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child was expected to be killed";
+
+  auto repo = db_->open();
+  EXPECT_EQ(repo->list_cases({}).size(), 100u);  // the first batch, and nothing of the second
+  EXPECT_FALSE(repo->find_by_application_id("IMPORT-150"));
+  EXPECT_TRUE(repo->verify_audit().clean());
+  // Re-running the import completes it without duplicates.
+  const auto again = repo->create_cases_batch(batch(0, 200));
+  EXPECT_EQ(std::count_if(again.begin(), again.end(), [](const store::CreateResult& r) { return r.created; }), 100);
+  EXPECT_EQ(repo->list_cases({}).size(), 200u);
 }
 
 TEST_P(SqlRepositoryTest, MigrationsBringAFreshDatabaseToTheLatestVersion) {
