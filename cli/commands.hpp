@@ -10,5 +10,6 @@ using Action = std::function<int()>;
 
 void add_rules_commands(CLI::App& app, Action& action);
 void add_evaluate_command(CLI::App& app, Action& action);
+void add_workflow_commands(CLI::App& app, Action& action);
 
 }  // namespace subsidy::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   Action action;
   add_rules_commands(app, action);
   add_evaluate_command(app, action);
+  add_workflow_commands(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

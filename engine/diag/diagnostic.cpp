@@ -70,7 +70,9 @@ void excerpt(std::string& out, const Span& span, const SourceSet& sources) {
 }  // namespace
 
 std::string render(const Diagnostic& d, const SourceSet& sources) {
-  std::string out = location(d.span, sources) + ": " + severity_name(d.severity) + "[" + d.code + "]: " + d.message + "\n";
+  // Problems in input files (not rules) have no code: `file:line:col: error: message`.
+  std::string code = d.code.empty() ? std::string() : "[" + d.code + "]";
+  std::string out = location(d.span, sources) + ": " + severity_name(d.severity) + code + ": " + d.message + "\n";
   excerpt(out, d.span, sources);
   for (const auto& n : d.notes) {
     if (n.has_span) {

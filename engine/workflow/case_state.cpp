@@ -3,6 +3,8 @@
 
 #include <boost/json.hpp>
 
+#include "workflow/transition.hpp"
+
 #include <set>
 
 namespace subsidy::workflow {
@@ -69,9 +71,7 @@ struct Reader {
   }
 };
 
-}  // namespace
-
-std::string to_json(const CaseState& s) {
+json::object state_object(const CaseState& s) {
   json::object o;
   o["version"] = CaseState::kVersion;
   o["workflow"] = s.workflow;
@@ -104,6 +104,53 @@ std::string to_json(const CaseState& s) {
     votes.emplace_back(std::move(vo));
   }
   o["votes"] = std::move(votes);
+  return o;
+}
+
+json::object event_object(const Event& e) {
+  json::object o;
+  o["kind"] = event_kind_name(e.kind);
+  o["date"] = model::format_date(e.date);
+  o["stage"] = e.stage;
+  o["to"] = e.to;
+  o["action"] = e.action;
+  o["role"] = e.role;
+  o["detail"] = e.detail;
+  o["responsible"] = e.responsible;
+  o["due"] = date_or_null(e.due);
+  o["timer"] = date_or_null(e.timer);
+  return o;
+}
+
+}  // namespace
+
+std::string to_json(const CaseState& s) { return json::serialize(state_object(s)); }
+std::string to_json(const Event& e) { return json::serialize(event_object(e)); }
+
+std::string to_json(const StepResult& r) {
+  json::object o;
+  o["applied"] = r.applied();
+  if (r.refusal) {
+    json::object ref;
+    ref["kind"] = refusal_kind_name(r.refusal->kind);
+    ref["message"] = r.refusal->message;
+    o["refusal"] = std::move(ref);
+  } else {
+    o["refusal"] = nullptr;
+  }
+  json::array events;
+  for (const auto& e : r.events) events.emplace_back(event_object(e));
+  o["events"] = std::move(events);
+  json::array dl;
+  for (const auto& d : r.deadlines) {
+    json::object x;
+    x["stage"] = d.stage;
+    x["kind"] = d.kind == Deadline::Kind::deadline ? "deadline" : "timer";
+    x["date"] = model::format_date(d.date);
+    dl.emplace_back(std::move(x));
+  }
+  o["deadlines"] = std::move(dl);
+  o["state"] = state_object(r.state);
   return json::serialize(o);
 }
 

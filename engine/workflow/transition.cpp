@@ -6,6 +6,7 @@
 
 #include "eval/evaluate.hpp"
 #include "model/case_attrs.hpp"
+#include "workflow/render.hpp"
 
 namespace subsidy::workflow {
 
@@ -59,10 +60,6 @@ std::vector<Deadline> deadlines(const CaseState& s) {
 namespace {
 
 std::string fmt(Days d) { return model::format_date(d); }
-
-std::string period_text(const eval::PeriodSpec& p) {
-  return std::to_string(p.count) + (p.working ? " working day" : " day") + (p.count == 1 ? "" : "s");
-}
 
 std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string out;
@@ -175,7 +172,8 @@ struct Run {
   }
 
   // The case arrives in stage `target` on `date`. `resume`: the paused deadline to restart.
-  void arrive(std::uint32_t target, Days date, const std::optional<PausedClock>& resume) {
+  // `announce`: the created/entered event to complete with the responsible role and dates.
+  void arrive(std::uint32_t target, Days date, const std::optional<PausedClock>& resume, std::size_t announce) {
     auto& s = res.state;
     const auto& to = wf.stage(target);
     s.stage = to.name;
@@ -216,10 +214,14 @@ struct Run {
           std::string name = wf.role_name(*r);
           if (std::find(s.reviewers.begin(), s.reviewers.end(), name) == s.reviewers.end()) s.reviewers.push_back(name);
         }
-      if (s.reviewers.empty()) {
-        event(EventKind::joint_decided, date, to.name, {}, {}, "system", "approve: the joint review selected no reviewer");
-        conclude_joint(true, date);
-      }
+    }
+    auto& ev = res.events.at(announce);
+    ev.responsible = s.reviewers.empty() ? s.responsible : join(s.reviewers);
+    ev.due = s.due;
+    ev.timer = s.timer;
+    if (to.joint != eval::JointPolicy::none && s.reviewers.empty()) {
+      event(EventKind::joint_decided, date, to.name, {}, {}, "system", "approve: the joint review selected no reviewer");
+      conclude_joint(true, date);
     }
   }
 
@@ -254,7 +256,7 @@ struct Run {
       s.return_to.clear();
     }
     event(EventKind::entered, date, from_name, to.name, action, role, label);
-    arrive(target, date, resume);
+    arrive(target, date, resume, res.events.size() - 1);
   }
 
   void conclude_joint(bool approve, Days date) {
@@ -429,7 +431,7 @@ StepResult start(const Workflow& wf, const Context& ctx, Days date) {
   s.stage = wf.stage(wf.spec().start).name;
   s.last = date;
   r.event(EventKind::created, date, {}, s.stage, {}, {}, {});
-  r.arrive(wf.spec().start, date, std::nullopt);
+  r.arrive(wf.spec().start, date, std::nullopt, r.res.events.size() - 1);
   return r.finish();
 }
 

@@ -57,6 +57,9 @@ struct Event {
   std::string action;  // the action, when a step caused it
   std::string role;    // the actor ("system" for timers)
   std::string detail;  // readable details (English)
+  // created / entered: who handles the stage reached and its dates (empty for terminal stages).
+  std::string responsible;             // the responsible role, or the reviewers of a joint review
+  std::optional<Days> due, timer;
 };
 
 enum class RefusalKind : std::uint8_t {
@@ -108,6 +111,11 @@ struct CaseSummary {
   bool terminal = false;
 };
 CaseSummary summarize(const Workflow& wf, const CaseState& state);
+
+// JSON for integrators and `workflow simulate --format json`: the state as an object (same keys as
+// to_json(CaseState)), an event, a whole step result.
+std::string to_json(const Event& e);
+std::string to_json(const StepResult& r);
 std::vector<Deadline> deadlines(const CaseState& state);
 
 // The last day of a period that starts on `from` (`from` not counted): the N-th working day after
