@@ -11,5 +11,9 @@ using Action = std::function<int()>;
 void add_rules_commands(CLI::App& app, Action& action);
 void add_evaluate_command(CLI::App& app, Action& action);
 void add_workflow_commands(CLI::App& app, Action& action);
+void add_case_commands(CLI::App& app, Action& action);
+void add_db_commands(CLI::App& app, Action& action);
+void add_budget_commands(CLI::App& app, Action& action);
+void add_audit_commands(CLI::App& app, Action& action);
 
 }  // namespace subsidy::cli

@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
   add_rules_commands(app, action);
   add_evaluate_command(app, action);
   add_workflow_commands(app, action);
+  add_case_commands(app, action);
+  add_db_commands(app, action);
+  add_budget_commands(app, action);
+  add_audit_commands(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

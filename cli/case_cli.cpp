@@ -1,0 +1,137 @@
+// Shared plumbing of the case-store commands (see case_cli.hpp).
+#include "cli/case_cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/exit_codes.hpp"
+#include "model/date.hpp"
+#include "soci/soci_store.hpp"
+
+namespace subsidy::cli {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ostringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::unique_ptr<store::CaseRepository> open_db(const std::string& db) {
+  return soci_store::open_repository(soci_store::resolve_database_url(db));
+}
+
+int open_session(const std::string& rules, const std::string& db, Session& s) {
+  s.lr = load_rules(rules);
+  if (!s.lr->error.empty()) {
+    std::fprintf(stderr, "error: %s\n", s.lr->error.c_str());
+    return kExitRules;
+  }
+  if (!s.lr->ruleset || !s.lr->workflows) {
+    print_diagnostics(*s.lr, false);
+    return kExitRules;
+  }
+  fs::path dir(rules);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) dir = dir.parent_path();
+  std::string cal_path = (dir / "calendar" / "cn-mainland.tsv").string();
+  if (auto text = read_text(cal_path)) {
+    auto id = s.lr->sources.add(cal_path, std::move(*text));
+    diag::Diagnostics d;
+    s.cal = workflow::Calendar::parse(s.lr->sources, id, d);
+    if (d.has_errors()) {
+      std::fputs(diag::render_all(d, s.lr->sources).c_str(), stderr);
+      return kExitRules;
+    }
+  }
+  return guarded([&] {
+    s.repo = open_db(db);
+    s.env.emplace(cases::Env{*s.lr->ruleset, *s.lr->workflows, s.cal, *s.repo});
+    return kExitOk;
+  });
+}
+
+int guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const cases::CaseError& e) {
+    std::fprintf(stderr, "%s%s\n", e.code() == kExitRefused ? "" : "error: ", e.what());
+    return e.code();
+  } catch (const store::StoreError& e) {
+    int rc = cases::exit_code_for(e);
+    if (rc == kExitConflict && e.kind() == store::ErrorKind::conflict)
+      std::fprintf(stderr, "conflict: the case changed since you read it; reload and retry (%s)\n", e.what());
+    else
+      std::fprintf(stderr, "error [%s]: %s\n", store::error_kind_name(e.kind()), e.what());
+    return rc;
+  }
+}
+
+model::Days date_or_today(const std::string& text) { return text.empty() ? model::today_cst() : *model::parse_date(text); }
+
+std::string date_check(const std::string& s) { return model::parse_date(s) ? std::string() : "not a date (YYYY-MM-DD): " + s; }
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+std::string case_json(const store::Case& c, std::optional<model::Days> today) {
+  namespace bj = boost::json;
+  bj::object o;
+  o["id"] = c.id;
+  o["application_id"] = c.application_id;
+  o["programme"] = c.programme;
+  o["call_year"] = c.call_year;
+  o["workflow"] = c.workflow;
+  bj::array stages, roles;
+  for (const auto& s : c.stages) stages.emplace_back(s);
+  for (const auto& r : c.roles) roles.emplace_back(r);
+  o["stages"] = std::move(stages);
+  o["roles"] = std::move(roles);
+  bj::object dl;
+  for (const auto& [k, v] : c.deadlines) dl[k] = model::format_date(v);
+  o["deadlines"] = std::move(dl);
+  auto due = store::next_due(c);
+  o["due"] = due ? bj::value(model::format_date(*due)) : bj::value(nullptr);
+  if (today) o["overdue"] = due && *due < *today;
+  if (c.decision) {
+    bj::object d;
+    d["outcome"] = c.decision->outcome;
+    d["amount_fen"] = c.decision->amount_fen;
+    d["as_of"] = model::format_date(c.decision->as_of);
+    d["ruleset_hash"] = c.decision->ruleset_hash;
+    o["decision"] = std::move(d);
+  } else {
+    o["decision"] = nullptr;
+  }
+  o["amount_fen"] = c.amount_fen;
+  o["version"] = c.version;
+  o["facts_version"] = c.facts_version;
+  o["created_at"] = c.created_at;
+  o["updated_at"] = c.updated_at;
+  return bj::serialize(o);
+}
+
+void add_db_option(CLI::App* cmd, std::string& db) {
+  cmd->add_option("--db", db, "database URL: a SQLite file or postgresql://… (default: $SUBSIDY_DB, else subsidy.db)");
+}
+void add_rules_option(CLI::App* cmd, std::string& rules) {
+  cmd->add_option("--rules", rules, "rules directory (default: rules)");
+}
+
+}  // namespace subsidy::cli

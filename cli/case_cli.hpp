@@ -1,0 +1,47 @@
+#pragma once
+// Shared plumbing of the commands that use the case store (case, budget, db, audit): opening the
+// rules, calendar and database, mapping errors to exit codes, dates, JSON of a case.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/case_service.hpp"
+#include "cli/load_rules.hpp"
+#include "store/case_repository.hpp"
+#include "workflow/calendar.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace subsidy::cli {
+
+struct Session {
+  std::unique_ptr<LoadedRules> lr;
+  workflow::Calendar cal;
+  std::unique_ptr<store::CaseRepository> repo;
+  std::optional<cases::Env> env;
+};
+
+// Opens the database (--db, $SUBSIDY_DB, subsidy.db); StoreError on failure.
+std::unique_ptr<store::CaseRepository> open_db(const std::string& db);
+// Loads rules + calendar and opens the database; returns an exit code (0: ok), printing why not.
+int open_session(const std::string& rules, const std::string& db, Session& s);
+// Runs `body`, printing CaseError / StoreError messages and mapping them to exit codes.
+int guarded(const std::function<int()>& body);
+
+// --date / --as-of: the parsed date, or today (China Standard Time) when empty.
+model::Days date_or_today(const std::string& text);
+std::string date_check(const std::string& s);
+std::optional<std::string> read_text(const std::string& path);  // "-" = stdin
+
+// A case as one JSON object (for --format json).
+std::string case_json(const store::Case& c, std::optional<model::Days> today = std::nullopt);
+std::string join(const std::vector<std::string>& v, const char* sep);
+
+// Common options.
+void add_db_option(CLI::App* cmd, std::string& db);
+void add_rules_option(CLI::App* cmd, std::string& rules);
+
+}  // namespace subsidy::cli

@@ -1,0 +1,497 @@
+// Case orchestration (docs/cases.md). See case_service.hpp.
+#include "cli/case_service.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "cli/exit_codes.hpp"
+#include "json/decision_encoder.hpp"
+#include "json/fact_decoder.hpp"
+#include "model/money.hpp"
+
+namespace subsidy::cli::cases {
+
+namespace {
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  json::append_escaped(out, s);
+  out += '"';
+  return out;
+}
+
+eval::Selection select_one(const eval::Ruleset& rs, std::uint32_t p) {
+  eval::Selection s(rs.programs.size(), 0);
+  s[p] = 1;
+  return s;
+}
+
+// The store event's payload: the applicant (first event), the workflow events and budget changes.
+std::string payload(const std::string& applicant, const std::vector<workflow::Event>& evs,
+                    const std::vector<std::string>& budget) {
+  std::string out = "{";
+  if (!applicant.empty()) out += "\"applicant\":" + quoted(applicant) + ",";
+  out += "\"workflow\":[";
+  for (std::size_t i = 0; i < evs.size(); ++i) out += (i ? "," : "") + workflow::to_json(evs[i]);
+  out += "]";
+  if (!budget.empty()) {
+    out += ",\"budget\":[";
+    for (std::size_t i = 0; i < budget.size(); ++i) out += (i ? "," : "") + quoted(budget[i]);
+    out += "]";
+  }
+  return out + "}";
+}
+
+void apply_summary(const workflow::Workflow& wf, const workflow::CaseState& st, store::Case& c) {
+  auto sum = workflow::summarize(wf, st);
+  c.stages = sum.stages;
+  c.roles = sum.roles;
+  c.deadlines.clear();
+  for (const auto& [k, v] : sum.deadlines) c.deadlines[k] = v;
+  c.state_json = workflow::to_json(st);
+}
+
+std::string stages_text(const store::Case& c) {
+  std::string s;
+  for (const auto& x : c.stages) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+workflow::CaseState parse_state(const store::Case& c) {
+  std::string err;
+  auto st = workflow::case_state_from_json(c.state_json, &err);
+  if (!st) throw CaseError(kExitInternal, "case " + std::to_string(c.id) + ": stored workflow state is unreadable: " + err);
+  return *st;
+}
+
+const std::string& latest_facts(store::CaseRepository& repo, store::CaseId id, std::vector<store::FactsVersion>& keep) {
+  keep = repo.facts_versions(id);
+  if (keep.empty()) throw CaseError(kExitInternal, "case " + std::to_string(id) + " has no facts");
+  return keep.back().facts_json;
+}
+
+std::string refusal_text(const workflow::Refusal& r) {
+  return std::string("refused [") + workflow::refusal_kind_name(r.kind) + "]: " + r.message;
+}
+
+}  // namespace
+
+int exit_code_for(const store::StoreError& e) {
+  switch (e.kind()) {
+    case store::ErrorKind::conflict:
+    case store::ErrorKind::duplicate_application: return kExitConflict;
+    case store::ErrorKind::unavailable:
+    case store::ErrorKind::schema_too_new:
+    case store::ErrorKind::schema_too_old:
+    case store::ErrorKind::corrupt: return kExitDatabase;
+    case store::ErrorKind::budget_exceeded: return kExitRefused;
+    case store::ErrorKind::not_found: return kExitInput;
+    case store::ErrorKind::backend: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+std::string money(model::Fen fen) { return model::format_money_human(fen); }
+
+bool is_terminal(const workflow::Workflow& wf, const std::string& stage) {
+  int s = wf.find_stage(stage);
+  return s >= 0 && wf.stage(static_cast<std::uint32_t>(s)).kind == eval::StageKind::terminal;
+}
+
+Programme find_programme(const Env& env, const std::string& id) {
+  int p = env.rs.find_program(id);
+  if (p < 0) {
+    std::string known;
+    for (const auto& prog : env.rs.programs) known += " " + prog.id;
+    throw CaseError(kExitUsage, "unknown programme `" + id + "`; the ruleset has:" + known);
+  }
+  const auto* wf = env.wfs.for_program(id);
+  if (!wf) throw CaseError(kExitRules, "programme `" + id + "` has no workflow (`workflow NAME;` in its rules)");
+  return {static_cast<std::uint32_t>(p), wf};
+}
+
+// ---------------------------------------------------------------- evaluation
+
+void feed_awards(const eval::Ruleset& rs, const std::vector<store::Award>& all, int call_year, store::CaseId exclude_case,
+                 model::Facts& facts) {
+  std::vector<store::Award> awards;
+  for (const auto& a : all)
+    if (!exclude_case || a.case_id != exclude_case) awards.push_back(a);
+  if (awards.empty()) return;
+  auto hist = store::summarise_awards(awards, call_year);
+  const auto& schema = rs.schema;
+  if (const auto* f = schema.find_fact("prior_awards"); f && f->type.kind == model::Kind::TextSet) {
+    auto& set = facts.sets[f->slot];
+    for (const auto& p : hist.programmes)
+      if (std::find(set.begin(), set.end(), p) == set.end()) set.push_back(p);
+    facts.present[f->slot] = 1;
+  }
+  for (const auto& g : rs.groups) {
+    if (g.already == eval::kNoNode) continue;
+    const auto& n = rs.nodes[g.already];
+    if (n.op != eval::Op::Fact || n.kind != model::Kind::Money) continue;
+    model::Fen paid = 0;
+    for (auto pi : g.programs) {
+      auto it = hist.paid_in_year.find(rs.programs[pi].id);
+      if (it != hist.paid_in_year.end()) paid += it->second;
+    }
+    if (!facts.present[n.a] || facts.values[n.a] < paid) facts.set(n.a, paid);
+  }
+  if (const auto* f = schema.find_fact("last_funded_year"); f && f->type.kind == model::Kind::Int) {
+    int latest = 0;
+    for (const auto& a : awards) latest = std::max(latest, a.year);
+    if (latest && (!facts.present[f->slot] || facts.values[f->slot] < latest)) facts.set(f->slot, latest);
+  }
+}
+
+model::Facts decode_facts(const Env& env, const Programme& p, const std::string& facts_json) {
+  auto sel = select_one(env.rs, p.index);
+  json::FactDecoder dec(env.rs, &sel);
+  model::Facts facts;
+  json::DecodeError err;
+  std::string id;
+  if (!dec.decode(facts_json, facts, err, id))
+    throw CaseError(kExitInput, "facts: " + err.code + (err.field.empty() ? "" : " `" + err.field + "`") + ": " + err.message);
+  return facts;
+}
+
+Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
+                         const std::string& applicant, store::CaseId exclude_case) {
+  auto sel = select_one(env.rs, p.index);
+  json::FactDecoder dec(env.rs, &sel);
+  Evaluated ev;
+  json::DecodeError err;
+  if (!dec.decode(facts_json, ev.facts, err, ev.application_id))
+    throw CaseError(kExitInput, "facts: " + err.code + (err.field.empty() ? "" : " `" + err.field + "`") + ": " + err.message);
+  if (ev.application_id.empty()) throw CaseError(kExitInput, "facts: missing_field `id`: the application id is required");
+  std::string key = applicant.empty() ? ev.application_id : applicant;
+  feed_awards(env.rs, env.repo.awards_for(key), model::year_of(as_of), exclude_case, ev.facts);
+  model::Decision d;
+  eval::evaluate(env.rs, ev.facts, as_of, d, &sel);
+  const auto& pr = d.programs[p.index];
+  ev.decision.outcome = model::outcome_name(pr.outcome);
+  bool eligible = pr.outcome == model::Outcome::eligible;
+  ev.decision.amount_fen = eligible ? pr.amount : 0;
+  ev.decision.ruleset_hash = env.rs.hash;
+  ev.decision.as_of = as_of;
+  json::DecisionEncoder enc(env.rs);
+  enc.append_json(ev.decision.json, ev.application_id, d, as_of, nullptr, false, &sel);
+  while (!ev.decision.json.empty() && ev.decision.json.back() == '\n') ev.decision.json.pop_back();
+  ev.wf_decision = {eligible, ev.decision.amount_fen};
+  return ev;
+}
+
+std::string explain(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
+                    const std::string& applicant, store::CaseId case_id, bool english) {
+  auto ev = evaluate_facts(env, p, facts_json, as_of, applicant, case_id);
+  auto sel = select_one(env.rs, p.index);
+  model::Decision d;
+  eval::Explanation ex;
+  eval::evaluate(env.rs, ev.facts, as_of, d, &sel, &ex);
+  return eval::explain_text(env.rs, d, ex, english, &sel);
+}
+
+// ---------------------------------------------------------------- submit / import
+
+Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
+  model::Days as_of = r.as_of.value_or(r.date);
+  Prepared out;
+  out.ev = evaluate_facts(env, p, r.facts_json, as_of, r.applicant);
+  workflow::Context ctx{out.ev.facts, out.ev.wf_decision, env.cal};
+  out.start = workflow::start(*p.wf, ctx, r.date);
+  auto& c = out.nc.c;
+  c.application_id = out.ev.application_id;
+  c.programme = r.programme;
+  c.call_year = model::year_of(as_of);
+  c.workflow = p.wf->name();
+  c.workflow_version = 1;
+  apply_summary(*p.wf, out.start.state, c);
+  c.decision = out.ev.decision;
+  c.amount_fen = 0;
+  out.nc.facts.facts_json = r.facts_json;
+  out.nc.facts.reason = store::kFactsSubmitted;
+  auto& e = out.event;
+  e.actor = r.actor.empty() ? "申报单位" : r.actor;
+  e.role = "申报单位";
+  e.action = "submit";
+  e.to_stage = stages_text(c);
+  e.payload_json = payload(r.applicant.empty() ? out.ev.application_id : r.applicant, out.start.events, {});
+  return out;
+}
+
+SubmitResult submit(const Env& env, const SubmitRequest& r) {
+  auto p = find_programme(env, r.programme);
+  auto prep = prepare(env, p, r);
+  SubmitResult res;
+  if (auto existing = env.repo.find_by_application_id(prep.nc.c.application_id)) {
+    res.id = *existing;
+    res.c = env.repo.load_case(*existing);
+    return res;
+  }
+  store::Transaction tx(env.repo);
+  try {
+    res.id = env.repo.create_case(prep.nc.c, prep.nc.facts);
+  } catch (const store::DuplicateApplicationError& d) {  // a concurrent submit won the race
+    tx.rollback();
+    res.id = d.existing_case() ? d.existing_case() : env.repo.find_by_application_id(prep.nc.c.application_id).value_or(0);
+    res.c = env.repo.load_case(res.id);
+    return res;
+  }
+  prep.event.case_id = res.id;
+  env.repo.append_event(prep.event);
+  tx.commit();
+  res.created = true;
+  res.c = env.repo.load_case(res.id);
+  res.prepared = std::move(prep);
+  return res;
+}
+
+std::size_t store_batch(const Env& env, std::vector<Prepared>& batch) {
+  if (batch.empty()) return 0;
+  std::vector<store::NewCase> ncs;
+  ncs.reserve(batch.size());
+  for (const auto& b : batch) ncs.push_back(b.nc);
+  store::Transaction tx(env.repo);
+  auto results = env.repo.create_cases_batch(ncs);
+  std::size_t created = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].created) continue;
+    batch[i].event.case_id = results[i].id;
+    env.repo.append_event(batch[i].event);
+    ++created;
+  }
+  tx.commit();
+  return created;
+}
+
+std::string applicant_of(store::CaseRepository& repo, store::CaseId id) {
+  auto evs = repo.events(id);
+  for (const auto& e : evs) {
+    if (e.payload_json.empty()) continue;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(e.payload_json, ec);
+    if (ec || !v.is_object()) continue;
+    if (const auto* a = v.as_object().if_contains("applicant"); a && a->is_string()) return std::string(a->as_string());
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------- act
+
+namespace {
+
+struct BudgetHooks {
+  const Env& env;
+  store::Case& c;
+  std::vector<std::string>& notes;
+
+  bool has_budget() { return env.repo.get_budget(c.programme, c.call_year).has_value(); }
+  std::string key() const { return c.programme + "/" + std::to_string(c.call_year); }
+
+  // Reserves `amount` for the case; CaseError(8) when the budget cannot take it.
+  void reserve(model::Fen amount) {
+    if (amount <= 0) return;
+    if (!has_budget()) {
+      notes.push_back("no budget configured for " + key() + ": no budget control");
+      return;
+    }
+    try {
+      auto b = env.repo.reserve(c.programme, c.call_year, amount);
+      c.amount_fen = amount;
+      notes.push_back("reserved " + money(amount) + " of budget " + key() + " (available " + money(b.available_fen()) + ")");
+    } catch (const store::BudgetExceededError& e) {
+      throw CaseError(kExitRefused, "refused [budget_exceeded]: budget " + key() + " cannot reserve " + money(amount) +
+                                        ": only " + money(e.available()) + " available");
+    }
+  }
+  void release() {
+    if (c.amount_fen <= 0 || !has_budget()) return;
+    env.repo.release(c.programme, c.call_year, c.amount_fen);
+    notes.push_back("released " + money(c.amount_fen) + " of budget " + key());
+    c.amount_fen = 0;
+  }
+  void disburse(const std::string& applicant, model::Days date) {
+    model::Fen amount = c.amount_fen;
+    if (amount > 0 && has_budget()) {
+      env.repo.consume(c.programme, c.call_year, amount);
+      notes.push_back("consumed " + money(amount) + " of budget " + key());
+    } else {
+      amount = c.decision ? c.decision->amount_fen : 0;
+      notes.push_back("no reservation: disbursed the decided amount without budget control");
+    }
+    store::Award a;
+    a.applicant = applicant.empty() ? c.application_id : applicant;
+    a.programme = c.programme;
+    a.year = c.call_year;
+    a.amount_fen = amount;
+    a.case_id = c.id;
+    a.disbursed_at = model::format_date(date);
+    env.repo.record_award(a);
+    c.amount_fen = amount;
+    notes.push_back("award recorded: " + a.applicant + " " + c.programme + "/" + std::to_string(c.call_year) + " " + money(amount));
+  }
+};
+
+store::Event make_event(const store::Case& c, const std::string& actor, const std::string& role, const std::string& action,
+                        const std::string& from, const std::string& note, std::string payload_json) {
+  store::Event e;
+  e.case_id = c.id;
+  e.actor = actor;
+  e.role = role;
+  e.action = action;
+  e.from_stage = from;
+  e.to_stage = stages_text(c);
+  e.note = note;
+  e.payload_json = std::move(payload_json);
+  return e;
+}
+
+}  // namespace
+
+ActResult act(const Env& env, const ActRequest& r) {
+  auto c = env.repo.load_case(r.id);
+  auto p = find_programme(env, c.programme);
+  auto st = parse_state(c);
+  std::vector<store::FactsVersion> fvs;
+  auto facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
+  workflow::Decision dec;
+  if (c.decision) dec = {c.decision->outcome == "eligible", c.decision->amount_fen};
+  workflow::Context ctx{facts, dec, env.cal};
+  // Timers that ran out before the step's date are recorded as the system's moves.
+  auto adv = workflow::advance(*p.wf, st, ctx, r.date);
+  auto step = workflow::apply(*p.wf, adv.state, workflow::Step{r.action, r.role, r.date}, ctx);
+  if (step.refusal) throw CaseError(kExitRefused, refusal_text(*step.refusal));
+
+  ActResult res;
+  std::int64_t expected = c.version;
+  std::string from_adv = stages_text(c);
+  store::Case after_timer = c;
+  apply_summary(*p.wf, adv.state, after_timer);
+  std::string from = stages_text(after_timer);
+  apply_summary(*p.wf, step.state, c);
+
+  store::Transaction tx(env.repo);
+  BudgetHooks hooks{env, c, res.budget_notes};
+  bool terminal = is_terminal(*p.wf, c.stages.empty() ? std::string() : c.stages.front());
+  if (r.action == "disburse") {
+    hooks.disburse(applicant_of(env.repo, c.id), r.date);
+  } else if (terminal) {
+    hooks.release();
+  } else if (r.action == "approve" && c.amount_fen == 0 && dec.eligible && dec.amount > 0) {
+    hooks.reserve(dec.amount);
+  }
+  env.repo.update_case(c, expected);
+  if (from != from_adv) {  // timers moved the case before the step
+    store::Case tc = after_timer;
+    env.repo.append_event(make_event(tc, "system", "system", "timer", from_adv, "", payload("", adv.events, {})));
+  }
+  env.repo.append_event(make_event(c, r.actor, r.role, r.action, from, r.note, payload("", step.events, res.budget_notes)));
+  tx.commit();
+  res.c = env.repo.load_case(c.id);
+  res.step = std::move(step);
+  return res;
+}
+
+// ---------------------------------------------------------------- correct
+
+CorrectResult correct(const Env& env, const CorrectRequest& r) {
+  auto c = env.repo.load_case(r.id);
+  auto p = find_programme(env, c.programme);
+  std::string applicant = applicant_of(env.repo, c.id);
+  model::Days as_of = c.decision ? c.decision->as_of : r.date;
+  auto ev = evaluate_facts(env, p, r.facts_json, as_of, applicant, c.id);
+  if (ev.application_id != c.application_id)
+    throw CaseError(kExitInput, "facts: `id` is `" + ev.application_id + "` but case " + std::to_string(c.id) + " is application `" +
+                                    c.application_id + "` (the application id never changes)");
+  CorrectResult res;
+  if (c.decision) res.before = *c.decision;
+  res.after = ev.decision;
+  std::int64_t expected = c.version;
+  c.decision = ev.decision;
+  store::Transaction tx(env.repo);
+  store::FactsVersion fv;
+  fv.case_id = c.id;
+  fv.facts_json = r.facts_json;
+  fv.reason = store::kFactsCorrected;
+  res.facts_version = env.repo.add_facts_version(fv);
+  BudgetHooks hooks{env, c, res.budget_notes};
+  if (c.amount_fen > 0 && c.amount_fen != ev.decision.amount_fen) {
+    hooks.release();
+    hooks.reserve(ev.decision.amount_fen);
+  }
+  env.repo.update_case(c, expected);
+  std::string pl = "{\"facts_version\":" + std::to_string(res.facts_version) + ",\"outcome\":{\"before\":" + quoted(res.before.outcome) +
+                   ",\"after\":" + quoted(res.after.outcome) + "},\"amount_fen\":{\"before\":" + std::to_string(res.before.amount_fen) +
+                   ",\"after\":" + std::to_string(res.after.amount_fen) + "}";
+  if (!res.budget_notes.empty()) {
+    pl += ",\"budget\":[";
+    for (std::size_t i = 0; i < res.budget_notes.size(); ++i) pl += (i ? "," : "") + quoted(res.budget_notes[i]);
+    pl += "]";
+  }
+  pl += "}";
+  std::string st = stages_text(c);
+  env.repo.append_event(make_event(c, r.actor, "", "correct", st, r.note, pl));
+  tx.commit();
+  res.c = env.repo.load_case(c.id);
+  return res;
+}
+
+// ---------------------------------------------------------------- allocate
+
+AllocationResult allocate(const Env& env, const std::string& programme, int year, Allocation method,
+                          const std::string& actor, model::Days date) {
+  (void)date;
+  auto p = find_programme(env, programme);
+  store::CaseFilter f;
+  f.programme = programme;
+  f.call_year = year;
+  store::Transaction tx(env.repo);
+  auto budget = env.repo.get_budget(programme, year);
+  if (!budget)
+    throw CaseError(kExitRefused, "no budget for " + programme + "/" + std::to_string(year) + ": set one with `subsidy budget set`");
+  std::vector<store::Case> open;
+  for (auto& c : env.repo.list_cases(f)) {
+    if (!c.decision || c.decision->outcome != "eligible" || c.decision->amount_fen <= 0) continue;
+    if (c.stages.empty() || is_terminal(*p.wf, c.stages.front())) continue;
+    open.push_back(std::move(c));
+  }
+  AllocationResult res;
+  model::Fen held = 0;
+  for (const auto& c : open) held += c.amount_fen;
+  if (held > 0) env.repo.release(programme, year, held);
+  res.available = budget->available_fen() + held;
+  for (const auto& c : open) res.demand += c.decision->amount_fen;
+  model::Fen left = res.available;
+  for (auto& c : open) {
+    AllocationLine line{c.id, c.application_id, c.decision->amount_fen, c.amount_fen, 0};
+    if (method == Allocation::pro_rata) {
+      if (res.demand <= res.available) {
+        line.allocated = line.decided;
+      } else {
+        // floor to whole yuan of decided × available / demand, exact integer arithmetic
+        auto v = model::mul_div_floor(line.decided, res.available, res.demand);
+        line.allocated = v ? (*v / 100) * 100 : 0;
+      }
+    } else if (line.decided <= left) {
+      line.allocated = line.decided;
+    }
+    left -= line.allocated;
+    if (line.allocated > 0) env.repo.reserve(programme, year, line.allocated);
+    std::int64_t expected = c.version;
+    c.amount_fen = line.allocated;
+    env.repo.update_case(c, expected);
+    std::string pl = std::string("{\"method\":") + (method == Allocation::pro_rata ? "\"pro-rata\"" : "\"ranked\"") +
+                     ",\"decided_fen\":" + std::to_string(line.decided) + ",\"before_fen\":" + std::to_string(line.before) +
+                     ",\"allocated_fen\":" + std::to_string(line.allocated) + "}";
+    std::string st = stages_text(c);
+    env.repo.append_event(make_event(c, actor, "", "allocate", st, "", pl));
+    res.lines.push_back(line);
+  }
+  tx.commit();
+  res.budget = *env.repo.get_budget(programme, year);
+  return res;
+}
+
+}  // namespace subsidy::cli::cases

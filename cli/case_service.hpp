@@ -1,0 +1,152 @@
+#pragma once
+// Case orchestration for the `subsidy case|budget` commands (docs/cases.md): evaluation with the
+// awards feedback, the workflow transition function, budget hooks and the store, each command's
+// changes in one unit of work. The repository is injected, so the logic runs on any
+// store::CaseRepository (SOCI, or the in-memory one in tests). No printing here.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "eval/evaluate.hpp"
+#include "eval/ruleset.hpp"
+#include "model/date.hpp"
+#include "model/facts.hpp"
+#include "store/case_repository.hpp"
+#include "workflow/calendar.hpp"
+#include "workflow/transition.hpp"
+#include "workflow/workflow.hpp"
+
+namespace subsidy::cli::cases {
+
+// A failure with its documented exit code (cli/exit_codes.hpp) and a message for people.
+class CaseError : public std::runtime_error {
+ public:
+  CaseError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  int code() const noexcept { return code_; }
+
+ private:
+  int code_;
+};
+
+// The exit code of a storage error (docs/integration.md §6): conflict 6, unavailable/schema/
+// corrupt 7, budget exceeded 8, not found 3, duplicate 6, backend 5.
+int exit_code_for(const store::StoreError& e);
+
+// What every operation needs: rules, workflows, calendar and the repository.
+struct Env {
+  const eval::Ruleset& rs;
+  const workflow::WorkflowSet& wfs;
+  const workflow::Calendar& cal;
+  store::CaseRepository& repo;
+};
+
+// ---------------------------------------------------------------- evaluation
+
+// A programme's index and workflow; CaseError(2) unknown programme, (4) no workflow.
+struct Programme {
+  std::uint32_t index = 0;
+  const workflow::Workflow* wf = nullptr;
+};
+Programme find_programme(const Env& env, const std::string& id);
+
+// Applies the awards feedback (docs/cases.md §4) to decoded facts: prior_awards, every group's
+// `already` money fact, last_funded_year. Awards of `exclude_case` (the case itself) are ignored.
+void feed_awards(const eval::Ruleset& rs, const std::vector<store::Award>& awards, int call_year,
+                 store::CaseId exclude_case, model::Facts& facts);
+
+struct Evaluated {
+  std::string application_id;  // the facts' "id"
+  model::Facts facts;          // decoded, with the awards feedback
+  store::CaseDecision decision;
+  workflow::Decision wf_decision;  // eligible / decided amount as guards see them
+};
+// Decodes `facts_json` for programme `p` (CaseError(3) naming the field; "id" is required),
+// feeds back the applicant's awards and evaluates at `as_of`.
+Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
+                         const std::string& applicant, store::CaseId exclude_case = 0);
+// Decodes stored facts without awards feedback (for the workflow's guards).
+model::Facts decode_facts(const Env& env, const Programme& p, const std::string& facts_json);
+// Rebuilds the full explanation of a stored decision's facts at `as_of` (text).
+std::string explain(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
+                    const std::string& applicant, store::CaseId case_id, bool english);
+
+// ---------------------------------------------------------------- submit / import
+
+struct SubmitRequest {
+  std::string programme, facts_json, applicant, actor = "申报单位";
+  std::optional<model::Days> as_of;  // default: date
+  model::Days date = 0;              // the workflow date (today or --date)
+};
+struct Prepared {  // a case ready to store, with its first event
+  store::NewCase nc;
+  store::Event event;
+  Evaluated ev;
+  workflow::StepResult start;
+};
+Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r);
+
+struct SubmitResult {
+  store::CaseId id = 0;
+  bool created = false;  // false: the application id already had a case (idempotent)
+  store::Case c;
+  std::optional<Prepared> prepared;  // when created
+};
+SubmitResult submit(const Env& env, const SubmitRequest& r);
+
+// Stores one batch in one transaction (create_cases_batch + first events). Returns how many were created.
+std::size_t store_batch(const Env& env, std::vector<Prepared>& batch);
+
+// ---------------------------------------------------------------- act / correct
+
+struct ActRequest {
+  store::CaseId id = 0;
+  std::string action, role, actor, note;
+  model::Days date = 0;
+};
+struct ActResult {
+  store::Case c;                        // after
+  workflow::StepResult step;
+  std::vector<std::string> budget_notes;  // what happened to the budget ("reserved 50000.00 yuan", "no budget …")
+};
+// Refusals → CaseError(8); lost optimistic lock → store::ConflictError; budget exceeded → CaseError(8).
+ActResult act(const Env& env, const ActRequest& r);
+
+struct CorrectRequest {
+  store::CaseId id = 0;
+  std::string facts_json, actor, note;
+  model::Days date = 0;
+};
+struct CorrectResult {
+  store::Case c;
+  store::CaseDecision before, after;
+  int facts_version = 0;
+  std::vector<std::string> budget_notes;
+};
+CorrectResult correct(const Env& env, const CorrectRequest& r);
+
+// ---------------------------------------------------------------- budget allocation
+
+enum class Allocation { pro_rata, ranked };
+struct AllocationLine {
+  store::CaseId id = 0;
+  std::string application_id;
+  model::Fen decided = 0, before = 0, allocated = 0;
+};
+struct AllocationResult {
+  store::Budget budget;  // after
+  model::Fen demand = 0, available = 0;
+  std::vector<AllocationLine> lines;
+};
+AllocationResult allocate(const Env& env, const std::string& programme, int year, Allocation method,
+                          const std::string& actor, model::Days date);
+
+// ---------------------------------------------------------------- helpers
+
+// The applicant key recorded with the case's first event ("" when unknown).
+std::string applicant_of(store::CaseRepository& repo, store::CaseId id);
+bool is_terminal(const workflow::Workflow& wf, const std::string& stage);
+std::string money(model::Fen fen);  // "50000.00 yuan"-style human amount
+
+}  // namespace subsidy::cli::cases

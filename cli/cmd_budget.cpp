@@ -1,0 +1,99 @@
+// `subsidy budget set|show|allocate` (docs/cases.md §5).
+#include <cstdio>
+
+#include "cli/case_cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "model/money.hpp"
+
+namespace subsidy::cli {
+
+namespace {
+
+struct BudgetOptions {
+  std::string rules = "rules", db, program, total, method = "pro-rata", actor, date;
+  int year = 0;
+};
+
+void print_budget(const store::Budget& b) {
+  std::printf("%-6s %4d  total %16s  reserved %16s  consumed %16s  available %16s\n", b.programme.c_str(), b.year,
+              model::format_yuan(b.total_fen).c_str(), model::format_yuan(b.reserved_fen).c_str(),
+              model::format_yuan(b.consumed_fen).c_str(), model::format_yuan(b.available_fen()).c_str());
+}
+
+int run_set(const BudgetOptions& o) {
+  auto total = model::parse_yuan(o.total);
+  if (!total || *total < 0) {
+    std::fprintf(stderr, "error: --total `%s` is not an amount in yuan (e.g. 5000000 or 1234.56)\n", o.total.c_str());
+    return kExitUsage;
+  }
+  return guarded([&] {
+    auto repo = open_db(o.db);
+    print_budget(repo->set_budget(o.program, o.year, *total));
+    return kExitOk;
+  });
+}
+
+int run_show(const BudgetOptions& o) {
+  return guarded([&] {
+    auto repo = open_db(o.db);
+    std::size_t n = 0;
+    for (const auto& b : repo->list_budgets()) {
+      if ((!o.program.empty() && b.programme != o.program) || (o.year && b.year != o.year)) continue;
+      print_budget(b);
+      ++n;
+    }
+    if (!n) std::printf("no budget%s\n", o.program.empty() && !o.year ? "s" : " matches");
+    return kExitOk;
+  });
+}
+
+int run_allocate(const BudgetOptions& o) {
+  Session s;
+  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  return guarded([&] {
+    auto m = o.method == "ranked" ? cases::Allocation::ranked : cases::Allocation::pro_rata;
+    auto r = cases::allocate(*s.env, o.program, o.year, m, o.actor, date_or_today(o.date));
+    std::printf("%s %d, %s: demand %s, available %s\n", o.program.c_str(), o.year, o.method.c_str(),
+                model::format_yuan(r.demand).c_str(), model::format_yuan(r.available).c_str());
+    std::printf("%-6s %-22s %16s %16s %16s\n", "case", "application", "decided", "before", "allocated");
+    for (const auto& l : r.lines)
+      std::printf("%-6lld %-22s %16s %16s %16s\n", static_cast<long long>(l.id), l.application_id.c_str(),
+                  model::format_yuan(l.decided).c_str(), model::format_yuan(l.before).c_str(), model::format_yuan(l.allocated).c_str());
+    print_budget(r.budget);
+    return kExitOk;
+  });
+}
+
+}  // namespace
+
+void add_budget_commands(CLI::App& app, Action& action) {
+  auto* bc = app.add_subcommand("budget", "budgets per programme and year: set, show, allocate (docs/cases.md)");
+  bc->require_subcommand(1);
+  auto o = std::make_shared<BudgetOptions>();
+
+  auto* set = bc->add_subcommand("set", "create or change a budget's total");
+  set->add_option("--program", o->program, "programme id")->required();
+  set->add_option("--year", o->year, "call year")->required();
+  set->add_option("--total", o->total, "total in yuan, e.g. 5000000 or 1234.56")->required();
+  add_db_option(set, o->db);
+  set->callback([&action, o] { action = [o] { return run_set(*o); }; });
+
+  auto* show = bc->add_subcommand("show", "total, reserved, consumed and available");
+  show->add_option("--program", o->program, "only this programme");
+  show->add_option("--year", o->year, "only this year");
+  add_db_option(show, o->db);
+  show->callback([&action, o] { action = [o] { return run_show(*o); }; });
+
+  auto* al = bc->add_subcommand("allocate", "share the budget among the open eligible cases of a programme and year");
+  al->add_option("--program", o->program, "programme id")->required();
+  al->add_option("--year", o->year, "call year")->required();
+  al->add_option("--method", o->method, "pro-rata or ranked")->required()->check(CLI::IsMember({"pro-rata", "ranked"}));
+  al->add_option("--actor", o->actor, "who allocates")->required();
+  al->add_option("--date", o->date, "the day (default: today)")->check(date_check);
+  add_rules_option(al, o->rules);
+  add_db_option(al, o->db);
+  al->callback([&action, o] { action = [o] { return run_allocate(*o); }; });
+}
+
+}  // namespace subsidy::cli

@@ -1,0 +1,412 @@
+// `subsidy case submit|show|list|act|correct|history|import` (docs/cases.md).
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "cli/case_cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "model/date.hpp"
+#include "model/money.hpp"
+
+namespace subsidy::cli {
+
+namespace {
+
+using cases::money;
+
+struct Common {
+  std::string rules = "rules", db, date, format = "text";
+};
+
+std::string stage_label(const cases::Env& env, const store::Case& c, const std::string& stage) {
+  const auto* wf = env.wfs.find(c.workflow);
+  if (!wf) return {};
+  int s = wf->find_stage(stage);
+  return s < 0 ? std::string() : wf->stage(static_cast<std::uint32_t>(s)).label.zh;
+}
+
+std::string decision_text(const store::Case& c) {
+  if (!c.decision) return "none";
+  const auto& d = *c.decision;
+  return d.outcome + (d.outcome == "eligible" ? " " + money(d.amount_fen) : "") + " (as of " + model::format_date(d.as_of) +
+         ", ruleset " + d.ruleset_hash.substr(0, 12) + ")";
+}
+
+void print_where(const cases::Env& env, const store::Case& c, model::Days today) {
+  for (const auto& s : c.stages) {
+    std::string line = "stage: " + s;
+    if (auto l = stage_label(env, c, s); !l.empty()) line += " " + l;
+    if (!c.roles.empty()) line += " · responsible " + join(c.roles, ", ");
+    if (auto it = c.deadlines.find(s); it != c.deadlines.end())
+      line += " · due " + model::format_date(it->second) + (it->second < today ? " (OVERDUE)" : "");
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+// ------------------------------------------------------------------ submit
+
+struct SubmitOptions : Common {
+  std::string program, facts, as_of, applicant, actor = "申报单位";
+};
+
+int run_submit(const SubmitOptions& o) {
+  Session s;
+  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  auto text = read_text(o.facts);
+  if (!text) {
+    std::fprintf(stderr, "error: cannot read the facts file `%s`\n", o.facts.c_str());
+    return kExitInput;
+  }
+  return guarded([&] {
+    cases::SubmitRequest r;
+    r.programme = o.program;
+    r.facts_json = *text;
+    r.applicant = o.applicant;
+    r.actor = o.actor;
+    r.date = date_or_today(o.date);
+    if (!o.as_of.empty()) r.as_of = *model::parse_date(o.as_of);
+    auto res = cases::submit(*s.env, r);
+    if (o.format == "json") {
+      std::string j = case_json(res.c, r.date);
+      std::printf("{\"created\":%s,%s\n", res.created ? "true" : "false", j.c_str() + 1);
+      return kExitOk;
+    }
+    if (!res.created)
+      std::printf("case %lld already exists for application %s (nothing changed; submit is idempotent)\n",
+                  static_cast<long long>(res.id), res.c.application_id.c_str());
+    else
+      std::printf("case %lld created: application %s, programme %s, call year %d\n", static_cast<long long>(res.id),
+                  res.c.application_id.c_str(), res.c.programme.c_str(), res.c.call_year);
+    print_where(*s.env, res.c, r.date);
+    std::printf("decision: %s\n", decision_text(res.c).c_str());
+    return kExitOk;
+  });
+}
+
+// ------------------------------------------------------------------ show
+
+struct ShowOptions : Common {
+  long long id = 0;
+  bool explain = false;
+  std::string lang = "zh";
+};
+
+int run_show(const ShowOptions& o) {
+  Session s;
+  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  return guarded([&] {
+    auto c = s.repo->load_case(o.id);
+    model::Days today = date_or_today(o.date);
+    if (o.format == "json") {
+      std::printf("%s\n", case_json(c, today).c_str());
+    } else {
+      std::printf("case %lld · application %s · programme %s · call year %d\n", static_cast<long long>(c.id),
+                  c.application_id.c_str(), c.programme.c_str(), c.call_year);
+      std::printf("workflow %s · version %lld · facts version %d · created %s · updated %s\n", c.workflow.c_str(),
+                  static_cast<long long>(c.version), c.facts_version, c.created_at.c_str(), c.updated_at.c_str());
+      print_where(*s.env, c, today);
+      std::printf("decision: %s\n", decision_text(c).c_str());
+      std::printf("amount reserved/granted: %s\n", c.amount_fen > 0 ? money(c.amount_fen).c_str() : "none");
+    }
+    if (o.explain && c.decision) {
+      auto p = cases::find_programme(*s.env, c.programme);
+      if (c.decision->ruleset_hash != s.env->rs.hash)
+        std::fprintf(stderr, "warning: the rules changed since the decision (ruleset %s, now %s): the explanation uses the current rules\n",
+                     c.decision->ruleset_hash.substr(0, 12).c_str(), s.env->rs.hash.substr(0, 12).c_str());
+      auto fvs = s.repo->facts_versions(c.id);
+      std::string text = cases::explain(*s.env, p, fvs.back().facts_json, c.decision->as_of, cases::applicant_of(*s.repo, c.id),
+                                        c.id, o.lang == "en");
+      if (!text.empty() && text.back() != '\n') text += '\n';
+      std::printf("\n%s", text.c_str());
+    }
+    return kExitOk;
+  });
+}
+
+// ------------------------------------------------------------------ list
+
+struct ListOptions : Common {
+  std::string stage, role, program;
+  bool overdue = false;
+};
+
+int run_list(const ListOptions& o) {
+  return guarded([&] {
+    auto repo = open_db(o.db);
+    model::Days today = date_or_today(o.date);
+    store::CaseFilter f;
+    if (!o.stage.empty()) f.stage = o.stage;
+    if (!o.role.empty()) f.role = o.role;
+    if (!o.program.empty()) f.programme = o.program;
+    if (o.overdue) f.overdue_as_of = today;
+    auto cs = repo->list_cases(f);
+    if (o.format == "json") {
+      for (const auto& c : cs) std::printf("%s\n", case_json(c, today).c_str());
+      return kExitOk;
+    }
+    std::printf("%-6s %-22s %-5s %-20s %-28s %-12s %s\n", "id", "application", "prog", "stage", "responsible", "due", "amount");
+    for (const auto& c : cs) {
+      auto due = store::next_due(c);
+      std::string d = due ? model::format_date(*due) + (*due < today ? "!" : "") : "-";
+      model::Fen amount = c.amount_fen > 0 ? c.amount_fen : (c.decision ? c.decision->amount_fen : 0);
+      std::printf("%-6lld %-22s %-5s %-20s %-28s %-12s %s\n", static_cast<long long>(c.id), c.application_id.c_str(),
+                  c.programme.c_str(), join(c.stages, ",").c_str(), join(c.roles, ",").c_str(), d.c_str(),
+                  model::format_yuan(amount).c_str());
+    }
+    std::printf("%zu case%s (! = overdue as of %s)\n", cs.size(), cs.size() == 1 ? "" : "s", model::format_date(today).c_str());
+    return kExitOk;
+  });
+}
+
+// ------------------------------------------------------------------ act, correct
+
+struct ActOptions : Common {
+  long long id = 0;
+  std::string action, role, actor, note;
+};
+
+void print_notes(const std::vector<std::string>& notes) {
+  for (const auto& n : notes) std::printf("budget: %s\n", n.c_str());
+}
+
+int run_act(const ActOptions& o) {
+  Session s;
+  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  return guarded([&] {
+    cases::ActRequest r{o.id, o.action, o.role, o.actor, o.note, date_or_today(o.date)};
+    auto res = cases::act(*s.env, r);
+    if (o.format == "json") {
+      std::string j = case_json(res.c, r.date);
+      std::printf("{\"action\":\"%s\",\"step\":%s,%s\n", o.action.c_str(), workflow::to_json(res.step).c_str(), j.c_str() + 1);
+      return kExitOk;
+    }
+    std::printf("case %lld: %s by %s (%s) → %s\n", static_cast<long long>(res.c.id), o.action.c_str(), o.actor.c_str(),
+                o.role.c_str(), join(res.c.stages, ",").c_str());
+    for (const auto& e : res.step.events)
+      if (!e.detail.empty()) std::printf("  %s: %s\n", workflow::event_kind_name(e.kind), e.detail.c_str());
+    print_where(*s.env, res.c, r.date);
+    print_notes(res.budget_notes);
+    return kExitOk;
+  });
+}
+
+struct CorrectOptions : Common {
+  long long id = 0;
+  std::string facts, actor, note;
+};
+
+int run_correct(const CorrectOptions& o) {
+  Session s;
+  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  auto text = read_text(o.facts);
+  if (!text) {
+    std::fprintf(stderr, "error: cannot read the facts file `%s`\n", o.facts.c_str());
+    return kExitInput;
+  }
+  return guarded([&] {
+    auto res = cases::correct(*s.env, {o.id, *text, o.actor, o.note, date_or_today(o.date)});
+    if (o.format == "json") {
+      std::printf("%s\n", case_json(res.c).c_str());
+      return kExitOk;
+    }
+    std::printf("case %lld: facts version %d recorded (corrected by %s)\n", static_cast<long long>(res.c.id), res.facts_version,
+                o.actor.c_str());
+    std::printf("decision: %s %s → %s %s\n", res.before.outcome.c_str(), money(res.before.amount_fen).c_str(),
+                res.after.outcome.c_str(), money(res.after.amount_fen).c_str());
+    print_notes(res.budget_notes);
+    return kExitOk;
+  });
+}
+
+// ------------------------------------------------------------------ history
+
+struct HistoryOptions : Common {
+  long long id = 0;
+};
+
+int run_history(const HistoryOptions& o) {
+  return guarded([&] {
+    auto repo = open_db(o.db);
+    repo->load_case(o.id);  // not found → exit 3
+    for (const auto& e : repo->events(o.id)) {
+      if (o.format == "json") {
+        boost::json::object j;
+        j["case"] = e.case_id;
+        j["seq"] = e.seq;
+        j["at"] = e.at;
+        j["actor"] = e.actor;
+        j["role"] = e.role;
+        j["action"] = e.action;
+        j["from"] = e.from_stage;
+        j["to"] = e.to_stage;
+        j["note"] = e.note;
+        boost::system::error_code ec;
+        auto pl = boost::json::parse(e.payload_json, ec);
+        j["payload"] = ec ? boost::json::value(e.payload_json) : pl;
+        j["prev_hash"] = e.prev_hash;
+        j["hash"] = e.hash;
+        std::printf("%s\n", boost::json::serialize(j).c_str());
+        continue;
+      }
+      std::printf("#%-3lld %s  %-12s %-22s %-10s %s → %s%s%s  [%s]\n", static_cast<long long>(e.seq), e.at.c_str(), e.actor.c_str(),
+                  e.role.empty() ? "-" : e.role.c_str(), e.action.c_str(), e.from_stage.empty() ? "(new)" : e.from_stage.c_str(),
+                  e.to_stage.c_str(), e.note.empty() ? "" : "  note: ", e.note.c_str(), e.hash.substr(0, 12).c_str());
+    }
+    return kExitOk;
+  });
+}
+
+// ------------------------------------------------------------------ import
+
+struct ImportOptions : Common {
+  std::string file, program, as_of, applicant_field;
+  std::size_t batch = 500;
+  bool progress = false, no_progress = false;
+};
+
+int run_import(const ImportOptions& o) {
+  Session s;
+  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "error: cannot open `%s`\n", o.file.c_str());
+    return kExitInput;
+  }
+  bool show = o.progress || (!o.no_progress && ::isatty(2));
+  return guarded([&] {
+    auto p = cases::find_programme(*s.env, o.program);
+    cases::SubmitRequest r;
+    r.programme = o.program;
+    r.date = date_or_today(o.date);
+    if (!o.as_of.empty()) r.as_of = *model::parse_date(o.as_of);
+    std::vector<cases::Prepared> batch;
+    std::size_t line_no = 0, created = 0, failed = 0, seen = 0;
+    auto t0 = std::chrono::steady_clock::now();
+    auto flush = [&] {
+      std::size_t n = batch.size();
+      created += cases::store_batch(*s.env, batch);
+      seen += n;
+      batch.clear();
+      if (show) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::fprintf(stderr, "\rimport: %zu lines, %zu created, %zu skipped, %zu failed (%.0f cases/s)", line_no, created,
+                     seen - created, failed, secs > 0 ? static_cast<double>(seen) / secs : 0.0);
+      }
+    };
+    std::string line;
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      r.facts_json = line;
+      try {
+        batch.push_back(cases::prepare(*s.env, p, r));
+      } catch (const cases::CaseError& e) {
+        ++failed;
+        std::fprintf(stderr, "%s%s:%zu: %s\n", show ? "\n" : "", o.file.c_str(), line_no, e.what());
+        continue;
+      }
+      if (batch.size() >= o.batch) flush();
+    }
+    flush();
+    if (show) std::fputc('\n', stderr);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("imported %s: %zu created, %zu skipped (application id already has a case), %zu failed; %.1f s\n", o.file.c_str(),
+                created, seen - created, failed, secs);
+    return failed ? kExitInput : kExitOk;
+  });
+}
+
+template <class O>
+void common(CLI::App* c, O& o, bool rules, bool date, const char* formats = nullptr) {
+  if (rules) add_rules_option(c, o.rules);
+  add_db_option(c, o.db);
+  if (date) c->add_option("--date", o.date, "the day of the action (default: today, China Standard Time)")->check(date_check);
+  if (formats) {
+    std::vector<std::string> f;
+    std::string all = formats;
+    for (std::size_t a = 0, b; a < all.size(); a = b + 1) {
+      b = all.find('|', a);
+      if (b == std::string::npos) b = all.size();
+      f.push_back(all.substr(a, b - a));
+    }
+    o.format = f.front();
+    c->add_option("--format", o.format, std::string("output: ") + formats)->check(CLI::IsMember(f));
+  }
+}
+
+}  // namespace
+
+void add_case_commands(CLI::App& app, Action& action) {
+  auto* cc = app.add_subcommand("case", "submit applications and move cases through their workflow (docs/cases.md)");
+  cc->require_subcommand(1);
+
+  auto so = std::make_shared<SubmitOptions>();
+  auto* sub = cc->add_subcommand("submit", "evaluate an application and create its case");
+  sub->add_option("--program", so->program, "the programme applied for")->required();
+  sub->add_option("--facts", so->facts, "the applicant's facts: one JSON object with an \"id\" (- = stdin)")->required();
+  sub->add_option("--as-of", so->as_of, "evaluation date (default: --date, else today)")->check(date_check);
+  sub->add_option("--applicant", so->applicant, "organisation key for awards (统一社会信用代码; default: the application id)");
+  sub->add_option("--actor", so->actor, "who submits (default: 申报单位)");
+  common(sub, *so, true, true, "text|json");
+  sub->callback([&action, so] { action = [so] { return run_submit(*so); }; });
+
+  auto sh = std::make_shared<ShowOptions>();
+  auto* show = cc->add_subcommand("show", "a case: stages, responsible roles, deadlines, decision");
+  show->add_option("ID", sh->id, "case id")->required();
+  show->add_flag("--explain", sh->explain, "re-evaluate the latest facts at the stored as-of date and explain");
+  show->add_option("--lang", sh->lang, "explanation language: zh or en")->check(CLI::IsMember({"zh", "en"}));
+  common(show, *sh, true, true, "text|json");
+  show->callback([&action, sh] { action = [sh] { return run_show(*sh); }; });
+
+  auto lo = std::make_shared<ListOptions>();
+  auto* list = cc->add_subcommand("list", "an officer's inbox: cases by stage, role, programme, overdue");
+  list->add_option("--stage", lo->stage, "only cases at this stage");
+  list->add_option("--role", lo->role, "only cases waiting for this role, e.g. 市科技局");
+  list->add_option("--program", lo->program, "only this programme");
+  list->add_flag("--overdue", lo->overdue, "only cases past their due date (as of --date)");
+  common(list, *lo, false, true, "table|json");
+  list->callback([&action, lo] { action = [lo] { return run_list(*lo); }; });
+
+  auto ao = std::make_shared<ActOptions>();
+  auto* act = cc->add_subcommand("act", "take a workflow action on a case (approve, return, vote, disburse, …)");
+  act->add_option("ID", ao->id, "case id")->required();
+  act->add_option("ACTION", ao->action, "the action, e.g. approve")->required();
+  act->add_option("--as", ao->role, "the role acting, e.g. 旗县区科技局[临河区]")->required();
+  act->add_option("--actor", ao->actor, "the person acting")->required();
+  act->add_option("--note", ao->note, "a note recorded with the event");
+  common(act, *ao, true, true, "text|json");
+  act->callback([&action, ao] { action = [ao] { return run_act(*ao); }; });
+
+  auto co = std::make_shared<CorrectOptions>();
+  auto* cor = cc->add_subcommand("correct", "record corrected facts after data verification and re-evaluate");
+  cor->add_option("ID", co->id, "case id")->required();
+  cor->add_option("--facts", co->facts, "the corrected facts (same \"id\")")->required();
+  cor->add_option("--actor", co->actor, "who corrected the data")->required();
+  cor->add_option("--note", co->note, "a note recorded with the event");
+  common(cor, *co, true, true, "text|json");
+  cor->callback([&action, co] { action = [co] { return run_correct(*co); }; });
+
+  auto ho = std::make_shared<HistoryOptions>();
+  auto* hist = cc->add_subcommand("history", "every event of a case, with its chain hash");
+  hist->add_option("ID", ho->id, "case id")->required();
+  common(hist, *ho, false, false, "text|json");
+  hist->callback([&action, ho] { action = [ho] { return run_history(*ho); }; });
+
+  auto io = std::make_shared<ImportOptions>();
+  auto* imp = cc->add_subcommand("import", "bulk submission from JSON Lines, in batched transactions (idempotent)");
+  imp->add_option("FILE", io->file, "one applicant JSON object per line")->required();
+  imp->add_option("--program", io->program, "the programme applied for")->required();
+  imp->add_option("--as-of", io->as_of, "evaluation date (default: --date, else today)")->check(date_check);
+  imp->add_option("--batch", io->batch, "cases per transaction (default 500)")->check(CLI::Range(1, 1000000));
+  imp->add_flag("--progress", io->progress, "progress on stderr even when it is not a terminal");
+  imp->add_flag("--no-progress", io->no_progress, "no progress line");
+  common(imp, *io, true, true);
+  imp->callback([&action, io] { action = [io] { return run_import(*io); }; });
+}
+
+}  // namespace subsidy::cli
