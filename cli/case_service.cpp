@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <utility>
 
 #include "cli/exit_codes.hpp"
 #include "json/decision_encoder.hpp"
@@ -26,6 +28,22 @@ eval::Selection select_one(const eval::Ruleset& rs, std::uint32_t p) {
   eval::Selection s(rs.programs.size(), 0);
   s[p] = 1;
   return s;
+}
+
+// A decoder and an encoder per (ruleset, programme), built once: both are costly to construct
+// (the encoder pre-renders every programme) and an import evaluates thousands of records.
+// thread_local: a FactDecoder is not shareable between threads.
+struct Codecs {
+  eval::Selection sel;
+  json::FactDecoder dec;
+  json::DecisionEncoder enc;
+  Codecs(const eval::Ruleset& rs, std::uint32_t p) : sel(select_one(rs, p)), dec(rs, &sel), enc(rs) {}
+};
+Codecs& codecs(const eval::Ruleset& rs, std::uint32_t p) {
+  thread_local std::map<std::pair<const eval::Ruleset*, std::uint32_t>, std::unique_ptr<Codecs>> cache;
+  auto& slot = cache[{&rs, p}];
+  if (!slot) slot = std::make_unique<Codecs>(rs, p);
+  return *slot;
 }
 
 // The store event's payload: the applicant (first event), the workflow events and budget changes.
@@ -147,8 +165,7 @@ void feed_awards(const eval::Ruleset& rs, const std::vector<store::Award>& all, 
 }
 
 model::Facts decode_facts(const Env& env, const Programme& p, const std::string& facts_json) {
-  auto sel = select_one(env.rs, p.index);
-  json::FactDecoder dec(env.rs, &sel);
+  auto& dec = codecs(env.rs, p.index).dec;
   model::Facts facts;
   json::DecodeError err;
   std::string id;
@@ -159,8 +176,9 @@ model::Facts decode_facts(const Env& env, const Programme& p, const std::string&
 
 Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
                          const std::string& applicant, store::CaseId exclude_case) {
-  auto sel = select_one(env.rs, p.index);
-  json::FactDecoder dec(env.rs, &sel);
+  auto& cc = codecs(env.rs, p.index);
+  const auto& sel = cc.sel;
+  auto& dec = cc.dec;
   Evaluated ev;
   json::DecodeError err;
   if (!dec.decode(facts_json, ev.facts, err, ev.application_id))
@@ -176,8 +194,7 @@ Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& 
   ev.decision.amount_fen = eligible ? pr.amount : 0;
   ev.decision.ruleset_hash = env.rs.hash;
   ev.decision.as_of = as_of;
-  json::DecisionEncoder enc(env.rs);
-  enc.append_json(ev.decision.json, ev.application_id, d, as_of, nullptr, false, &sel);
+  cc.enc.append_json(ev.decision.json, ev.application_id, d, as_of, nullptr, false, &sel);
   while (!ev.decision.json.empty() && ev.decision.json.back() == '\n') ev.decision.json.pop_back();
   ev.wf_decision = {eligible, ev.decision.amount_fen};
   return ev;

@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# CLI tests of the case store commands (docs/cases.md): the lifecycle of a competitive case from
+# submission to disbursement (correction, joint review, publicity, budget, award fed back),
+# concurrent processes acting on one case and racing for a budget, allocation, a killed import,
+# and (SQLite) tampering detected by `audit verify`. Runs on SQLite (a temporary file) and, when
+# SUBSIDY_TEST_PG holds a PostgreSQL URL, on PostgreSQL in a fresh schema.
+#   case_cli_test.sh path/to/subsidy project-root
+# CASE_TEST_IMPORT_LINES (default 30000) sizes the killed import.
+set -uo pipefail
+BIN="$1"; ROOT="$2"
+cd "$ROOT"
+TMP="$(mktemp -d)"
+PG_SCHEMA=""
+cleanup() {
+  if [ -n "$PG_SCHEMA" ]; then psql "$SUBSIDY_TEST_PG" -qAtc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+DATA=tests/cli/data
+IMPORT_LINES="${CASE_TEST_IMPORT_LINES:-30000}"
+pass=0; fail=0; LABEL=""
+ok()   { pass=$((pass+1)); }
+bad()  { fail=$((fail+1)); echo "FAIL [$LABEL]: $*"; }
+# expect_rc WANT DESC CMD...
+expect_rc() { local want="$1" desc="$2"; shift 2; "$@" >"$TMP/out" 2>"$TMP/err"; local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$desc: exit $rc, want $want"; sed 's/^/    /' "$TMP/err" "$TMP/out" | head -8; fi; }
+contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: missing [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
+equals() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; }
+
+# SQL against the database under test (single value output).
+sql() {
+  if [ "$BACKEND" = sqlite ]; then sqlite3 "$DBFILE" "$1"; else psql "$SUBSIDY_TEST_PG" -qAtc "SET search_path TO $PG_SCHEMA; $1"; fi
+}
+S() { "$BIN" "$@" --db "$DB"; }                    # commands without --rules
+R() { "$BIN" "$@" --db "$DB" --rules rules; }      # commands with --rules
+
+# A copy of the eligible facts with another application id.
+facts_with_id() { python3 - "$DATA/incubator-agri-corrected.json" "$1" "$2" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); d["id"] = sys.argv[2]
+json.dump(d, open(sys.argv[3], "w"), ensure_ascii=False)
+EOF
+}
+
+lifecycle() {
+  expect_rc 0 "budget set" S budget set --program R14 --year 2024 --total 300000
+  expect_rc 0 "submit" R case submit --program R14 --facts $DATA/incubator-agri.json --applicant ORG1 --date 2024-05-06
+  contains "$TMP/out" "case 1 created: application APP-2024-0001, programme R14, call year 2024" "submit output"
+  contains "$TMP/out" "decision: refused" "refused before correction"
+  expect_rc 0 "submit again is idempotent" R case submit --program R14 --facts $DATA/incubator-agri.json --applicant ORG1 --date 2024-05-06
+  contains "$TMP/out" "case 1 already exists" "idempotent note"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["id"]; json.dump(d, open(sys.argv[2], "w"))' $DATA/incubator-agri.json "$TMP/noid.json"
+  expect_rc 3 "facts without id" R case submit --program R14 --facts "$TMP/noid.json" --date 2024-05-06
+  contains "$TMP/err" "missing_field \`id\`" "missing id named"
+  expect_rc 3 "facts with a wrong type" R case submit --program R14 --facts <(sed 's/"rd_expense": 0/"rd_expense": "x"/' $DATA/incubator-agri.json) --date 2024-05-06
+  contains "$TMP/err" "rd_expense" "bad field named"
+  expect_rc 0 "applicant submits" R case act 1 submit --as 申报单位 --actor 张三 --date 2024-05-06
+  expect_rc 8 "wrong county" R case act 1 approve --as 旗县区科技局[五原县] --actor X --date 2024-05-07
+  contains "$TMP/err" "refused [wrong_role]" "wrong role message"
+  expect_rc 0 "county approves" R case act 1 approve --as 旗县区科技局[临河区] --actor 王芳 --note 材料齐全 --date 2024-05-07
+  contains "$TMP/out" "formal_review" "at formal review"
+  expect_rc 8 "approve while not eligible" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-08
+  contains "$TMP/err" "guard_false" "guard refusal"
+  expect_rc 0 "return for correction" R case act 1 return --as 市科技局 --actor 李四 --note 评价结果待核实 --date 2024-05-08
+  expect_rc 0 "correct" R case correct 1 --facts $DATA/incubator-agri-corrected.json --actor 李四 --date 2024-05-09
+  contains "$TMP/out" "facts version 2" "facts version 2"
+  contains "$TMP/out" "→ eligible" "eligible after correction"
+  expect_rc 0 "resubmit" R case act 1 resubmit --as 申报单位 --actor 张三 --date 2024-05-09
+  contains "$TMP/out" "formal_review" "back at formal review"
+  expect_rc 0 "formal approve reserves" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-10
+  contains "$TMP/out" "reserved" "reservation note"
+  expect_rc 0 "budget show" S budget show --program R14 --year 2024
+  contains "$TMP/out" "reserved        200000.00" "200000 reserved"
+  expect_rc 0 "expert review" R case act 1 approve --as 专家组 --actor 专家 --date 2024-05-13
+  expect_rc 0 "site visit" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-14
+  contains "$TMP/out" "responsible 市农牧局, 市财政局" "selected reviewers"
+  expect_rc 8 "a bureau that was not selected" R case act 1 approve --as 市林草局 --actor X --date 2024-05-15
+  expect_rc 8 "coordinator cannot decide the joint review" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-15
+  expect_rc 0 "vote 1" R case act 1 approve --as 市农牧局 --actor 赵六 --date 2024-05-15
+  expect_rc 8 "vote twice" R case act 1 approve --as 市农牧局 --actor 赵六 --date 2024-05-15
+  expect_rc 0 "vote 2" R case act 1 approve --as 市财政局 --actor 钱七 --date 2024-05-15
+  contains "$TMP/out" "collective_decision" "joint review decided"
+  expect_rc 0 "collective decision" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-16
+  contains "$TMP/out" "publicity" "publicity"
+  expect_rc 0 "inbox by role" S case list --role 市科技局 --format json --date 2024-05-20
+  contains "$TMP/out" '"stages":["publicity"]' "inbox json"
+  expect_rc 0 "fund plan after the notice period" R case act 1 approve --as 市财政局 --actor 钱七 --date 2024-05-27
+  contains "$TMP/out" "disbursement" "at disbursement"
+  expect_rc 0 "disburse" R case act 1 disburse --as 市财政局 --actor 钱七 --date 2024-05-28
+  contains "$TMP/out" "award recorded: ORG1 R14/2024" "award recorded"
+  expect_rc 8 "closed case" R case act 1 approve --as 市财政局 --actor 钱七 --date 2024-05-29
+  expect_rc 0 "budget consumed" S budget show --program R14
+  contains "$TMP/out" "reserved             0.00  consumed        200000.00" "consumed"
+  expect_rc 0 "history" S case history 1
+  for step in "submit     (new) → application" "approve    county_review → formal_review" "return     formal_review → awaiting_correction" \
+              "correct" "resubmit   awaiting_correction → formal_review" "approve    joint_review → joint_review" \
+              "approve    joint_review → collective_decision" "timer      publicity → fund_plan" "disburse   disbursement → disbursed" \
+              "note: 评价结果待核实"; do
+    contains "$TMP/out" "$step" "history step"
+  done
+  equals "$(wc -l <"$TMP/out")" 15 "15 events"
+  expect_rc 0 "history json" S case history 1 --format json
+  contains "$TMP/out" '"budget":["consumed' "budget change in payload"
+  expect_rc 0 "show" R case show 1 --date 2024-06-01
+  contains "$TMP/out" "stage: disbursed" "show stage"
+  # awards feedback: the same applicant applies again in 2024 → refused (recently funded)
+  facts_with_id APP-2024-0002 "$TMP/second.json"
+  expect_rc 0 "second submission" R case submit --program R14 --facts "$TMP/second.json" --applicant ORG1 --date 2024-06-03
+  contains "$TMP/out" "decision: refused" "award fed back"
+  expect_rc 0 "explain" R case show 2 --explain --lang en --date 2024-06-03
+  contains "$TMP/out" "recently_funded" "explained by recently_funded"
+  expect_rc 0 "audit clean" S audit verify
+}
+
+concurrency() {
+  # N processes act on one case at once: exactly one wins.
+  facts_with_id APP-C-1 "$TMP/c1.json"
+  expect_rc 0 "submit C1" R case submit --program R14 --facts "$TMP/c1.json" --date 2025-03-03 --format json
+  local id; id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$TMP/out")
+  expect_rc 0 "C1 submitted" R case act "$id" submit --as 申报单位 --actor A --date 2025-03-03
+  local pids=() i
+  for i in 1 2 3 4 5 6; do
+    R case act "$id" approve --as 旗县区科技局[临河区] --actor "P$i" --date 2025-03-04 >"$TMP/p$i.out" 2>"$TMP/p$i.err" & pids+=($!)
+  done
+  local wins=0 others=0 odd=0
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}"; case $? in 0) wins=$((wins+1));; 6|8) others=$((others+1));; *) odd=$((odd+1)); cat "$TMP/p$((i+1)).err";; esac
+  done
+  equals "$wins/$others/$odd" "1/5/0" "one of six concurrent approvals wins"
+  equals "$(sql "SELECT count(*) FROM events WHERE case_id = $id")" 3 "three events on the contested case"
+  equals "$(sql "SELECT version FROM cases WHERE id = $id")" 3 "version 3"
+  expect_rc 0 "audit after the race" S audit verify --case "$id"
+
+  # Budget race: five approvals against a budget that fits two.
+  expect_rc 0 "budget 2025" S budget set --program R14 --year 2025 --total 400000
+  local ids=()
+  for i in 1 2 3 4 5; do
+    facts_with_id "APP-B-$i" "$TMP/b$i.json"
+    R case submit --program R14 --facts "$TMP/b$i.json" --date 2025-03-03 --format json >"$TMP/b.out" 2>&1
+    ids+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$TMP/b.out")")
+    R case act "${ids[-1]}" submit --as 申报单位 --actor A --date 2025-03-03 >/dev/null 2>&1
+  done
+  pids=()
+  for i in "${!ids[@]}"; do
+    R case act "${ids[$i]}" approve --as 旗县区科技局[临河区] --actor "Q$i" --date 2025-03-04 >"$TMP/q$i.out" 2>"$TMP/q$i.err" & pids+=($!)
+  done
+  wins=0; others=0; odd=0
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}"; case $? in 0) wins=$((wins+1));; 8) others=$((others+1));; *) odd=$((odd+1)); cat "$TMP/q$i.err";; esac
+  done
+  equals "$wins/$others/$odd" "2/3/0" "two of five approvals fit the budget"
+  equals "$(sql "SELECT reserved_fen FROM budgets WHERE programme = 'R14' AND year = 2025")" 40000000 "reserved == total, never more"
+  grep -h "only" "$TMP"/q*.err | head -1 > "$TMP/refusal"
+  contains "$TMP/refusal" "available" "budget refusal names the available amount"
+
+  # Allocation among the open eligible cases of 2025 (C1 + B1..B5 = 6 × 200000 against 400000).
+  expect_rc 0 "allocate pro-rata" R budget allocate --program R14 --year 2025 --method pro-rata --actor 财务
+  contains "$TMP/out" "66666.00" "pro-rata share floored to yuan"
+  equals "$(sql "SELECT reserved_fen FROM budgets WHERE programme = 'R14' AND year = 2025")" 39999600 "pro-rata reserved"
+  expect_rc 0 "allocate ranked" R budget allocate --program R14 --year 2025 --method ranked --actor 财务
+  equals "$(sql "SELECT count(*) FROM cases WHERE call_year = 2025 AND amount_fen = 20000000")" 2 "ranked funds two whole amounts"
+  equals "$(sql "SELECT reserved_fen FROM budgets WHERE programme = 'R14' AND year = 2025")" 40000000 "ranked reserved"
+  equals "$(sql "SELECT count(*) FROM events WHERE action = 'allocate'")" 12 "an allocate event per case and run"
+  expect_rc 0 "audit after allocation" S audit verify
+}
+
+crash_import() {
+  python3 - "$DATA/incubator-agri-corrected.json" "$TMP/big.jsonl" "$IMPORT_LINES" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+with open(sys.argv[2], "w") as f:
+    for i in range(int(sys.argv[3])):
+        d["id"] = "IMP-%06d" % i
+        f.write(json.dumps(d, ensure_ascii=False) + "\n")
+EOF
+  # the binary itself in the background (not a shell function's subshell), so SIGKILL hits it
+  "$BIN" case import "$TMP/big.jsonl" --program R14 --batch 500 --date 2025-04-01 --no-progress --db "$DB" --rules rules >"$TMP/imp.out" 2>&1 &
+  local pid=$! n=0 k
+  for k in $(seq 1 600); do
+    n=$(sql "SELECT count(*) FROM cases WHERE application_id LIKE 'IMP-%'" 2>/dev/null || echo 0)
+    [ "${n:-0}" -ge 1000 ] && break
+    sleep 0.05
+  done
+  kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  n=$(sql "SELECT count(*) FROM cases WHERE application_id LIKE 'IMP-%'")
+  if [ "$n" -lt "$IMPORT_LINES" ]; then ok; else bad "the import finished before it was killed ($n cases); raise CASE_TEST_IMPORT_LINES"; fi
+  equals "$((n % 500))" 0 "only whole batches committed ($n cases)"
+  equals "$(sql "SELECT count(*) FROM cases c WHERE application_id LIKE 'IMP-%' AND NOT EXISTS (SELECT 1 FROM facts_versions f WHERE f.case_id = c.id)")" 0 "every case has its facts"
+  equals "$(sql "SELECT count(*) FROM cases c WHERE application_id LIKE 'IMP-%' AND (SELECT count(*) FROM events e WHERE e.case_id = c.id) <> 1")" 0 "every case has its first event"
+  expect_rc 0 "re-run completes the import" R case import "$TMP/big.jsonl" --program R14 --batch 500 --date 2025-04-01 --no-progress
+  contains "$TMP/out" "$((IMPORT_LINES - n)) created, $n skipped" "re-run counts"
+  equals "$(sql "SELECT count(DISTINCT application_id) FROM cases WHERE application_id LIKE 'IMP-%'")" "$IMPORT_LINES" "every line imported once"
+  printf '%s\n' '{"id":"IMP-X1","org_type":"nonsense"}' >"$TMP/bad.jsonl"
+  head -3 "$TMP/big.jsonl" >>"$TMP/bad.jsonl"
+  expect_rc 3 "bad line in an import" R case import "$TMP/bad.jsonl" --program R14 --date 2025-04-01 --no-progress
+  contains "$TMP/err" "bad.jsonl:1:" "line number of the bad line"
+  contains "$TMP/out" "0 created, 3 skipped" "existing ids skipped"
+}
+
+tamper() {  # SQLite only: edit a note, delete an event, swap two seqs of case 1
+  sqlite3 "$DBFILE" "UPDATE events SET note = '改过' WHERE case_id = 1 AND seq = 4;
+                     DELETE FROM events WHERE case_id = 1 AND seq = 8;
+                     UPDATE events SET seq = 1000 WHERE case_id = 1 AND seq = 10;
+                     UPDATE events SET seq = 10 WHERE case_id = 1 AND seq = 12;
+                     UPDATE events SET seq = 12 WHERE case_id = 1 AND seq = 1000;"
+  expect_rc 1 "audit finds tampering" S audit verify
+  contains "$TMP/out" "case 1 seq 4: altered" "edited note"
+  contains "$TMP/out" "case 1 seq 8: deleted" "deleted event"
+  contains "$TMP/out" "case 1 seq 10: reordered" "swapped seq 10"
+  contains "$TMP/out" "case 1 seq 12: reordered" "swapped seq 12"
+  expect_rc 0 "other cases are clean" S audit verify --case 2
+}
+
+misc() {
+  for c in "case" "case submit" "case show" "case list" "case act" "case correct" "case history" "case import" \
+           "budget" "budget set" "budget show" "budget allocate" "db" "db migrate" "db status" "audit" "audit verify"; do
+    expect_rc 0 "help $c" "$BIN" $c --help
+  done
+  expect_rc 0 "db status" S db status
+  contains "$TMP/out" "up to date" "schema up to date"
+  expect_rc 3 "no such case" S case history 999999
+  expect_rc 2 "unknown programme" R case submit --program NOPE --facts $DATA/incubator-agri.json
+  expect_rc 7 "database unreachable" "$BIN" case list --db "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2"
+  expect_rc 0 "overdue list" S case list --overdue --date 2030-01-01
+  contains "$TMP/out" "!" "overdue marked"
+}
+
+run_suite() {
+  BACKEND="$1"; LABEL="$1"
+  echo "== $LABEL"
+  if [ "$BACKEND" = pg ]; then S db migrate >/dev/null || bad "db migrate"; fi
+  lifecycle
+  concurrency
+  crash_import
+  misc
+  if [ "$BACKEND" = sqlite ]; then tamper; fi
+}
+
+BACKEND=sqlite; DBFILE="$TMP/cases.db"; DB="$DBFILE"
+run_suite sqlite
+
+if [ -n "${SUBSIDY_TEST_PG:-}" ]; then
+  PG_SCHEMA="cli_$$_$RANDOM"
+  if psql "$SUBSIDY_TEST_PG" -qAtc "CREATE SCHEMA $PG_SCHEMA" >/dev/null; then
+    sep='?'; case "$SUBSIDY_TEST_PG" in *\?*) sep='&';; esac
+    DB="${SUBSIDY_TEST_PG}${sep}options=-c%20search_path%3D${PG_SCHEMA}"
+    run_suite pg
+  else
+    bad "cannot create schema $PG_SCHEMA on PostgreSQL"
+  fi
+else
+  echo "PostgreSQL part skipped: SUBSIDY_TEST_PG is not set"
+fi
+
+echo "case_cli_test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
