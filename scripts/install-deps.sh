@@ -15,6 +15,7 @@ PACKAGES=(
   libbenchmark-dev            # microbenchmarks
   libsoci-dev libsqlite3-dev libpq-dev   # storage (SOCI on SQLite / PostgreSQL)
   postgresql                  # PostgreSQL 15 server for the repository tests (scripts/start-postgres.sh)
+  sqlite3                     # sqlite3 CLI: tamper and crash checks in tests/cli/case_cli_test.sh
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Case-store benchmark (docs/benchmark.md "Case store"): cases/s of `subsidy case import` into SQLite
+# and PostgreSQL, and the median latency of one `subsidy case act` (a whole process: load rules,
+# open the database, load the case, transition, update + event in one transaction).
+#   bash bench/cases.sh [N] [ACTS]          defaults: 20000 50
+# PostgreSQL: $SUBSIDY_TEST_PG, else the URL printed by scripts/start-postgres.sh; skipped when neither works.
+# Builds Release into $CASES_BUILD (default /tmp/subsidy-cases-release).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+N="${1:-20000}"; ACTS="${2:-50}"
+BUILD="${CASES_BUILD:-/tmp/subsidy-cases-release}"
+WORK="$(mktemp -d)"; SCHEMA=""
+PG="${SUBSIDY_TEST_PG:-}"
+cleanup() {
+  if [ -n "$SCHEMA" ]; then psql "$PG" -qAtc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+cd "$ROOT"
+
+echo "== build (Release) in $BUILD"
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target subsidy >/dev/null
+BIN="$BUILD/cli/subsidy"
+
+python3 - tests/cli/data/incubator-agri-corrected.json "$WORK/apps.jsonl" "$N" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+counties = ["临河区", "五原县", "磴口县", "乌拉特前旗", "乌拉特中旗", "乌拉特后旗", "杭锦后旗"]
+with open(sys.argv[2], "w") as f:
+    for i in range(int(sys.argv[3])):
+        d["id"] = "BENCH-%07d" % i
+        d["county"] = counties[i % len(counties)]
+        f.write(json.dumps(d, ensure_ascii=False) + "\n")
+PY
+
+now_ns() { date +%s%N; }
+
+# import N applicants (one programme, batches of 500); prints cases/s
+bench_import() {
+  local db="$1" t0 t1
+  t0=$(now_ns)
+  "$BIN" case import "$WORK/apps.jsonl" --program R14 --batch 500 --date 2025-03-03 --no-progress --db "$db" --rules rules >"$WORK/import.out"
+  t1=$(now_ns)
+  python3 -c "import sys; n=int(sys.argv[1]); s=(int(sys.argv[3])-int(sys.argv[2]))/1e9; print(f'{n/s:,.0f} cases/s ({n} cases in {s:.1f} s)')" "$N" "$t0" "$t1"
+}
+
+# ACTS × `case act` on distinct cases (submit: application → county review); prints the median
+bench_act() {
+  local db="$1" i t0 t1
+  : >"$WORK/lat"
+  for i in $(seq 1 "$ACTS"); do
+    t0=$(now_ns)
+    "$BIN" case act "$i" submit --as 申报单位 --actor bench --date 2025-03-04 --db "$db" --rules rules >/dev/null
+    t1=$(now_ns)
+    echo $(( (t1 - t0) / 1000 )) >>"$WORK/lat"
+  done
+  sort -n "$WORK/lat" | python3 -c "import sys; v=[int(x) for x in sys.stdin]; m=v[len(v)//2]; print(f'median {m/1000:.1f} ms, min {v[0]/1000:.1f} ms, max {v[-1]/1000:.1f} ms over {len(v)} acts')"
+}
+
+echo "== SQLite ($N applicants, programme R14, batches of 500)"
+echo "case import: $(bench_import "$WORK/bench.db")"
+echo "case act:    $(bench_act "$WORK/bench.db")"
+
+if [ -z "$PG" ] && [ "$(id -u)" -eq 0 ]; then PG="$(bash scripts/start-postgres.sh 2>/dev/null | tail -1 || true)"; fi
+if [ -n "$PG" ] && psql "$PG" -qAtc "SELECT 1" >/dev/null 2>&1; then
+  SCHEMA="bench_$$"
+  psql "$PG" -qAtc "CREATE SCHEMA $SCHEMA" >/dev/null
+  sep='?'; case "$PG" in *\?*) sep='&';; esac
+  PGDB="${PG}${sep}options=-c%20search_path%3D${SCHEMA}"
+  "$BIN" db migrate --db "$PGDB" >/dev/null
+  echo "== PostgreSQL ($(echo "$PG" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#'))"
+  echo "case import: $(bench_import "$PGDB")"
+  echo "case act:    $(bench_act "$PGDB")"
+else
+  echo "== PostgreSQL skipped (set SUBSIDY_TEST_PG or run scripts/start-postgres.sh)"
+fi
