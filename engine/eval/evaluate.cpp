@@ -268,6 +268,24 @@ std::int64_t ev(Ctx& c, std::uint32_t n) {
 
 bool in_effect(Days from, Days to, Days d) { return from <= d && d <= to; }
 
+// Requirements are mostly one fused comparison: those are decided here without the general
+// dispatch of ev() (one predictable switch over a handful of shapes).
+inline bool condition(Ctx& c, std::uint32_t n) {
+  const Node& nd = c.rs.nodes[n];
+  const std::int64_t* v = c.facts.values.data();
+  switch (nd.op) {
+    case Op::Fact: return v[nd.a] != 0;
+    case Op::EqFC: return v[nd.a] == nd.imm;
+    case Op::NeFC: return v[nd.a] != nd.imm;
+    case Op::LtFC: return v[nd.a] < nd.imm;
+    case Op::LeFC: return v[nd.a] <= nd.imm;
+    case Op::GtFC: return v[nd.a] > nd.imm;
+    case Op::GeFC: return v[nd.a] >= nd.imm;
+    case Op::InMaskF: return v[nd.a] >= 0 && v[nd.a] < 64 && ((nd.imm >> v[nd.a]) & 1);
+    default: return ev(c, n) != 0;
+  }
+}
+
 bool exception_applies(Ctx& c, std::uint32_t xi) {
   const Exception& x = c.rs.exceptions[xi];
   if (!in_effect(x.effective_from, x.effective_to, c.as_of)) return false;
@@ -275,7 +293,7 @@ bool exception_applies(Ctx& c, std::uint32_t xi) {
   std::uint64_t bit = std::uint64_t{1} << xi;
   if (!(c.when_known & bit)) {
     c.when_known |= bit;
-    if (ev(c, x.when)) c.when_true |= bit;
+    if (condition(c, x.when)) c.when_true |= bit;
   }
   return (c.when_true & bit) != 0;
 }
@@ -290,7 +308,7 @@ void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::Progra
   c.err_node = kNoNode;
   c.illustrative = p.status == Status::illustrative;
   for (std::size_t i = 0; i < p.requirements.size(); ++i) {
-    bool met = ev(c, p.requirements[i].cond) != 0;
+    bool met = condition(c, p.requirements[i].cond);
     if (!met) r.failed |= std::uint64_t{1} << i;
     if (c.ex) c.ex->requirement_met.push_back(met ? 1 : 0);
   }
