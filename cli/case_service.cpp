@@ -365,6 +365,17 @@ store::Event make_event(const store::Case& c, const std::string& actor, const st
   return e;
 }
 
+// Stores only the moves timers made (actor "system"), releasing a reservation when they closed the case.
+void store_timer_move(const Env& env, const workflow::Workflow& wf, store::Case c, std::int64_t expected,
+                      const std::string& from, const std::vector<workflow::Event>& evs) {
+  std::vector<std::string> notes;
+  store::Transaction tx(env.repo);
+  if (is_terminal(wf, c.stages.empty() ? std::string() : c.stages.front())) BudgetHooks{env, c, notes}.release();
+  env.repo.update_case(c, expected);
+  env.repo.append_event(make_event(c, "system", "system", "timer", from, "", payload("", evs, notes)));
+  tx.commit();
+}
+
 }  // namespace
 
 ActResult act(const Env& env, const ActRequest& r) {
@@ -379,14 +390,18 @@ ActResult act(const Env& env, const ActRequest& r) {
   // Timers that ran out before the step's date are recorded as the system's moves.
   auto adv = workflow::advance(*p.wf, st, ctx, r.date);
   auto step = workflow::apply(*p.wf, adv.state, workflow::Step{r.action, r.role, r.date}, ctx);
-  if (step.refusal) throw CaseError(kExitRefused, refusal_text(*step.refusal));
-
   ActResult res;
   std::int64_t expected = c.version;
   std::string from_adv = stages_text(c);
   store::Case after_timer = c;
   apply_summary(*p.wf, adv.state, after_timer);
   std::string from = stages_text(after_timer);
+  if (step.refusal) {
+    // The refused step changes nothing, but a timer that moved the case before it (e.g. the
+    // correction period ran out → closed) is stored, so the case shows where it really is.
+    if (from != from_adv) store_timer_move(env, *p.wf, after_timer, expected, from_adv, adv.events);
+    throw CaseError(kExitRefused, refusal_text(*step.refusal));
+  }
   apply_summary(*p.wf, step.state, c);
 
   store::Transaction tx(env.repo);

@@ -109,6 +109,23 @@ TEST_F(CaseServiceTest, RefusedActionsAndWrongRolesExitEight) {
   }
 }
 
+TEST_F(CaseServiceTest, ExpiredCorrectionClosesTheCaseAndReleasesEvenWhenTheStepIsRefused) {
+  repo_.set_budget("R14", 2025, 100000000);
+  auto c = submit_eligible("A4");
+  act(env(), {c, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
+  act(env(), {c, "return", "市科技局", "L", "", day("2025-03-05")});
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 20000000);
+  try {
+    act(env(), {c, "resubmit", "申报单位", "A", "", day("2025-04-01")});
+    FAIL() << "the correction period is over";
+  } catch (const CaseError& e) {
+    EXPECT_EQ(e.code(), kExitRefused);
+  }
+  EXPECT_EQ(repo_.load_case(c).stages, std::vector<std::string>{"closed"});
+  EXPECT_EQ(repo_.events(c).back().action, "timer");
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 0);
+}
+
 TEST_F(CaseServiceTest, AwardsAreFedBackAsFacts) {
   const auto& rs = *rules_->ruleset;
   model::Facts f(rs.schema.facts.size());
