@@ -535,7 +535,17 @@ struct FactDecoder::Impl {
       od::field field;
       if (auto e = std::move(field_r).get(field)) return failed ? false : malformed(err, e);
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return failed ? false : malformed(err, e);
+      // Fast path: the raw key equals the fact expected at this position (no escapes to undo).
+      std::uint32_t hit = UINT32_MAX;
+      if (position < predicted.size() && predicted[position] < fields.size()) {
+        const std::string& name = rs->schema.facts[predicted[position]].name;
+        if (field.key().unsafe_is_equal(name)) {
+          hit = predicted[position];
+          key = name;
+        }
+      }
+      if (hit == UINT32_MAX)
+        if (auto e = field.unescaped_key().get(key)) return failed ? false : malformed(err, e);
       od::value& v = field.value();
       if (key == "id") {
         if (have_id) {
@@ -564,8 +574,8 @@ struct FactDecoder::Impl {
       if (failed) continue;
       std::uint32_t slot;
       std::size_t pos = position++;
-      if (pos < predicted.size() && predicted[pos] < fields.size() && rs->schema.facts[predicted[pos]].name == key) {
-        slot = predicted[pos];
+      if (hit != UINT32_MAX) {
+        slot = hit;
       } else {
         auto it = slot_of.find(key);
         if (it == slot_of.end()) {
