@@ -268,6 +268,15 @@ std::int64_t ev(Ctx& c, std::uint32_t n) {
 
 bool in_effect(Days from, Days to, Days d) { return from <= d && d <= to; }
 
+// A fused fact test without branches on the test kind or its outcome (requirements repeat the same
+// sequence of kinds for every applicant; their outcomes vary).
+inline bool fast_test(std::uint8_t kind, std::int64_t x, std::int64_t imm) {
+  unsigned eq = x == imm, lt = x < imm;
+  unsigned in = static_cast<std::uint64_t>(x) < 64 ? static_cast<unsigned>((static_cast<std::uint64_t>(imm) >> (x & 63)) & 1) : 0u;
+  unsigned bits = eq | (!eq << 1) | (lt << 2) | ((lt | eq) << 3) | (!(lt | eq) << 4) | (!lt << 5) | (in << 6);
+  return (bits >> (kind - 1)) & 1;
+}
+
 // Requirements are mostly one fused comparison: those are decided here without the general
 // dispatch of ev() (one predictable switch over a handful of shapes).
 inline bool condition(Ctx& c, std::uint32_t n) {
@@ -308,8 +317,9 @@ void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::Progra
   c.err_node = kNoNode;
   c.illustrative = p.status == Status::illustrative;
   for (std::size_t i = 0; i < p.requirements.size(); ++i) {
-    bool met = condition(c, p.requirements[i].cond);
-    if (!met) r.failed |= std::uint64_t{1} << i;
+    const Requirement& q = p.requirements[i];
+    bool met = q.fast ? fast_test(q.fast, c.facts.values[q.fast_slot], q.fast_imm) : condition(c, q.cond);
+    r.failed |= static_cast<std::uint64_t>(!met) << i;
     if (c.ex) c.ex->requirement_met.push_back(met ? 1 : 0);
   }
   for (auto xi : p.refusals) {

@@ -574,6 +574,28 @@ struct Lowerer {
     }
   }
 
+  void set_fast_path(Requirement& q) const {
+    const Node& n = rs.nodes[q.cond];
+    switch (n.op) {
+      case Op::EqFC: q.fast = 1; break;
+      case Op::NeFC: q.fast = 2; break;
+      case Op::LtFC: q.fast = 3; break;
+      case Op::LeFC: q.fast = 4; break;
+      case Op::GtFC: q.fast = 5; break;
+      case Op::GeFC: q.fast = 6; break;
+      case Op::InMaskF: q.fast = 7; break;
+      case Op::Fact:  // a bool fact: true when != 0
+        if (n.kind != Kind::Bool) return;
+        q.fast = 2;
+        q.fast_slot = n.a;
+        q.fast_imm = 0;
+        return;
+      default: return;
+    }
+    q.fast_slot = n.a;
+    q.fast_imm = n.imm;
+  }
+
   void lower_program(const ast::Program& p) {
     Program out;
     out.id = p.id.name;
@@ -594,7 +616,15 @@ struct Lowerer {
     for (const auto& r : p.requirements) {
       std::uint32_t cond = lower(r.condition);
       collect_facts(cond, used);
-      out.requirements.push_back({r.name.name, cond, {r.reason.zh, r.reason.en}, r.clause, text_of(r.condition.span), r.span});
+      Requirement q;
+      q.name = r.name.name;
+      q.cond = cond;
+      q.reason = {r.reason.zh, r.reason.en};
+      q.clause = r.clause;
+      q.source_text = text_of(r.condition.span);
+      q.span = r.span;
+      set_fast_path(q);
+      out.requirements.push_back(std::move(q));
     }
     if (p.amount) {
       out.amount = lower(*p.amount);

@@ -98,6 +98,11 @@ struct Requirement {
   std::string clause;
   std::string source_text;  // the condition as written, for explanations
   diag::Span span;
+  // When `cond` is one fused fact test, the evaluator decides it branch-free from these:
+  // fast = 1..6 for == != < <= > >= against `imm`, 7 for membership in the mask `imm`, 0 otherwise.
+  std::uint8_t fast = 0;
+  std::uint32_t fast_slot = 0;
+  std::int64_t fast_imm = 0;
 };
 
 struct Program {
