@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 LANG_ARG="${1:-zh}"
 bash scripts/build.sh
 ./build/cli/subsidy rules check rules/
-./build/cli/subsidy evaluate --rules rules/ --as-of 2022-06-30 --format text --lang "$LANG_ARG" examples/batch.jsonl
+./build/cli/subsidy evaluate --rules rules/ --as-of 2024-06-28 --format text --lang "$LANG_ARG" examples/batch.jsonl
