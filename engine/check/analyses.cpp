@@ -214,7 +214,8 @@ void analyse_exceptions(const CheckResult& res, diag::Diagnostics& diags) {
       diags.warning("W0602", x.name.span,
                     "exception `" + x.name.name + "` can never apply: its effective period overlaps none of its programmes'");
   }
-  // Two amount exceptions on one programme need distinct priorities.
+  // Two amount exceptions on one programme need distinct priorities (each pair reported once).
+  std::set<std::pair<const dsl::ast::ExceptionDecl*, const dsl::ast::ExceptionDecl*>> reported;
   for (std::uint32_t p = 0; p < sym.programs.size(); ++p) {
     std::vector<const dsl::ast::ExceptionDecl*> mods;
     for (const auto* xp : sym.exceptions) {
@@ -224,7 +225,7 @@ void analyse_exceptions(const CheckResult& res, diag::Diagnostics& diags) {
     }
     for (std::size_t i = 0; i < mods.size(); ++i)
       for (std::size_t j = i + 1; j < mods.size(); ++j)
-        if (mods[i]->priority.value_or(0) == mods[j]->priority.value_or(0))
+        if (mods[i]->priority.value_or(0) == mods[j]->priority.value_or(0) && reported.insert({mods[i], mods[j]}).second)
           diags.error("E0601", mods[j]->name.span,
                       "exceptions `" + mods[i]->name.name + "` and `" + mods[j]->name.name + "` both set the amount of `" +
                           sym.programs[p]->id.name + "` with the same priority; give them distinct `priority` values",

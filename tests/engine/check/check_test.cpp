@@ -116,6 +116,16 @@ exception b "b" "b" { applies to P; when ok; amount amount * 3; priority 2; }
   EXPECT_FALSE(fixed->has("E0601")) << fixed->rendered();
 }
 
+TEST(Check, E0601IsReportedOncePerPairOfExceptions) {
+  auto c = compile_text(std::string(kBase) + R"R(program P "p" "p" { citation "c"; amount 1万; }
+program Q "q" "q" { citation "c"; amount 2万; }
+exception a "a" "a" { applies to all; when ok; amount amount * 2; }
+exception b "b" "b" { applies to all; when ok; amount amount * 3; }
+)R");
+  EXPECT_EQ(std::count_if(c->diags.items().begin(), c->diags.items().end(), [](auto& d) { return d.code == "E0601"; }), 1)
+      << c->rendered();
+}
+
 TEST(Check, W0602ExceptionThatCanNeverApply) {
   auto c = compile_text(std::string(kBase) + R"R(program P "p" "p" { citation "c"; effective from 2021-01-01 to 2021-12-31; amount 1万; }
 exception late "l" "l" { applies to P; when ok; refuse "x" "x"; effective from 2023-01-01; }
