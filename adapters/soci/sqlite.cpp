@@ -4,7 +4,9 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "soci/connection.hpp"
 
@@ -20,8 +22,21 @@ std::unique_ptr<soci::session> open(const std::string& path, const OpenOptions& 
   // power cut, not only a process crash.
   *sql << "PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count());
   *sql << "PRAGMA foreign_keys = ON";
+  // Switching a fresh file to WAL takes an exclusive lock, and SQLite reports SQLITE_BUSY at once
+  // (without the busy handler) when another process opening the same new file holds a shared lock:
+  // retry within the busy timeout.
   std::string mode;
-  *sql << "PRAGMA journal_mode = WAL", soci::into(mode);
+  const auto give_up = std::chrono::steady_clock::now() + options.busy_timeout;
+  for (;;) {
+    try {
+      *sql << "PRAGMA journal_mode = WAL", soci::into(mode);
+      break;
+    } catch (const soci::sqlite3_soci_error& e) {
+      int code = e.result() & 0xFF;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= give_up) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
   *sql << "PRAGMA synchronous = FULL";
   return sql;
 }
