@@ -41,7 +41,7 @@ int open_session(const std::string& rules, const std::string& db, Session& s) {
     return kExitRules;
   }
   if (!s.lr->ruleset || !s.lr->workflows) {
-    print_diagnostics(*s.lr, false);
+    print_diagnostics(*s.lr);
     return kExitRules;
   }
   fs::path dir(rules);

@@ -32,7 +32,7 @@ struct EvalOptions {
 int run_evaluate(const EvalOptions& o) {
   auto lr = load_rules(o.rules);
   if (!lr->ruleset) {
-    print_diagnostics(*lr, false);
+    print_diagnostics(*lr);
     return kExitRules;
   }
   const auto& rs = *lr->ruleset;

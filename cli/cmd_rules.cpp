@@ -48,7 +48,7 @@ struct TestOptions {
 int run_test(const TestOptions& o) {
   auto lr = load_rules(o.dir);
   if (!lr->ruleset) {
-    print_diagnostics(*lr, false);
+    print_diagnostics(*lr);
     return kExitRules;
   }
   model::Days as_of = model::today_cst();

@@ -48,7 +48,7 @@ std::unique_ptr<LoadedRules> load(const std::string& dir, int& rc) {
     return nullptr;
   }
   if (!lr->ruleset) {
-    print_diagnostics(*lr, false);
+    print_diagnostics(*lr);
     rc = kExitRules;
     return nullptr;
   }
@@ -485,7 +485,7 @@ int run_simulate(const SimOptions& o) {
   CalendarFile cal;
   if (!load_calendar(*lr, o.calendar, o.dir, cal)) return kExitInput;
   if (lr->diags.has_errors()) {
-    print_diagnostics(*lr, false);
+    print_diagnostics(*lr);
     return kExitRules;
   }
   if (!cal.found && uses_working_days(*w)) {

@@ -79,7 +79,7 @@ std::unique_ptr<LoadedRules> load_rules(const std::string& path) {
   return lr;
 }
 
-void print_diagnostics(const LoadedRules& lr, bool) {
+void print_diagnostics(const LoadedRules& lr) {
   if (!lr.error.empty()) {
     std::fprintf(stderr, "error: %s\n", lr.error.c_str());
     return;

@@ -22,6 +22,6 @@ struct LoadedRules {
 std::unique_ptr<LoadedRules> load_rules(const std::string& path);
 
 // Prints diagnostics to stderr (text) — shared by every command that loads rules.
-void print_diagnostics(const LoadedRules& lr, bool color);
+void print_diagnostics(const LoadedRules& lr);
 
 }  // namespace subsidy::cli

@@ -14,6 +14,21 @@ namespace {
 void finish_prepare(soci::statement& st, const std::string& query) { prepare_statement(st, query, true); }
 void finish_read(soci::statement& st, const std::string& query) { prepare_statement(st, query, false); }
 
+// The columns an insert and an update of a case both write, in the order of both statements'
+// placeholders: workflow … amount_fen.
+void bind_mutable(soci::statement& st, CaseRow& r) {
+  st.exchange(soci::use(r.workflow));
+  st.exchange(soci::use(r.workflow_version));
+  for (auto* s : {&r.stages, &r.roles, &r.state_json, &r.deadlines}) st.exchange(soci::use(*s));
+  st.exchange(soci::use(r.next_due, r.next_due_ind));
+  st.exchange(soci::use(r.decision_outcome, r.outcome_ind));
+  st.exchange(soci::use(r.decision_amount_fen, r.amount_ind));
+  st.exchange(soci::use(r.decision_ruleset_hash, r.hash_ind));
+  st.exchange(soci::use(r.decision_as_of, r.as_of_ind));
+  st.exchange(soci::use(r.decision_json, r.json_ind));
+  st.exchange(soci::use(r.amount_fen));
+}
+
 }  // namespace
 
 SociRepository::Statements::Statements(Connection& c)
@@ -22,16 +37,7 @@ SociRepository::Statements::Statements(Connection& c)
     CaseRow& r = new_case;
     for (auto* s : {&r.application_id, &r.programme}) insert_case.exchange(soci::use(*s));
     insert_case.exchange(soci::use(r.call_year));
-    insert_case.exchange(soci::use(r.workflow));
-    insert_case.exchange(soci::use(r.workflow_version));
-    for (auto* s : {&r.stages, &r.roles, &r.state_json, &r.deadlines}) insert_case.exchange(soci::use(*s));
-    insert_case.exchange(soci::use(r.next_due, r.next_due_ind));
-    insert_case.exchange(soci::use(r.decision_outcome, r.outcome_ind));
-    insert_case.exchange(soci::use(r.decision_amount_fen, r.amount_ind));
-    insert_case.exchange(soci::use(r.decision_ruleset_hash, r.hash_ind));
-    insert_case.exchange(soci::use(r.decision_as_of, r.as_of_ind));
-    insert_case.exchange(soci::use(r.decision_json, r.json_ind));
-    insert_case.exchange(soci::use(r.amount_fen));
+    bind_mutable(insert_case, r);
     insert_case.exchange(soci::use(r.created_at));
     insert_case.exchange(soci::use(r.updated_at));
     std::string q =
@@ -60,16 +66,7 @@ SociRepository::Statements::Statements(Connection& c)
     CaseRow& r = changed;
     update_case.exchange(soci::use(r.programme));
     update_case.exchange(soci::use(r.call_year));
-    update_case.exchange(soci::use(r.workflow));
-    update_case.exchange(soci::use(r.workflow_version));
-    for (auto* s : {&r.stages, &r.roles, &r.state_json, &r.deadlines}) update_case.exchange(soci::use(*s));
-    update_case.exchange(soci::use(r.next_due, r.next_due_ind));
-    update_case.exchange(soci::use(r.decision_outcome, r.outcome_ind));
-    update_case.exchange(soci::use(r.decision_amount_fen, r.amount_ind));
-    update_case.exchange(soci::use(r.decision_ruleset_hash, r.hash_ind));
-    update_case.exchange(soci::use(r.decision_as_of, r.as_of_ind));
-    update_case.exchange(soci::use(r.decision_json, r.json_ind));
-    update_case.exchange(soci::use(r.amount_fen));
+    bind_mutable(update_case, r);
     update_case.exchange(soci::use(r.updated_at));
     update_case.exchange(soci::use(r.id));
     update_case.exchange(soci::use(expected_version));
