@@ -37,6 +37,7 @@ struct FactDef {
   Type type;
   Label label;
   std::uint32_t slot = 0;  // index into Facts
+  bool program_ids = false;  // set of programme ids (FactDecoder checks elements)
 };
 
 struct Schema {
