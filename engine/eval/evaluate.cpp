@@ -298,7 +298,7 @@ inline bool condition(Ctx& c, std::uint32_t n) {
 bool exception_applies(Ctx& c, std::uint32_t xi) {
   const Exception& x = c.rs.exceptions[xi];
   if (!in_effect(x.effective_from, x.effective_to, c.as_of)) return false;
-  if (xi >= 64) return ev(c, x.when) != 0;
+  if (xi >= 64 || !c.rs.fused) return condition(c, x.when);
   std::uint64_t bit = std::uint64_t{1} << xi;
   if (!(c.when_known & bit)) {
     c.when_known |= bit;

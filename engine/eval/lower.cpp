@@ -31,10 +31,13 @@ Status status_of(const std::string& s) {
 struct Lowerer {
   const check::CheckResult& cr;
   const diag::SourceSet& sources;
+  LowerOptions opts;
   Ruleset rs;
   std::set<std::uint32_t>* facts_used = nullptr;  // collects fact slots of the programme being lowered
 
-  Lowerer(const check::CheckResult& c, const diag::SourceSet& s) : cr(c), sources(s) {}
+  Lowerer(const check::CheckResult& c, const diag::SourceSet& s, LowerOptions o) : cr(c), sources(s), opts(o) {
+    rs.fused = o.fuse;
+  }
 
   // The source text of a span with runs of whitespace (line breaks, indentation) collapsed.
   std::string text_of(const diag::Span& sp) const {
@@ -225,6 +228,7 @@ struct Lowerer {
 
   // A comparison of a fact with a constant becomes one node (the common shape of requirements).
   std::optional<Node> fuse_compare(Op op, std::uint32_t l, std::uint32_t r) {
+    if (!opts.fuse) return std::nullopt;
     const Node* fl = &rs.nodes[l];
     const Node* cr_ = &rs.nodes[r];
     if (fl->op == Op::Const && cr_->op == Op::Fact) {
@@ -252,7 +256,7 @@ struct Lowerer {
       if (lt.kind == Kind::Enum) {
         Node n = make(Op::InEnumMask, Kind::Bool, e);
         n.a = l;
-        if (rs.nodes[l].op == Op::Fact) {
+        if (opts.fuse && rs.nodes[l].op == Op::Fact) {
           n.op = Op::InMaskF;
           n.a = rs.nodes[l].a;
         }
@@ -540,6 +544,7 @@ struct Lowerer {
 
   // A table over one enum fact with constant cells and outputs is a lookup by enum value.
   void precompute_lookup(Table& t) {
+    if (!opts.fuse) return;
     if (t.inputs.size() != 1 || t.input_types[0].kind != Kind::Enum || rs.nodes[t.inputs[0]].op != Op::Fact) return;
     if (t.hit != Hit::unique && t.hit != Hit::first) return;
     auto is_const = [&](std::uint32_t n) { return rs.nodes[n].op == Op::Const; };
@@ -575,6 +580,7 @@ struct Lowerer {
   }
 
   void set_fast_path(Requirement& q) const {
+    if (!opts.fuse) return;
     const Node& n = rs.nodes[q.cond];
     switch (n.op) {
       case Op::EqFC: q.fast = 1; break;
@@ -706,13 +712,13 @@ const char* status_tag(Status s) {
 }
 
 std::shared_ptr<const Ruleset> lower(const std::vector<dsl::ast::File>& files, const check::CheckResult& checked,
-                                     const diag::SourceSet& sources) {
-  Lowerer l(checked, sources);
+                                     const diag::SourceSet& sources, LowerOptions opts) {
+  Lowerer l(checked, sources, opts);
   l.lower_all(files);
   return std::make_shared<const Ruleset>(std::move(l.rs));
 }
 
-CompileResult compile(const diag::SourceSet& sources, diag::Diagnostics& diags, std::string hash) {
+CompileResult compile(const diag::SourceSet& sources, diag::Diagnostics& diags, std::string hash, LowerOptions opts) {
   CompileResult out;
   std::vector<ast::File> files;
   std::uint32_t next_id = 1;
@@ -720,7 +726,7 @@ CompileResult compile(const diag::SourceSet& sources, diag::Diagnostics& diags, 
   // Check even after syntax errors: the parser recovered, and every error of the run is reported.
   auto checked = check::check(files, sources, diags);
   if (diags.has_errors()) return out;
-  auto rs = lower(files, checked, sources);
+  auto rs = lower(files, checked, sources, opts);
   std::const_pointer_cast<Ruleset>(rs)->hash = std::move(hash);
   out.ruleset = std::move(rs);
   return out;

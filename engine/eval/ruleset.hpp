@@ -215,6 +215,7 @@ struct Ruleset {
   std::vector<Test> tests;
   WorkflowDecls workflow_decls;  // roles, actions, workflows (guards are nodes above)
   std::string hash;  // SHA-256 of the sources, hex
+  bool fused = true;  // lowered with LowerOptions::fuse (fast paths and the exception-condition cache)
   int find_program(std::string_view id) const {
     for (std::size_t i = 0; i < programs.size(); ++i)
       if (programs[i].id == id) return static_cast<int>(i);
