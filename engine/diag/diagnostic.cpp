@@ -7,10 +7,9 @@ namespace subsidy::diag {
 
 void Diagnostics::add(Diagnostic d) {
   if (d.severity == Severity::error) {
-    if (errors_ >= error_limit_) return;
-    ++errors_;
+    if (errors_++ >= error_limit_) return;
   } else if (d.severity == Severity::warning) {
-    ++warnings_;
+    if (warnings_++ >= warning_limit_) return;
   }
   items_.push_back(std::move(d));
 }
@@ -85,17 +84,49 @@ std::string render(const Diagnostic& d, const SourceSet& sources) {
   return out;
 }
 
+namespace {
+std::string counted(std::size_t n, const char* what) {
+  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+}  // namespace
+
 std::string render_all(const Diagnostics& ds, const SourceSet& sources) {
   std::string out;
   for (const auto& d : ds.items()) out += render(d, sources);
+  if (ds.errors_not_shown() || ds.warnings_not_shown()) {
+    std::string what;
+    if (ds.errors_not_shown()) what = counted(ds.errors_not_shown(), "more error");
+    if (ds.warnings_not_shown()) what += (what.empty() ? "" : " and ") + counted(ds.warnings_not_shown(), "more warning");
+    out += "note: " + what + " not shown (at most " + std::to_string(ds.error_limit()) + " errors and " +
+           std::to_string(ds.warning_limit()) + " warnings are shown)\n";
+  }
   return out;
+}
+
+std::string summary(const Diagnostics& ds) {
+  auto part = [](std::size_t n, std::size_t hidden, const char* what) {
+    return counted(n, what) + (hidden ? " (" + std::to_string(hidden) + " not shown)" : "");
+  };
+  return part(ds.error_count(), ds.errors_not_shown(), "error") + ", " +
+         part(ds.warning_count(), ds.warnings_not_shown(), "warning");
 }
 
 namespace {
 void json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (char ch : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char ch = s[i];
     auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80) {
+      std::size_t n = utf8_length(s, i);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      } else {
+        out.append(s.substr(i, n));
+        i += n - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -128,7 +159,9 @@ void json_pos(std::string& out, const Span& span, const SourceSet& sources) {
 }  // namespace
 
 std::string render_json(const Diagnostics& ds, const SourceSet& sources) {
-  std::string out = "[";
+  std::string out = "{\"errors\":" + std::to_string(ds.error_count()) + ",\"warnings\":" + std::to_string(ds.warning_count()) +
+                    ",\"errors_not_shown\":" + std::to_string(ds.errors_not_shown()) +
+                    ",\"warnings_not_shown\":" + std::to_string(ds.warnings_not_shown()) + ",\"diagnostics\":[";
   bool first = true;
   for (const auto& d : ds.items()) {
     if (!first) out += ',';
@@ -155,7 +188,7 @@ std::string render_json(const Diagnostics& ds, const SourceSet& sources) {
     }
     out += "]}";
   }
-  out += "]\n";
+  out += "]}\n";
   return out;
 }
 

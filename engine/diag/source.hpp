@@ -49,6 +49,10 @@ class SourceSet {
   std::vector<std::unique_ptr<SourceFile>> files_;
 };
 
+// The length of the well-formed UTF-8 sequence at s[i] (1–4), or 0 when the bytes there are not
+// UTF-8 (a stray continuation byte, a truncated sequence, an overlong form, a surrogate, > U+10FFFF).
+std::size_t utf8_length(std::string_view s, std::size_t i);
+
 // Terminal display width of UTF-8 text (CJK and full-width forms count 2), for caret alignment.
 std::size_t display_width(std::string_view utf8);
 

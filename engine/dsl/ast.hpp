@@ -68,7 +68,16 @@ struct Expr {
   Span span;
   std::variant<Literal, Name, Unary, Binary, Call, If, SetLit> node;
   std::uint32_t id = 0;  // unique per parse run (assigned by the parser, starting at 1); traces refer to it
+  std::uint32_t depth = 1;  // height of the tree: 1 for a leaf; never above kMaxExprDepth (the parser's E0007)
 };
+
+// Limits of the language (docs/language.md "Limits"), enforced with a located E0007 so that no
+// recursion over an expression — parser, checker, lowering, evaluator — depends on the input's size.
+// kMaxExprDepth counts tree height: a left-deep chain `a + b + c` of n terms is n deep, and an
+// expression that reads a table is as deep as its own tree plus the table's (the checker adds them).
+inline constexpr std::uint32_t kMaxExprDepth = 256;
+// Recursion of the grammar itself: parentheses, calls, sets, `if`, `not`, unary `-`.
+inline constexpr int kMaxNesting = 200;
 
 // ---------------------------------------------------------------- declarations
 struct TypeRef {  // bool | int | money | decimal | percent | date | text | EnumName, optionally `set of`, `?`

@@ -30,8 +30,9 @@ struct ParseState {
   std::vector<std::pair<std::string, diag::Span>> seen;
   std::set<std::pair<std::uint32_t, std::string>> reported;  // (offset, code): backtracking must not report twice
   std::size_t errors = 0;
-  int depth = 0;  // expression nesting, bounded so that hostile input cannot overflow the stack
+  int depth = 0;  // grammar recursion (nesting), bounded by ast::kMaxNesting so that input cannot overflow the stack
 
+  std::string text(diag::Span sp) const { return std::string(base + sp.begin, sp.end - sp.begin); }
   diag::Span span(char const* b, char const* e) const {
     return diag::Span{file, static_cast<std::uint32_t>(b - base), static_cast<std::uint32_t>(e - base)};
   }

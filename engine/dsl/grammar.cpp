@@ -2,6 +2,7 @@
 // one X3 parse per top-level declaration, E0001 on failure, then recovery at the next declaration.
 #include "dsl/grammar.hpp"
 
+#include <cstdio>
 #include <map>
 
 #include "dsl/config.hpp"
@@ -165,6 +166,42 @@ char const* recover(char const* base, char const* end, char const* start, char c
   return end;
 }
 
+// E0008 for bytes that are not UTF-8, once per line (a binary file gives one error per line, not per byte).
+void check_utf8(ParseState& st, std::string_view text) {
+  std::size_t reported_line_end = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = diag::utf8_length(text, i);
+    if (n) {
+      i += n;
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < text.size() && diag::utf8_length(text, j) == 0) ++j;
+    if (i >= reported_line_end) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[i]));
+      st.error("E0008", st.span(st.base + i, st.base + j),
+               std::string("invalid UTF-8: byte ") + hex + " does not begin a UTF-8 character",
+               {diag::Note{{}, "rule files must be UTF-8; save the file as UTF-8 (not GBK or GB 18030)", false}});
+      auto nl = text.find('\n', j);
+      reported_line_end = nl == std::string_view::npos ? text.size() : nl;
+    }
+    i = j;
+  }
+}
+
+bool is_name_position(std::string const& which) {
+  std::size_t start = 0;
+  for (;;) {
+    auto bar = which.find('|', start);
+    std::string part = which.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+    if (part == "identifier" || part == "enum value" || part == "enum end" || part == "given" || part == "role reference")
+      return true;
+    if (bar == std::string::npos) return false;
+    start = bar + 1;
+  }
+}
+
 }  // namespace
 
 GrammarResult parse_declarations(std::string_view text, diag::FileId file, diag::Diagnostics& diags) {
@@ -176,11 +213,12 @@ GrammarResult parse_declarations(std::string_view text, diag::FileId file, diag:
   st.file = file;
   st.diags = &diags;
 
+  check_utf8(st, text);
   iterator_type pos = st.base;
   auto const parser = x3::with<parser::state_tag>(st)[parser::declaration];
   for (;;) {
     pos = parser::skip_blanks(pos, st.end);
-    if (pos == st.end || diags.limit_reached()) break;
+    if (pos == st.end) break;
     st.seen.clear();
     iterator_type const start = pos;
     iterator_type err = nullptr;
@@ -200,9 +238,21 @@ GrammarResult parse_declarations(std::string_view text, diag::FileId file, diag:
     // A lexical error inside a string points at the offending byte; others at the next token.
     bool lexical = which == "closing quote" || which == "escape";
     char const* at = lexical ? err : parser::skip_blanks(err, st.end);
-    st.error("E0001", token_span(st, at),
-             which == "nesting" ? "expression nested too deeply (more than " + std::to_string(parser::kMaxNesting) + " levels)"
-                                : "expected " + describe(which));
+    diag::Span tok = token_span(st, at);
+    std::string word = st.text(tok);
+    if (which == "nesting") {
+      st.error("E0007", tok, "expression nested too deeply (more than " + std::to_string(ast::kMaxNesting) + " levels)");
+    } else if (which == "depth") {
+      st.error("E0007", tok, "expression too deep (more than " + std::to_string(ast::kMaxExprDepth) + " levels)",
+               {diag::Note{{}, "each operator of a chain counts: `a + b + c` is 3 levels; split a long condition into "
+                               "several requirements",
+                           false}});
+    } else if (is_name_position(which) && parser::is_keyword(word)) {
+      st.error("E0010", tok, "`" + word + "` is a reserved word and cannot be used as a name",
+               {diag::Note{{}, "choose another name, e.g. `" + word + "_`; docs/language.md lists the reserved words", false}});
+    } else {
+      st.error("E0001", tok, "expected " + describe(which));
+    }
     pos = recover(st.base, st.end, start, at);
   }
   out.errors = st.errors;

@@ -279,6 +279,7 @@ inline char const* lex_number(char const* p, char const* end, ParseState& st, Sp
     ++p;
     while (digit(p)) frac += *p++;
   }
+  char const* unit_begin = p;
   enum class Suffix { none, percent, money } suffix = Suffix::none;
   std::int64_t unit = 1;  // fen per unit for money
   auto starts = [&](std::string_view s) {
@@ -301,6 +302,17 @@ inline char const* lex_number(char const* p, char const* end, ParseState& st, Sp
     suffix = Suffix::money, unit = 1'000'000, p += 3;
   } else if (match_word(p, end, "fen")) {
     suffix = Suffix::money, unit = 1, p += 3;
+  }
+  if (suffix != Suffix::percent && p < end && is_ident_char(static_cast<unsigned char>(*p))) {
+    // Letters right after a number are a unit this language does not know: `500美元`, `3kg`, `5分钟`.
+    while (p < end && is_ident_char(static_cast<unsigned char>(*p))) ++p;
+    out.span = st.span(b, p);
+    out.lit.kind = ast::Literal::Kind::Money;
+    out.lit.value = 0;
+    st.error("E0009", out.span,
+             "unknown money unit `" + std::string(unit_begin, p) + "` in `" + std::string(b, p) + "`",
+             {diag::Note{{}, "money units are 元 (yuan), 万 or 万元 (wan) and 分 (fen); a percentage ends in %", false}});
+    return p;
   }
   out.span = st.span(b, p);
   std::string text(b, p);
@@ -406,8 +418,8 @@ struct span_end_parser : x3::parser<span_end_parser> {
     return true;
   }
 };
-// nested[p]: p, counted against the expression nesting limit (a hard error beyond it).
-inline constexpr int kMaxNesting = 200;
+// nested[p]: p, counted against the grammar's nesting limit ast::kMaxNesting (E0007 beyond it).
+using ast::kMaxNesting;
 template <typename Subject>
 struct nesting_parser : x3::unary_parser<Subject, nesting_parser<Subject>> {
   using base_type = x3::unary_parser<Subject, nesting_parser<Subject>>;
@@ -557,6 +569,16 @@ inline constexpr flag_fn<M, V> flag_{};
 
 inline ast::ExprPtr box(ast::Expr&& e) { return std::make_unique<ast::Expr>(std::move(e)); }
 
+// Sets the tree height of a node built by a semantic action from an operand's height; beyond
+// ast::kMaxExprDepth parsing stops with E0007 at `at` (source offset of the operator or construct),
+// before a deeper tree exists, so that neither later passes nor the tree's own destruction recurse
+// deeper than the limit.
+template <typename C>
+void set_depth(C& c, ast::Expr& e, std::uint32_t operand_depth, std::uint32_t at) {
+  if (operand_depth + 1 > ast::kMaxExprDepth) throw x3::expectation_failure<iterator_type>(state(c).base + at, "depth");
+  e.depth = std::max(e.depth, operand_depth + 1);
+}
+
 // Records a singular clause; false (after reporting E0005) when it was already given.
 template <typename C>
 bool first_clause(C& c, char const* keyword, Span& sp) {
@@ -626,6 +648,7 @@ struct fold_fn {  // _val = _val Op _attr
     ast::Expr& rhs = _attr(c);
     ast::Expr e;
     e.span = Span{lhs.span.file, lhs.span.begin, rhs.span.end};
+    set_depth(c, e, std::max(lhs.depth, rhs.depth), lhs.span.end);  // at the operator
     e.node = ast::Binary{Op, box(std::move(lhs)), box(std::move(rhs))};
     lhs = std::move(e);
   }
@@ -637,6 +660,7 @@ template <ast::UnOp Op>
 struct unary_fn {
   template <typename C>
   void operator()(C& c) const {
+    set_depth(c, _val(c), _attr(c).depth, _val(c).span.begin);
     _val(c).node = ast::Unary{Op, box(std::move(_attr(c)))};
   }
 };
@@ -662,14 +686,21 @@ struct mk_bool_fn {
 };
 inline auto const mk_name = [](auto& c) { _val(c).node = ast::Name{std::move(_attr(c).name)}; };
 inline auto const mk_call = [](auto& c) { _val(c).node = ast::Call{std::move(_attr(c)), {}}; };
-inline auto const push_arg = [](auto& c) { std::get<ast::Call>(_val(c).node).args.push_back(std::move(_attr(c))); };
+inline auto const push_arg = [](auto& c) {
+  set_depth(c, _val(c), _attr(c).depth, _val(c).span.begin);
+  std::get<ast::Call>(_val(c).node).args.push_back(std::move(_attr(c)));
+};
 inline auto const mk_set = [](auto& c) { _val(c).node = ast::SetLit{}; };
-inline auto const push_item = [](auto& c) { std::get<ast::SetLit>(_val(c).node).items.push_back(std::move(_attr(c))); };
+inline auto const push_item = [](auto& c) {
+  set_depth(c, _val(c), _attr(c).depth, _val(c).span.begin);
+  std::get<ast::SetLit>(_val(c).node).items.push_back(std::move(_attr(c)));
+};
 inline auto const mk_if = [](auto& c) { _val(c).node = ast::If{}; };
 template <ast::ExprPtr ast::If::*M>
 struct if_set_fn {
   template <typename C>
   void operator()(C& c) const {
+    set_depth(c, _val(c), _attr(c).depth, _val(c).span.begin);
     std::get<ast::If>(_val(c).node).*M = box(std::move(_attr(c)));
   }
 };
@@ -882,7 +913,7 @@ auto const expr_list_r_def = expr_r[push_back] % comma;
 auto const label_r_def = sb >> -(str_p[set_<&ast::Label::zh>] >> -str_p[set_<&ast::Label::en>]) >> se;
 auto const reason_r_def = sb >> (str_p[set_<&ast::Label::zh>] >> -str_p[set_<&ast::Label::en>]) >> se;
 auto const type_r_def = sb >>
-                        ((kw("set") > kw("of") > ident_p[set_<&ast::TypeRef::name>])[flag_<&ast::TypeRef::is_set, true>] |
+                        ((kw("set") > kw("of") > (word_p("program")[set_<&ast::TypeRef::name>] | ident_p[set_<&ast::TypeRef::name>]))[flag_<&ast::TypeRef::is_set, true>] |
                          ident_p[set_<&ast::TypeRef::name>]) >>
                         -tok("?")[flag_<&ast::TypeRef::optional, true>] >> se;
 auto const date_r_def = num_p[date_only];

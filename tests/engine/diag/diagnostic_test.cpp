@@ -42,11 +42,55 @@ TEST(Diagnostic, CountsErrorsAndWarningsAndSortsByPosition) {
   EXPECT_NE(json.find("\"code\":\"E0101\",\"file\":\"f\",\"line\":1,\"column\":1"), std::string::npos) << json;
 }
 
-TEST(Diagnostic, ErrorLimitCapsTheReport) {
+TEST(Diagnostic, ErrorLimitCapsTheReportButNotTheCount) {
   SourceSet s;
   auto id = s.add("f", "x");
   Diagnostics ds(2);
   for (int i = 0; i < 5; ++i) ds.error("E0101", {id, 0, 1}, "e");
-  EXPECT_EQ(ds.error_count(), 2u);
+  EXPECT_EQ(ds.items().size(), 2u);
+  EXPECT_EQ(ds.error_count(), 5u);
+  EXPECT_EQ(ds.errors_not_shown(), 3u);
   EXPECT_TRUE(ds.limit_reached());
+}
+
+TEST(Diagnostic, WarningsAreLimitedTooAndTheOutputSaysHowManyWereNotShown) {
+  SourceSet s;
+  auto id = s.add("f", "x");
+  Diagnostics ds;
+  for (int i = 0; i < 1000; ++i) ds.warning("W0203", {id, 0, 1}, "w");
+  for (int i = 0; i < 250; ++i) ds.error("E0101", {id, 0, 1}, "e");
+  EXPECT_EQ(ds.items().size(), Diagnostics::kErrorLimit + Diagnostics::kWarningLimit);
+  EXPECT_EQ(ds.warning_count(), 1000u);
+  EXPECT_EQ(ds.warnings_not_shown(), 1000u - Diagnostics::kWarningLimit);
+  EXPECT_EQ(summary(ds), "250 errors (50 not shown), 1000 warnings (800 not shown)");
+  auto text = render_all(ds, s);
+  EXPECT_NE(text.find("note: 50 more errors and 800 more warnings not shown (at most 200 errors and 200 warnings are shown)\n"),
+            std::string::npos);
+  auto json = render_json(ds, s);
+  EXPECT_EQ(json.rfind("{\"errors\":250,\"warnings\":1000,\"errors_not_shown\":50,\"warnings_not_shown\":800,\"diagnostics\":[", 0), 0u)
+      << json.substr(0, 200);
+}
+
+TEST(Diagnostic, JsonReplacesBytesThatAreNotUtf8) {
+  SourceSet s;
+  auto id = s.add("f", "x");
+  Diagnostics ds;
+  ds.error("E0101", {id, 0, 1}, std::string("unknown name `a\xFF" "b` 研发"));
+  auto json = render_json(ds, s);
+  EXPECT_NE(json.find("unknown name `a\xEF\xBF\xBD" "b` 研发"), std::string::npos) << json;
+}
+
+TEST(Utf8, LengthOfWellFormedSequencesAndZeroForEverythingElse) {
+  auto len = [](std::string_view s) { return utf8_length(s, 0); };
+  EXPECT_EQ(len("a"), 1u);
+  EXPECT_EQ(len("\xC3\xA9"), 2u);          // é
+  EXPECT_EQ(len("研"), 3u);
+  EXPECT_EQ(len("\xF0\x9F\x98\x80"), 4u);  // U+1F600
+  EXPECT_EQ(len("\x80"), 0u);               // continuation byte
+  EXPECT_EQ(len("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(len("\xE0\x80\xAF"), 0u);      // overlong
+  EXPECT_EQ(len("\xED\xA0\x80"), 0u);      // surrogate U+D800
+  EXPECT_EQ(len("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(len("\xE7\xA0"), 0u);          // truncated
+  EXPECT_EQ(len("\xFF"), 0u);
 }

@@ -719,7 +719,6 @@ TEST(ParseErrors, ExpectedWords) {
   check("program P { effective from 2021; }", "expected a date (YYYY-MM-DD)", "1:28");
   check("fact x int;", "expected ':'", "1:8");
   check("fact x: ;", "expected a type", "1:9");
-  check("fact and: int;", "expected an identifier", "1:6");  // keywords are reserved
   check("table t: money hit sometimes { }", "expected a hit policy (unique, first, priority, collect)", "1:20");
   check("table t: money hit collect avg { }", "expected an aggregator (sum, min, max, count)", "1:28");
   check("table t: money hit first { inputs a; 1 2; }", "expected ',' or '=>'", "1:40");
@@ -879,7 +878,7 @@ TEST(ParseErrors, RecoveryAfterBraceOnSameLine) {
   EXPECT_EQ(p->decl<ast::Program>(0).id.name, "Q");
 }
 
-TEST(ParseErrors, NestingIsBounded) {
+TEST(ParseErrors, NestingIsBoundedE0007) {
   auto deep = [](int n, const std::string& open, const std::string& close) {
     std::string e;
     for (int i = 0; i < n; ++i) e += open;
@@ -893,11 +892,130 @@ TEST(ParseErrors, NestingIsBounded) {
                              {"{", "}"}, {"if a then 1 else ", ""}}) {
     auto p = parse_text(deep(5000, open, close));
     ASSERT_EQ(p->diags.items().size(), 1u) << open;
-    EXPECT_EQ(p->diags.items()[0].code, "E0001");
+    EXPECT_EQ(p->diags.items()[0].code, "E0007");
     EXPECT_EQ(p->diags.items()[0].message, "expression nested too deeply (more than 200 levels)");
     ASSERT_EQ(p->result.file.decls.size(), 1u);  // recovered at the next declaration
     EXPECT_EQ(p->decl<ast::FactDecl>(0).name.name, "ok");
   }
+}
+
+// A flat chain is as deep as it is long: 20,000 `+` terms or 15,000 `and`s must give a located
+// error, not a stack overflow in a later pass or in the tree's destructor.
+std::string chain(int terms, const std::string& op) {
+  std::string e = "x";
+  for (int i = 1; i < terms; ++i) e += " " + op + " x";
+  return e;
+}
+
+TEST(ParseErrors, LongChainsAreBoundedE0007) {
+  for (auto [op, terms] : {std::pair<std::string, int>{"+", 20000}, {"and", 15000}, {"*", 20000}, {"or", 15000}}) {
+    auto p = parse_text("program P {\n  amount " + chain(terms, op) + ";\n}\nfact ok: int;\n");
+    ASSERT_EQ(p->diags.items().size(), 1u) << op;
+    const auto& d = p->diags.items()[0];
+    EXPECT_EQ(d.code, "E0007");
+    EXPECT_EQ(d.message, "expression too deep (more than 256 levels)");
+    // At the 256th operator, the one that would make the tree 257 deep. The chain starts in column
+    // 10 and each ` op x` is op.size() + 3 columns wide.
+    EXPECT_EQ(p->at(d.span.begin), "2:" + std::to_string(12 + 255 * (op.size() + 3))) << op;
+    EXPECT_EQ(p->text(d.span), op);
+    ASSERT_EQ(p->result.file.decls.size(), 1u);
+    EXPECT_EQ(p->decl<ast::FactDecl>(0).name.name, "ok");
+  }
+  for (int terms : {150, 256}) {
+    auto ok = parse_text("program P { amount " + chain(terms, "+") + "; }\n");
+    EXPECT_TRUE(ok->result.ok) << terms << diag::render_all(ok->diags, ok->sources);
+    EXPECT_EQ(std::get<ast::Program>(ok->result.file.decls.at(0)).amount->depth, static_cast<std::uint32_t>(terms));
+  }
+  auto over = parse_text("program P { amount " + chain(257, "+") + "; }\n");
+  EXPECT_EQ(over->codes(), std::vector<std::string>{"E0007"});
+}
+
+TEST(ParseErrors, DepthCountsChainsInsideNesting) {
+  // 60 negations around a chain of 200 terms: 260 levels.
+  std::string e = chain(200, "+");
+  for (int i = 0; i < 60; ++i) e = "-(" + e + ")";
+  auto p = parse_text("program P { amount " + e + "; }\n");
+  EXPECT_EQ(p->codes(), std::vector<std::string>{"E0007"});
+  auto q = parse_text("program P { amount min(" + chain(200, "+") + ", " + chain(200, "+") + ") + 1; }\n");
+  EXPECT_TRUE(q->result.ok);
+  EXPECT_EQ(std::get<ast::Program>(q->result.file.decls.at(0)).amount->depth, 202u);
+}
+
+TEST(ParseErrors, LongListsAndManyDeclarationsAreNotDeep) {
+  std::string items = "x";
+  for (int i = 0; i < 20000; ++i) items += ", x";
+  auto p = parse_text("program P { require a: x in {" + items + "} else \"r\"; amount max(" + items + "); }\n");
+  EXPECT_TRUE(p->result.ok) << diag::render_all(p->diags, p->sources);
+  std::string many;
+  for (int i = 0; i < 20000; ++i) many += "fact f" + std::to_string(i) + ": int;\n";
+  auto q = parse_text(many);
+  EXPECT_TRUE(q->result.ok);
+  EXPECT_EQ(q->result.file.decls.size(), 20000u);
+}
+
+TEST(ParseErrors, InvalidUtf8E0008) {
+  // In a label, an identifier and a comment; each line reported once, at the first bad byte.
+  auto p = parse_text("fact a: int \"\xB2\xE2\" \"x\";\nfact b\xFF\xFE: int \"b\" \"b\"; # ok\n# \xC0\xAF \xFF\nfact c: int;\n");
+  EXPECT_EQ(p->codes(), (std::vector<std::string>{"E0008", "E0008", "E0008"}));
+  EXPECT_EQ(p->at(p->diags.items()[0].span.begin), "1:14");
+  EXPECT_EQ(p->diags.items()[0].message, "invalid UTF-8: byte 0xB2 does not begin a UTF-8 character");
+  EXPECT_EQ(p->at(p->diags.items()[1].span.begin), "2:7");
+  EXPECT_EQ(p->diags.items()[1].span.end - p->diags.items()[1].span.begin, 2u);
+  EXPECT_EQ(p->at(p->diags.items()[2].span.begin), "3:3");
+  EXPECT_FALSE(p->result.ok);
+  EXPECT_EQ(p->result.file.decls.size(), 3u);  // parsing goes on
+  auto q = parse_text("# 注释 ünïcode 😀\nfact 研发: int \"研发\" \"R&D\";\n");
+  EXPECT_TRUE(q->result.ok);
+  EXPECT_TRUE(q->diags.items().empty());
+}
+
+TEST(ParseErrors, UnknownMoneyUnitE0009) {
+  auto p = parse_text("program P {\n  amount 500美元;\n}\nfact ok: int;\n");
+  const auto& d = only(*p);
+  EXPECT_EQ(d.code, "E0009");
+  EXPECT_EQ(d.message, "unknown money unit `美元` in `500美元`");
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_EQ(d.notes[0].message, "money units are 元 (yuan), 万 or 万元 (wan) and 分 (fen); a percentage ends in %");
+  EXPECT_EQ(p->at(d.span.begin), "2:10");
+  EXPECT_EQ(p->text(d.span), "500美元");
+  EXPECT_FALSE(p->result.ok);
+  ASSERT_EQ(p->result.file.decls.size(), 2u);  // the programme is kept: only the literal is wrong
+  for (const char* bad : {"3kg", "5分钟", "12USD", "1_"}) {
+    auto q = parse_text(std::string("program P { amount ") + bad + "; }");
+    EXPECT_EQ(q->codes(), std::vector<std::string>{"E0009"}) << bad;
+  }
+  for (const char* good : {"500元", "500万元", "500万", "3yuan", "2 + 3", "5分", "10%"}) {
+    auto q = parse_text(std::string("program P { amount ") + good + "; }");
+    EXPECT_TRUE(q->result.ok) << good << diag::render_all(q->diags, q->sources);
+  }
+}
+
+TEST(ParseErrors, ReservedWordAsANameE0010) {
+  auto check = [](const std::string& src, const std::string& word, const std::string& pos) {
+    auto p = parse_text(src);
+    ASSERT_FALSE(p->diags.items().empty()) << src;
+    const auto& d = p->diags.items()[0];
+    EXPECT_EQ(d.code, "E0010") << src;
+    EXPECT_EQ(d.message, "`" + word + "` is a reserved word and cannot be used as a name") << src;
+    EXPECT_EQ(p->at(d.span.begin), pos) << src;
+  };
+  check("fact program: bool;", "program", "1:6");
+  check("fact and: int;", "and", "1:6");
+  check("enum E \"e\" { a, total }", "total", "1:17");
+  check("table from: int hit first { }", "from", "1:7");
+  check("test \"t\" { given cap = 1; }", "cap", "1:18");
+  // Not a name position: still a plain syntax error.
+  auto p = parse_text("program P { amount else; }");
+  EXPECT_EQ(p->codes(), std::vector<std::string>{"E0001"});
+}
+
+TEST(Parse, SetOfProgramType) {
+  auto p = parse_text("fact prior: set of program \"已获\" \"awarded\";\nfact other: set of text?;\n");
+  ASSERT_TRUE(p->result.ok) << diag::render_all(p->diags, p->sources);
+  const auto& f = p->decl<ast::FactDecl>(0);
+  EXPECT_TRUE(f.type.is_set);
+  EXPECT_EQ(f.type.name.name, "program");
+  EXPECT_EQ(p->text(f.type.span), "set of program");
 }
 
 TEST(ParseErrors, EmptyAndCommentOnlyFiles) {

@@ -126,7 +126,7 @@ TEST(WorkflowParse, SyntaxErrors) {
             "1:24 expected a stage clause (responsible, joint, deadline, after, on) or '}'");
   EXPECT_EQ(first("workflow w { phase a; }"), "1:14 expected a workflow clause (start, stage, correction, terminal) or '}'");
   EXPECT_EQ(first("role 旗县区科技局[County \"x\";"), "1:20 expected ']'");
-  EXPECT_EQ(first("fact on: int;"), "1:6 expected an identifier");  // workflow keywords are reserved
+  EXPECT_EQ(first("fact on: int;"), "1:6 `on` is a reserved word and cannot be used as a name");  // workflow keywords too
 }
 
 TEST(WorkflowParse, RecoversAtTheNextDeclarationButNotAtAProgrammesWorkflowClause) {
