@@ -32,6 +32,7 @@ struct Block {
   std::string out;
   std::size_t records = 0, failed = 0, first_failed_line = 0;
   std::string first_failure;
+  std::size_t with_errors = 0, first_error_line = 0;  // decisions with a programme in `error`
   bool done = false;
 };
 
@@ -48,7 +49,9 @@ struct Worker {
   std::string id;
 
   Worker(const eval::Ruleset& r, const BatchOptions& o, const json::DecisionEncoder& e)
-      : rs(r), opt(o), enc(e), decoder(r, &o.selection), facts(r.schema.facts.size()) {}
+      : rs(r), opt(o), enc(e), decoder(r, &o.selection), facts(r.schema.facts.size()) {
+    explanation.english = o.english;
+  }
 
   void record(Block& b, std::string_view text, std::size_t readable_after, std::size_t line) {
     ++b.records;
@@ -63,6 +66,7 @@ struct Worker {
     }
     bool want_explain = opt.explain || opt.text;
     eval::evaluate(rs, facts, opt.as_of, decision, &opt.selection, want_explain ? &explanation : nullptr);
+    if (decision.errors && !b.with_errors++) b.first_error_line = line;
     if (opt.text) {
       b.out += "== " + (id.empty() ? "line " + std::to_string(line) : id) + " ==\n";
       b.out += eval::explain_text(rs, decision, explanation, opt.english, &opt.selection);
@@ -74,7 +78,7 @@ struct Worker {
 
   void process(Block& b) {
     b.out.clear();
-    b.records = b.failed = b.first_failed_line = 0;
+    b.records = b.failed = b.first_failed_line = b.with_errors = b.first_error_line = 0;
     b.first_failure.clear();
     const char* base = b.data.data();
     auto trim = [](std::string_view s) {
@@ -215,6 +219,8 @@ void collect(BatchResult& r, const Block& b) {
     r.first_failed_line = b.first_failed_line;
     r.first_failure = b.first_failure;
   }
+  r.with_errors += b.with_errors;
+  if (b.with_errors && !r.first_error_line) r.first_error_line = b.first_error_line;
 }
 
 }  // namespace

@@ -25,6 +25,8 @@ struct BatchResult {
   std::size_t failed = 0;  // records that could not be decoded
   std::size_t first_failed_line = 0;
   std::string first_failure;
+  std::size_t with_errors = 0;  // decisions with a programme in `error`
+  std::size_t first_error_line = 0;
   std::string io_error;  // non-empty: reading input or writing output failed
 };
 

@@ -1,5 +1,5 @@
 // `subsidy evaluate --rules DIR [--as-of DATE] [--program ID]… [--explain] [--lang zh|en]
-//                   [--format json|text] [--jobs N] [--progress|--no-progress] [FILE|-]`
+//                   [--format json|text] [--jobs N] [--progress|--no-progress] [--no-fusion] [FILE|-]`
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/load_rules.hpp"
+#include "eval/lower.hpp"
 #include "model/date.hpp"
 
 namespace subsidy::cli {
@@ -26,6 +27,7 @@ struct EvalOptions {
   std::string format = "json";
   unsigned jobs = 0;
   bool progress = false, no_progress = false;
+  bool no_fusion = false;
   std::string input = "-";
 };
 
@@ -34,6 +36,15 @@ int run_evaluate(const EvalOptions& o) {
   if (!lr->ruleset) {
     print_diagnostics(*lr);
     return kExitRules;
+  }
+  if (o.no_fusion) {  // diagnostic: the same sources lowered without fused fast paths
+    diag::Diagnostics diags;
+    auto plain = eval::compile(lr->sources, diags, lr->ruleset->hash, eval::LowerOptions{.fuse = false});
+    if (!plain.ruleset) {
+      std::fprintf(stderr, "error: the rules could not be lowered without fusion\n");
+      return kExitInternal;
+    }
+    lr->ruleset = std::move(plain.ruleset);
   }
   const auto& rs = *lr->ruleset;
   BatchOptions bo;
@@ -77,6 +88,10 @@ int run_evaluate(const EvalOptions& o) {
     std::fprintf(stderr, "error: %s\n", res.io_error.c_str());
     return kExitInput;
   }
+  if (res.with_errors)
+    std::fprintf(stderr, "error: %zu decision%s had a programme in `error` (first: line %zu); see \"errors\" in the output\n",
+                 res.with_errors, res.with_errors == 1 ? "" : "s", res.first_error_line);
+  // Undecodable records (3) take precedence over evaluation errors (9): both are reported above.
   if (res.failed) {
     std::fprintf(stderr, "error: %zu of %zu record%s could not be decoded (first: line %zu, %s); see the error records in the output\n",
                  res.failed, res.records, res.records == 1 ? "" : "s", res.first_failed_line, res.first_failure.c_str());
@@ -86,7 +101,7 @@ int run_evaluate(const EvalOptions& o) {
     std::fprintf(stderr, "error: the input holds no applicant\n");
     return kExitInput;
   }
-  return kExitOk;
+  return res.with_errors ? kExitEvaluation : kExitOk;
 }
 
 }  // namespace
@@ -111,6 +126,9 @@ void add_evaluate_command(CLI::App& app, Action& action) {
   auto* pg = cmd->add_flag("--progress", o->progress, "always show a progress line on stderr");
   auto* npg = cmd->add_flag("--no-progress", o->no_progress, "never show progress (default: only when stderr is a terminal)");
   pg->excludes(npg);
+  cmd->add_flag("--no-fusion", o->no_fusion,
+                "diagnostic: lower the rules without fused fast paths (decisions must be identical)")
+      ->group("");  // hidden: documented in docs/integration.md
   cmd->add_option("FILE", o->input, "input file, or - for standard input (default)");
   cmd->callback([&action, o] { action = [o] { return run_evaluate(*o); }; });
 }

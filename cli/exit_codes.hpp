@@ -10,4 +10,5 @@ inline constexpr int kExitInternal = 5;     // a bug or an unexpected system fai
 inline constexpr int kExitConflict = 6;     // the case changed since it was read (optimistic lock lost)
 inline constexpr int kExitDatabase = 7;     // database unavailable, locked, corrupt, or schema too new/old
 inline constexpr int kExitRefused = 8;      // the workflow refused the action, or the budget cannot take it
+inline constexpr int kExitEvaluation = 9;   // `evaluate`: a decision has a programme in `error` (3 takes precedence)
 }  // namespace subsidy::cli

@@ -228,7 +228,8 @@ bool DecisionEncoder::append_cached(std::string& out, std::size_t i, const model
       if (r.illustrative) out += ",\"illustrative\":true";
       out += '}';
       return true;
-    case Outcome::error: return false;
+    case Outcome::error:
+    case Outcome::capped: return false;
   }
   return false;
 }
@@ -257,19 +258,33 @@ void DecisionEncoder::append_json(std::string& out, std::string_view id, const m
   put_int(out, d.total);
   out += ",\"total\":";
   put_yuan(out, d.total);
+  out += ",\"total_before_caps_fen\":";
+  put_int(out, d.total_before_caps);
+  out += ",\"total_before_caps\":";
+  put_yuan(out, d.total_before_caps);
   out += ",\"capped\":";
   put_bool(out, d.capped);
-  out += ",\"illustrative\":";
+  out += ",\"caps\":[";
+  first = true;
+  for (auto gi : d.caps) {
+    if (gi >= groups_.size()) continue;
+    if (!first) out += ',';
+    first = false;
+    out += groups_[gi].name;
+  }
+  out += "],\"illustrative\":";
   put_bool(out, d.illustrative);
-  if (ex) {
-    out += ",\"uncapped_total_fen\":";
-    put_int(out, ex->uncapped_total);
-    if (ex->total_cap_group >= 0 && static_cast<std::size_t>(ex->total_cap_group) < groups_.size()) {
-      out += ",\"capped_by\":";
-      out += groups_[static_cast<std::size_t>(ex->total_cap_group)].name;
+  out += ",\"errors\":[";
+  if (d.errors) {
+    first = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (d.programs[i].outcome != Outcome::error || !selected(selection, i)) continue;
+      if (!first) out += ',';
+      first = false;
+      out.append(programs_[i].key.data(), programs_[i].key.size() - 1);  // the quoted id, without the ':'
     }
   }
-  out += "}\n";
+  out += "]}\n";
 }
 
 void DecisionEncoder::append_program(std::string& out, std::size_t i, const model::ProgramResult& r,
@@ -286,7 +301,7 @@ void DecisionEncoder::append_program(std::string& out, std::size_t i, const mode
   out += ",\"amount\":";
   put_yuan(out, r.amount);
   const bool has_group = r.limited_by >= 0 && static_cast<std::size_t>(r.limited_by) < groups_.size();
-  if (r.outcome == Outcome::eligible && has_group) {
+  if ((r.outcome == Outcome::eligible || r.outcome == Outcome::capped) && has_group) {
     out += ",\"limited_by\":";
     out += groups_[static_cast<std::size_t>(r.limited_by)].name;
   }
@@ -341,13 +356,27 @@ void DecisionEncoder::append_program(std::string& out, std::size_t i, const mode
       out += '}';
     }
     out += ']';
+  } else if (r.outcome == Outcome::capped && has_group) {
+    const auto& g = groups_[static_cast<std::size_t>(r.limited_by)];
+    if (!g.citation.empty()) {
+      out += ",\"clause\":";
+      out += g.citation;
+    }
+    if (explain) {
+      out += ",\"text\":";
+      out += g.label.in(english);
+    }
   } else if (r.outcome == Outcome::error) {
     // Error outcomes are rare; only they may allocate (for the message).
     out += ",\"error\":";
     if (px && !px->error.empty())
       put_quoted(out, px->error);
     else
-      put_quoted(out, eval::error_message(*rs_, r));
+      put_quoted(out, eval::error_message(*rs_, r, english));
+    if (r.error_group >= 0 && static_cast<std::size_t>(r.error_group) < groups_.size()) {
+      out += ",\"error_group\":";
+      out += groups_[static_cast<std::size_t>(r.error_group)].name;
+    }
     if (r.error_kind != 0) {
       out += ",\"error_kind\":\"";
       out += eval::error_kind_name(static_cast<eval::EvalError>(r.error_kind));

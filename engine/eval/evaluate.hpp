@@ -29,24 +29,41 @@ struct ProgramExplanation {
   std::vector<ParamUse> params;               // parameter values used, in first-use order
   std::vector<TableHit> tables;
   std::vector<AmountStep> steps;
-  std::string error;                          // evaluation error text (outcome error)
+  std::string error;                          // evaluation error text (outcome error), in the explanation's language
 };
 struct Explanation {
   Days as_of = 0;
+  bool english = false;  // the language of `ProgramExplanation::error`
   std::vector<ProgramExplanation> programs;
-  std::int64_t uncapped_total = 0;
-  std::int32_t total_cap_group = -1;  // the `cap total` group that capped the total
 };
 
 enum class EvalError : std::uint8_t { none, overflow, no_table_row, param_not_in_force, division_by_zero };
 const char* error_kind_name(EvalError e);
-// A sentence naming what failed for an `error` outcome (English; used in JSON and explanations).
-std::string error_message(const Ruleset& rs, const model::ProgramResult& r);
+
+// The result of evaluating a node: a value, or the error and the node where it happened. The
+// evaluator's only error channel: every caller sees the error in the value it gets back.
+template <class T>
+struct Result {
+  T value{};
+  EvalError error = EvalError::none;
+  std::uint32_t error_node = kNoNode;
+  bool ok() const { return error == EvalError::none; }
+};
+
+// A sentence naming what failed for an `error` outcome — the expression as written and its
+// file:line:col, the table or parameter, and the group whose cap failed — in Chinese or English.
+std::string error_message(const Ruleset& rs, const model::ProgramResult& r, bool english = true);
+// The same for an error of one node (workflow guards).
+std::string error_message(const Ruleset& rs, EvalError kind, std::uint32_t node, bool english = true);
+// The source text of `span` with runs of whitespace collapsed, and its "file:line:col".
+std::string source_text(const Ruleset& rs, const diag::Span& span);
+std::string source_location(const Ruleset& rs, const diag::Span& span);
 
 // Which programmes to evaluate (all when null or empty); unselected programmes get
 // Outcome::not_in_effect and encoders leave them out. Size == programs.size() when non-empty.
 using Selection = std::vector<std::uint8_t>;
 
+// `explain->english` picks the language of the error texts it records.
 void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::Decision& out,
               const Selection* selection = nullptr, Explanation* explain = nullptr);
 
@@ -59,11 +76,7 @@ inline model::Decision evaluate(const Ruleset& rs, const model::Facts& facts, Da
 // One lowered expression (a workflow guard or role index) for one applicant on one date: the same
 // evaluator as programmes use. `case_attrs` holds model::kCaseAttrCount values (by model::CaseAttr)
 // or is null. Pure and thread-safe.
-struct NodeValue {
-  std::int64_t value = 0;
-  EvalError error = EvalError::none;
-  std::uint32_t error_node = kNoNode;
-};
+using NodeValue = Result<std::int64_t>;
 NodeValue evaluate_node(const Ruleset& rs, std::uint32_t node, const model::Facts& facts, Days as_of,
                         const std::int64_t* case_attrs);
 

@@ -35,18 +35,23 @@ struct Words {
   const char* table;
   const char* no_row;
   const char* effective;
+  const char* capped;
+  const char* caps_applied;
+  const char* before_caps;
 };
 
 const Words kZh{"符合条件", "不予支持", "不在有效期内", "计算出错", "金额", "条件", "计算公式", "参数", "自", "来源", "例外",
                 "最低额", "上限", "组合限额", "就高不重复", "政策依据", "主管部门",
                 "注意：该金额依据示意性数值（[I]，非正式政策数额），发布前须核实", "合计", "合计已按上限封顶", "例外规则",
-                "条款", "评估日期", "决策表", "无匹配行", "有效期"};
+                "条款", "评估日期", "决策表", "无匹配行", "有效期", "符合条件，但组合限额已用尽，不再拨付",
+                "适用的限额", "限额前合计"};
 const Words kEn{"eligible", "refused", "not in effect", "evaluation error", "amount", "requirements", "formula",
                 "parameters", "valid from", "source", "exception", "minimum", "cap", "group limit",
                 "highest only (就高不重复)",
                 "citation", "bureau",
                 "note: this amount relies on an illustrative figure ([I], not an official policy amount); verify before release",
-                "total", "total capped", "exception", "clause", "evaluation date", "table", "no matching row", "in effect"};
+                "total", "total capped", "exception", "clause", "evaluation date", "table", "no matching row", "in effect",
+                "eligible, but the shared group cap left nothing to pay", "caps applied", "total before caps"};
 
 std::string money(std::int64_t fen) { return model::format_yuan(fen) + "元"; }
 
@@ -77,6 +82,11 @@ std::string explain_text(const Ruleset& rs, const model::Decision& d, const Expl
       case model::Outcome::refused: o += w.refused; break;
       case model::Outcome::not_in_effect: o += w.not_in_effect; break;
       case model::Outcome::error: o += w.error; break;
+      case model::Outcome::capped: {
+        o += w.capped;
+        if (r.limited_by >= 0) o += " (" + rs.groups[static_cast<std::size_t>(r.limited_by)].name + ")";
+        break;
+      }
     }
     o += "\n";
     if (r.outcome == model::Outcome::not_in_effect) {
@@ -105,8 +115,11 @@ std::string explain_text(const Ruleset& rs, const model::Decision& d, const Expl
       if (!x.citation.empty()) o += " [" + x.citation + "]";
       o += "\n";
     }
-    if (r.outcome == model::Outcome::error) o += "  ! " + (pe.error.empty() ? error_message(rs, r) : pe.error) + "\n";
-    if (!pe.steps.empty()) {
+    if (r.outcome == model::Outcome::error) {
+      // No amount line: an error has no amount, not 0.
+      if (!p.amount_text.empty()) o += "  " + std::string(w.formula) + ": " + p.amount_text + "\n";
+      o += "  ! " + (pe.error.empty() ? error_message(rs, r, en) : pe.error) + "\n";
+    } else if (!pe.steps.empty()) {
       o += "  " + std::string(w.formula) + ": " + p.amount_text + "\n";
       for (const auto& t : pe.tables) {
         const auto& tb = rs.tables[t.table];
@@ -150,12 +163,17 @@ std::string explain_text(const Ruleset& rs, const model::Decision& d, const Expl
     if (r.outcome == model::Outcome::eligible && r.illustrative) o += "  " + std::string(w.illustrative) + "\n";
   }
   o += "\n" + std::string(w.total) + (en ? ": " : "：") + money(d.total);
-  if (d.capped) {
-    o += " (" + std::string(w.total_capped);
-    if (ex.total_cap_group >= 0) o += " " + rs.groups[static_cast<std::size_t>(ex.total_cap_group)].label.in(en);
-    o += ", " + money(ex.uncapped_total) + " → " + money(d.total) + ")";
-  }
+  if (d.capped) o += " (" + std::string(w.total_capped) + ")";
   o += "\n";
+  if (!d.caps.empty()) {
+    o += std::string(w.before_caps) + (en ? ": " : "：") + money(d.total_before_caps) + "\n";
+    o += std::string(w.caps_applied) + (en ? ":" : "：");
+    for (auto gi : d.caps) {
+      const auto& g = rs.groups[gi];
+      o += " " + g.name + " (" + g.label.in(en) + ")" + (g.citation.empty() ? "" : " [" + g.citation + "]");
+    }
+    o += "\n";
+  }
   return o;
 }
 

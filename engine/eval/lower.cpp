@@ -7,6 +7,7 @@
 
 #include "check/check.hpp"
 #include "check/type_rules.hpp"
+#include "eval/evaluate.hpp"
 #include "eval/lower_workflows.hpp"
 #include "model/money.hpp"
 #include "dsl/parse.hpp"
@@ -37,25 +38,11 @@ struct Lowerer {
 
   Lowerer(const check::CheckResult& c, const diag::SourceSet& s, LowerOptions o) : cr(c), sources(s), opts(o) {
     rs.fused = o.fuse;
+    for (diag::FileId f = 0; f < s.size(); ++f) rs.sources.push_back(s.get(f));
   }
 
   // The source text of a span with runs of whitespace (line breaks, indentation) collapsed.
-  std::string text_of(const diag::Span& sp) const {
-    const auto& t = sources.get(sp.file).text();
-    std::string out;
-    bool space = false;
-    for (std::uint32_t i = sp.begin; i < sp.end && i < t.size(); ++i) {
-      char ch = t[i];
-      if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') {
-        space = true;
-        continue;
-      }
-      if (space && !out.empty()) out += ' ';
-      space = false;
-      out += ch;
-    }
-    return out;
-  }
+  std::string text_of(const diag::Span& sp) const { return source_text(rs, sp); }
 
   std::uint32_t push(Node n) {
     rs.nodes.push_back(std::move(n));
@@ -113,11 +100,11 @@ struct Lowerer {
         n.op = Op::Table;
         n.a = in.index;
         const Table& t = rs.tables[in.index];
-        if (!t.lookup_row.empty()) {
+        if (!t.lookup_row.empty()) {  // see Op::TableLookup: fact slot in a, table in b
           n.op = Op::TableLookup;
           n.b = in.index;
-          n.a = rs.nodes[t.inputs[0]].a;
-          if (facts_used) facts_used->insert(n.a);
+          n.a = slot_of(rs.nodes[t.inputs[0]]);
+          if (facts_used) facts_used->insert(slot_of(n));
         }
         break;
       }
@@ -132,7 +119,12 @@ struct Lowerer {
 
   std::uint32_t lower_node(const ast::Expr& e, const ast::Unary& u) {
     Kind k = cr.info(e).type.kind;
-    Node n = make(u.op == ast::UnOp::Not ? Op::Not : k == Kind::Int ? Op::NegI : k == Kind::Decimal ? Op::NegD : Op::NegM, k, e);
+    Node n = make(u.op == ast::UnOp::Not ? Op::Not
+                  : k == Kind::Int     ? Op::NegI
+                  : k == Kind::Decimal ? Op::NegD
+                  : k == Kind::RawMoney ? Op::NegR
+                                        : Op::NegM,
+                  k, e);
     n.a = lower(*u.operand);
     return push(n);
   }
@@ -189,7 +181,7 @@ struct Lowerer {
         } else {
           l = convert(l, lt.kind, k, *b.lhs);
           r = convert(r, rt.kind, k, *b.rhs);
-          n.op = add ? Op::AddM : Op::SubM;
+          n.op = k == Kind::RawMoney ? (add ? Op::AddR : Op::SubR) : (add ? Op::AddM : Op::SubM);
         }
         break;
       }
@@ -258,7 +250,7 @@ struct Lowerer {
         n.a = l;
         if (opts.fuse && rs.nodes[l].op == Op::Fact) {
           n.op = Op::InMaskF;
-          n.a = rs.nodes[l].a;
+          n.a = slot_of(rs.nodes[l]);
         }
         for (const auto& i : set->items) n.imm |= std::int64_t{1} << cr.info(i).const_value;
         return push(n);
@@ -459,24 +451,28 @@ struct Lowerer {
   void collect_facts(std::uint32_t n, std::set<std::uint32_t>& out) {
     if (n == kNoNode) return;
     const Node& nd = rs.nodes[n];
+    if (std::uint32_t s = slot_of(nd); s != kNoNode) out.insert(s);
     switch (nd.op) {
       case Op::Fact: case Op::FactPresent: case Op::CountSet: case Op::InMaskF: case Op::TableLookup:
       case Op::EqFC: case Op::NeFC: case Op::LtFC: case Op::LeFC: case Op::GtFC: case Op::GeFC:
-        out.insert(nd.a);
+      case Op::Param: case Op::Const: case Op::AsOf: case Op::Amount: case Op::CaseAttr:
         break;
-      case Op::FactOr: out.insert(nd.a); collect_facts(nd.b, out); break;
-      case Op::EnumSetHas: case Op::TextSetHas: out.insert(nd.b); collect_facts(nd.a, out); break;
+      case Op::FactOr: collect_facts(default_of(nd), out); break;
+      case Op::EnumSetHas: case Op::TextSetHas: case Op::InEnumMask: case Op::InTexts:
+        collect_facts(element_of(nd), out);
+        break;
       case Op::Table: {
-        const auto& t = rs.tables[nd.a];
+        const auto& t = rs.tables[table_of(nd)];
         for (auto i : t.inputs) collect_facts(i, out);
         for (const auto& r : t.rows) collect_facts(r.output, out);
         break;
       }
-      case Op::Min: case Op::Max:
-        for (std::uint32_t i = 0; i < nd.b; ++i) collect_facts(rs.args[nd.a + i], out);
+      case Op::Min: case Op::Max: {
+        ArgRange args = args_of(nd);
+        for (std::uint32_t i = 0; i < args.count; ++i) collect_facts(rs.args[args.first + i], out);
         break;
-      case Op::Param: case Op::Const: case Op::AsOf: case Op::Amount: break;
-      default:
+      }
+      default:  // operators: a, b, c are child nodes
         collect_facts(nd.a, out);
         collect_facts(nd.b, out);
         collect_facts(nd.c, out);
@@ -593,12 +589,12 @@ struct Lowerer {
       case Op::Fact:  // a bool fact: true when != 0
         if (n.kind != Kind::Bool) return;
         q.fast = 2;
-        q.fast_slot = n.a;
+        q.fast_slot = slot_of(n);
         q.fast_imm = 0;
         return;
       default: return;
     }
-    q.fast_slot = n.a;
+    q.fast_slot = slot_of(n);
     q.fast_imm = n.imm;
   }
 

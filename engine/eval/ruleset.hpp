@@ -24,7 +24,9 @@ const char* status_tag(Status s);   // "[S]", "[S-2]", "[D]", "[I]", ""
 inline constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
 
 // Lowered expression operations. Types are resolved at compile time, so each op knows its operand
-// representation (see model/type.hpp) and no run-time type tags exist.
+// representation (see model/type.hpp) and no run-time type tags exist. What a node's fields hold
+// depends on its op (listed here); code outside the lowering reads them only through the operand
+// accessors below (slot_of, table_of, param_of, …), never through `a`/`b` directly.
 enum class Op : std::uint8_t {
   Const,        // imm
   Fact,         // slot a (int64 representation)
@@ -37,7 +39,8 @@ enum class Op : std::uint8_t {
   NegI, NegM, NegD,
   Not,
   AddI, SubI, MulI,           // int (checked)
-  AddM, SubM,                 // money / raw money (checked)
+  AddM, SubM, NegR,           // money (checked); NegR: raw money
+  AddR, SubR,                 // raw money (128-bit, checked)
   MulMI,                      // money × int → money (checked)
   MulMD,                      // money × decimal → raw money (micro-fen)
   MulRD,                      // raw money × decimal → raw money
@@ -48,7 +51,7 @@ enum class Op : std::uint8_t {
   IntToDec,                   // int → decimal
   MoneyToRaw,                 // money → raw money
   SubDate,                    // date − date → int days
-  Eq, Ne, Lt, Le, Gt, Ge,     // int64 comparisons (all numeric-like kinds of one type)
+  Eq, Ne, Lt, Le, Gt, Ge,     // comparisons of nodes a, b (all numeric-like kinds of one type; raw money in 128 bits)
   EqFC, NeFC, LtFC, LeFC, GtFC, GeFC,  // fused: fact slot a compared with constant imm
   InMaskF,                    // fused: enum fact slot a in mask imm
   TableLookup,                // fused: table b whose only input is enum fact slot a, by precomputed row
@@ -60,7 +63,7 @@ enum class Op : std::uint8_t {
   InTexts,                    // text (node a, which is a Fact or text const) in text list texts[imm]
   TextSetHas,                 // set-of-text fact slot b contains text (node a)
   CountSet,                   // count(set fact a)
-  Min, Max,                   // over args list (args[a .. a+b))
+  Min, Max,                   // over the argument list args[a .. a+b) (see args_of)
   FloorYuanR, RoundYuanR, CeilYuanR, FloorFenR, RoundFenR,  // raw money → money
   FloorYuanM, RoundYuanM, CeilYuanM,                          // money → money (whole yuan)
   Year, Month, YearsBetween,
@@ -69,12 +72,50 @@ enum class Op : std::uint8_t {
 
 struct Node {
   Op op = Op::Const;
-  model::Kind kind = model::Kind::Int;  // result kind
-  std::uint32_t a = kNoNode, b = kNoNode, c = kNoNode;
+  model::Kind kind = model::Kind::Int;  // result kind (RawMoney: evaluated in 128 bits)
+  std::uint32_t a = kNoNode, b = kNoNode, c = kNoNode;  // by op (see Op); read through the accessors
   std::int64_t imm = 0;
   std::uint32_t ast_id = 0;  // the source Expr id, for traces and errors
   diag::Span span;
 };
+
+// Operand accessors: the one place that knows which field holds what for each op. Each returns
+// kNoNode when the node's op has no such operand, so a message about "the table of node n" can never
+// read a fact slot as a table index.
+// The fact slot the node reads directly (Fact, FactPresent, FactOr, the fused tests, TableLookup,
+// CountSet, EnumSetHas, TextSetHas).
+constexpr std::uint32_t slot_of(const Node& n) {
+  switch (n.op) {
+    case Op::Fact: case Op::FactPresent: case Op::FactOr: case Op::CountSet:
+    case Op::EqFC: case Op::NeFC: case Op::LtFC: case Op::LeFC: case Op::GtFC: case Op::GeFC:
+    case Op::InMaskF: case Op::TableLookup:
+      return n.a;
+    case Op::EnumSetHas: case Op::TextSetHas: return n.b;
+    default: return kNoNode;
+  }
+}
+// The table (Ruleset::tables index) of a Table or TableLookup node.
+constexpr std::uint32_t table_of(const Node& n) {
+  return n.op == Op::Table ? n.a : n.op == Op::TableLookup ? n.b : kNoNode;
+}
+// The parameter (Ruleset::params index) of a Param node.
+constexpr std::uint32_t param_of(const Node& n) { return n.op == Op::Param ? n.a : kNoNode; }
+// The element node tested by EnumSetHas / TextSetHas / InEnumMask / InTexts.
+constexpr std::uint32_t element_of(const Node& n) {
+  switch (n.op) {
+    case Op::EnumSetHas: case Op::TextSetHas: case Op::InEnumMask: case Op::InTexts: return n.a;
+    default: return kNoNode;
+  }
+}
+// The default value node of FactOr.
+constexpr std::uint32_t default_of(const Node& n) { return n.op == Op::FactOr ? n.b : kNoNode; }
+// Min / Max: the first index into Ruleset::args and the number of arguments.
+struct ArgRange {
+  std::uint32_t first = 0, count = 0;
+};
+constexpr ArgRange args_of(const Node& n) {
+  return n.op == Op::Min || n.op == Op::Max ? ArgRange{n.a, n.b} : ArgRange{};
+}
 
 struct ParamValue {
   Days from = 0;
@@ -214,6 +255,7 @@ struct Ruleset {
   std::vector<Group> groups;
   std::vector<Test> tests;
   WorkflowDecls workflow_decls;  // roles, actions, workflows (guards are nodes above)
+  std::vector<diag::SourceFile> sources;  // the rule files, by diag::FileId (for locations in messages)
   std::string hash;  // SHA-256 of the sources, hex
   bool fused = true;  // lowered with LowerOptions::fuse (fast paths and the exception-condition cache)
   int find_program(std::string_view id) const {

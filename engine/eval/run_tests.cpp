@@ -26,6 +26,7 @@ std::string describe(const Ruleset& rs, std::size_t pi, const model::Decision& d
       for (std::size_t i = 0; i < why.size(); ++i) s += (i ? ", " : "") + why[i];
     }
   }
+  if (r.outcome == model::Outcome::capped && r.limited_by >= 0) s += " by " + rs.groups[static_cast<std::size_t>(r.limited_by)].name;
   if (r.outcome == model::Outcome::error) s += ": " + error_message(rs, r);
   return s;
 }

@@ -21,12 +21,32 @@ std::optional<std::int64_t> mul(std::int64_t a, std::int64_t b) {
   return r;
 }
 
-namespace {
-__extension__ typedef __int128 i128;  // GCC/Clang extension: exact 128-bit intermediates
-std::optional<std::int64_t> narrow(i128 v) {
+std::optional<Wide> add_wide(Wide a, Wide b) {
+  Wide r;
+  if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+std::optional<Wide> sub_wide(Wide a, Wide b) {
+  Wide r;
+  if (__builtin_sub_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+std::optional<Wide> mul_wide(Wide a, Wide b) {
+  Wide r;
+  if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
+std::optional<std::int64_t> narrow(Wide v) {
   if (v > std::numeric_limits<std::int64_t>::max() || v < std::numeric_limits<std::int64_t>::min()) return std::nullopt;
   return static_cast<std::int64_t>(v);
 }
+
+namespace {
+using i128 = Wide;
+constexpr i128 kWideMax = (static_cast<i128>(1) << 126) - 1 + (static_cast<i128>(1) << 126);
+constexpr i128 kWideMin = -kWideMax - 1;
+// Requires d != 0 and not (a == min && d == -1).
 i128 floor_div(i128 a, i128 d) {
   i128 q = a / d;
   if ((a % d != 0) && ((a < 0) != (d < 0))) --q;
@@ -34,12 +54,17 @@ i128 floor_div(i128 a, i128 d) {
 }
 }  // namespace
 
+std::optional<Wide> div_floor_wide(Wide a, Wide d) {
+  if (d == 0 || (a == kWideMin && d == -1)) return std::nullopt;
+  return floor_div(a, d);
+}
+
 std::optional<std::int64_t> mul_div_floor(std::int64_t a, std::int64_t b, std::int64_t d) {
   if (d == 0) return std::nullopt;
   return narrow(floor_div(static_cast<i128>(a) * b, d));
 }
 
-std::optional<std::int64_t> round_div(std::int64_t value, std::int64_t divisor, Rounding r) {
+std::optional<std::int64_t> round_div(Wide value, std::int64_t divisor, Rounding r) {
   if (divisor <= 0) return std::nullopt;
   i128 v = value;
   i128 q = floor_div(v, divisor);

@@ -33,6 +33,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::refused: return "refused";
     case Outcome::not_in_effect: return "not_in_effect";
     case Outcome::error: return "error";
+    case Outcome::capped: return "capped";
   }
   return "error";
 }

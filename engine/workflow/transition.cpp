@@ -134,15 +134,7 @@ struct Run {
     case_attrs(attrs);
     auto v = eval::evaluate_node(rs(), node, ctx.facts, date, attrs);
     if (v.error == eval::EvalError::none) return {v.value != 0, false, {}};
-    std::string what = eval::error_kind_name(v.error);
-    if (v.error_node != kNoNode) {
-      const auto& n = rs().nodes[v.error_node];
-      if (v.error == eval::EvalError::param_not_in_force && n.op == eval::Op::Param)
-        what = "parameter `" + rs().params[n.a].name + "` has no value in force on " + fmt(date);
-      else if (v.error == eval::EvalError::no_table_row && n.op == eval::Op::Table)
-        what = "no row of table `" + rs().tables[n.a].name + "` matches";
-    }
-    return {false, true, what};
+    return {false, true, eval::error_message(rs(), v.error, v.error_node) + " (evaluated on " + fmt(date) + ")"};
   }
 
   std::optional<RoleInstance> member_of(const eval::RoleRefSpec& r, Days date) const {

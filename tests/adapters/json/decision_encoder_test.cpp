@@ -40,7 +40,8 @@ TEST_F(EncoderTest, EligibleRefusedNotInEffect) {
             R"j("R02":{"outcome":"refused","eligible":false,"amount_fen":0,"amount":"0.00","reasons":[)j"
             R"j({"requirement":"above_scale","clause":"实施细则 一(三)2"},{"requirement":"no_clause"}]},)j"
             R"j("R03":{"outcome":"not_in_effect","eligible":false,"amount_fen":0,"amount":"0.00"}},)j"
-            R"j("total_fen":1000000,"total":"10000.00","capped":false,"illustrative":false})j"
+            R"j("total_fen":1000000,"total":"10000.00","total_before_caps_fen":0,"total_before_caps":"0.00",)j"
+            R"j("capped":false,"caps":[],"illustrative":false,"errors":[]})j"
             "\n");
 }
 
@@ -51,12 +52,14 @@ TEST_F(EncoderTest, SelectionAndNullId) {
             R"j({"id":null,"as_of":"2022-06-01","programs":{)j"
             R"j("R02":{"outcome":"refused","eligible":false,"amount_fen":0,"amount":"0.00","reasons":[)j"
             R"j({"requirement":"above_scale","clause":"实施细则 一(三)2"}]}},)j"
-            R"j("total_fen":0,"total":"0.00","capped":false,"illustrative":false})j"
+            R"j("total_fen":0,"total":"0.00","total_before_caps_fen":0,"total_before_caps":"0.00",)j"
+            R"j("capped":false,"caps":[],"illustrative":false,"errors":[]})j"
             "\n");
   eval::Selection none = {0, 0, 0};
   EXPECT_EQ(encode("x\"y\\z\x01\n", nullptr, false, &none),
             R"j({"id":"x\"y\\z\u0001\n","as_of":"2022-06-01","programs":{},)j"
-            R"j("total_fen":0,"total":"0.00","capped":false,"illustrative":false})j"
+            R"j("total_fen":0,"total":"0.00","total_before_caps_fen":0,"total_before_caps":"0.00",)j"
+            R"j("capped":false,"caps":[],"illustrative":false,"errors":[]})j"
             "\n");
 }
 
@@ -66,12 +69,14 @@ TEST_F(EncoderTest, ExceptionGroupIllustrativeError) {
   d.programs[2] = R{.outcome = Outcome::error, .error_node = 7};
   d.total = 30000;
   d.illustrative = true;
+  d.errors = true;
   EXPECT_EQ(encode("G"),
             R"j({"id":"G","as_of":"2022-06-01","programs":{)j"
             R"j("R01":{"outcome":"eligible","eligible":true,"amount_fen":30000,"amount":"300.00","limited_by":"rd_shared","illustrative":true},)j"
             R"j("R02":{"outcome":"refused","eligible":false,"amount_fen":0,"amount":"0.00","reasons":[{"group":"rd_shared","clause":"实施细则 一(三)2"}]},)j"
-            R"j("R03":{"outcome":"error","eligible":false,"amount_fen":0,"amount":"0.00","error":"evaluation error"}},)j"
-            R"j("total_fen":30000,"total":"300.00","capped":false,"illustrative":true})j"
+            R"j("R03":{"outcome":"error","eligible":false,"amount_fen":0,"amount":"0.00","error":"计算出错"}},)j"
+            R"j("total_fen":30000,"total":"300.00","total_before_caps_fen":0,"total_before_caps":"0.00",)j"
+            R"j("capped":false,"caps":[],"illustrative":true,"errors":["R03"]})j"
             "\n");
 
   // A refusing exception overrides the requirement reasons.
@@ -81,23 +86,27 @@ TEST_F(EncoderTest, ExceptionGroupIllustrativeError) {
   d.total = -5;
   d.capped = true;
   d.illustrative = false;
+  d.errors = false;
   EXPECT_EQ(encode("E"),
             R"j({"id":"E","as_of":"2022-06-01","programs":{)j"
             R"j("R01":{"outcome":"refused","eligible":false,"amount_fen":0,"amount":"0.00","reasons":[{"exception":"dishonest_list","clause":"实施细则 一(一)"}]},)j"
             R"j("R02":{"outcome":"refused","eligible":false,"amount_fen":0,"amount":"0.00","reasons":[{"requirement":"no_clause"}]},)j"
             R"j("R03":{"outcome":"eligible","eligible":true,"amount_fen":-5,"amount":"-0.05"}},)j"
-            R"j("total_fen":-5,"total":"-0.05","capped":true,"illustrative":false})j"
+            R"j("total_fen":-5,"total":"-0.05","total_before_caps_fen":0,"total_before_caps":"0.00",)j"
+            R"j("capped":true,"caps":[],"illustrative":false,"errors":[]})j"
             "\n");
 }
 
 TEST_F(EncoderTest, ErrorKindWithoutExplanation) {
   d.programs[2] = R{.outcome = Outcome::error, .error_kind = 1};
+  d.errors = true;
   eval::Selection sel = {0, 0, 1};
   EXPECT_EQ(encode("K", nullptr, false, &sel),
             R"j({"id":"K","as_of":"2022-06-01","programs":{)j"
             R"j("R03":{"outcome":"error","eligible":false,"amount_fen":0,"amount":"0.00",)j"
-            R"j("error":"amount overflow: the calculation exceeds the range of exact money","error_kind":"overflow"}},)j"
-            R"j("total_fen":0,"total":"0.00","capped":false,"illustrative":false})j"
+            R"j("error":"金额溢出：合计超出精确金额的范围","error_kind":"overflow"}},)j"
+            R"j("total_fen":0,"total":"0.00","total_before_caps_fen":0,"total_before_caps":"0.00",)j"
+            R"j("capped":false,"caps":[],"illustrative":false,"errors":["R03"]})j"
             "\n");
 }
 
@@ -119,8 +128,9 @@ TEST_F(EncoderTest, WithExplanation) {
   ex.programs[1].requirement_met = {0, 1};
   ex.programs[1].tables = {{0, -1}};
   ex.programs[2].error = "amount overflow in \"rd_expense * 100\"";
-  ex.uncapped_total = 1200000;
-  ex.total_cap_group = 1;
+  d.total_before_caps = 1200000;
+  d.caps = {1};
+  d.errors = true;
   EXPECT_EQ(encode("X", &ex, true),
             R"j({"id":"X","as_of":"2022-06-01","programs":{)j"
             R"j("R01":{"outcome":"eligible","eligible":true,"amount_fen":1200000,"amount":"12000.00","illustrative":true,)j"
@@ -140,13 +150,13 @@ TEST_F(EncoderTest, WithExplanation) {
             R"j("R03":{"outcome":"error","eligible":false,"amount_fen":0,"amount":"0.00","error":"amount overflow in \"rd_expense * 100\"",)j"
             R"j("title":"HNTE award","citation":"","bureau":"","source":"","status":"unspecified",)j"
             R"j("requirements":[],"parameters":[],"tables":[],"steps":[]}},)j"
-            R"j("total_fen":1000000,"total":"10000.00","capped":true,"illustrative":false,)j"
-            R"j("uncapped_total_fen":1200000,"capped_by":"per_applicant"})j"
+            R"j("total_fen":1000000,"total":"10000.00","total_before_caps_fen":1200000,"total_before_caps":"12000.00",)j"
+            R"j("capped":true,"caps":["per_applicant"],"illustrative":false,"errors":["R03"]})j"
             "\n");
 
   // Chinese texts; exception reason text; a label with a quote is escaped.
   d.programs[0] = R{.outcome = Outcome::refused, .refused_by = 0, .exceptions = 0b01};
-  ex.total_cap_group = -1;
+  d.caps.clear();
   eval::Selection sel = {1, 0, 0};
   EXPECT_EQ(encode("X", &ex, false, &sel),
             R"j({"id":"X","as_of":"2022-06-01","programs":{)j"
@@ -160,7 +170,8 @@ TEST_F(EncoderTest, WithExplanation) {
             R"j("tables":[{"name":"platform_award","row":2}],)j"
             R"j("steps":[{"kind":"formula","before_fen":0,"after_fen":1000000},{"kind":"exception","before_fen":1000000,"after_fen":1200000,"ref":"sme_bonus"},)j"
             R"j({"kind":"group_cap","before_fen":1200000,"after_fen":1200000,"ref":"rd_shared"}]}},)j"
-            R"j("total_fen":1000000,"total":"10000.00","capped":true,"illustrative":false,"uncapped_total_fen":1200000})j"
+            R"j("total_fen":1000000,"total":"10000.00","total_before_caps_fen":1200000,"total_before_caps":"12000.00",)j"
+            R"j("capped":true,"caps":[],"illustrative":false,"errors":[]})j"
             "\n");
 
   d.programs[0] = R{.outcome = Outcome::refused, .failed = 0b10};
