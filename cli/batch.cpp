@@ -21,6 +21,54 @@ namespace subsidy::cli {
 namespace {
 
 constexpr std::size_t kPad = json::FactDecoder::kPadding;
+constexpr std::size_t kMaxRecord = json::FactDecoder::kMaxRecordBytes;
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Lines end at "\n", "\r\n" or a lone "\r" (old Mac files). Splits data[0, size) into lines in
+// linear time; a "\r" as the very last byte ends a line (the reader cuts blocks so that a "\r\n"
+// is never split).
+class LineSplitter {
+ public:
+  LineSplitter(const char* data, std::size_t size) : p_(data), size_(size) {}
+  // The next line [begin, end), without its line end; false after the last one.
+  bool next(std::size_t& begin, std::size_t& end) {
+    if (pos_ >= size_) return false;
+    if (lf_ < pos_ || lf_ == kUnknown) {
+      const void* lf = std::memchr(p_ + pos_, '\n', size_ - pos_);
+      lf_ = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - p_) : size_;
+    }
+    begin = pos_;
+    end = lf_;
+    pos_ = lf_ + 1;
+    if (const void* cr = std::memchr(p_ + begin, '\r', lf_ - begin)) {
+      end = static_cast<std::size_t>(static_cast<const char*>(cr) - p_);
+      pos_ = end + 1 == lf_ && lf_ < size_ ? lf_ + 1 : end + 1;  // "\r\n" is one line end
+    }
+    return true;
+  }
+  std::size_t count() {  // the number of line ends in what is left
+    std::size_t n = 0, b, e;
+    while (next(b, e)) n += e < size_;
+    return n;
+  }
+
+ private:
+  static constexpr std::size_t kUnknown = static_cast<std::size_t>(-1);
+  const char* p_;
+  std::size_t size_, pos_ = 0, lf_ = kUnknown;
+};
+
+// One past the last line end in data[from, size), or npos. A "\r" as the last byte does not count:
+// a "\n" may follow in the next read.
+std::size_t last_line_end(const std::string& data, std::size_t from) {
+  for (std::size_t i = data.size(); i-- > from;) {
+    if (data[i] == '\n') return i + 1;
+    if (data[i] == '\r' && i + 1 < data.size()) return i + 1;
+  }
+  return std::string::npos;
+}
 
 // A block of whole input lines, and the output produced for them.
 struct Block {
@@ -49,7 +97,7 @@ struct Worker {
   std::string id;
 
   Worker(const eval::Ruleset& r, const BatchOptions& o, const json::DecisionEncoder& e)
-      : rs(r), opt(o), enc(e), decoder(r, &o.selection), facts(r.schema.facts.size()) {
+      : rs(r), opt(o), enc(e), decoder(r, {&o.selection}), facts(r.schema.facts.size()) {
     explanation.english = o.english;
   }
 
@@ -81,25 +129,19 @@ struct Worker {
     b.records = b.failed = b.first_failed_line = b.with_errors = b.first_error_line = 0;
     b.first_failure.clear();
     const char* base = b.data.data();
-    auto trim = [](std::string_view s) {
-      while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-      while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-      return s;
+    // Records are passed from their line's start (leading blanks included), so that positions in
+    // error messages are columns of the input line; trailing blanks are cut.
+    auto record_at = [&](std::size_t begin, std::size_t end, std::size_t line) {
+      while (end > begin && is_blank(base[end - 1])) --end;
+      if (end > begin) record(b, {base + begin, end - begin}, b.data.size() - end, line);  // blank lines are skipped
     };
     if (b.whole_document) {
-      auto t = trim({base, b.size});
-      if (!t.empty()) record(b, t, b.data.size() - static_cast<std::size_t>(t.data() + t.size() - base), b.first_line);
+      record_at(0, b.size, b.first_line);
       return;
     }
-    std::size_t pos = 0, line = b.first_line;
-    while (pos < b.size) {
-      const void* nl = std::memchr(base + pos, '\n', b.size - pos);
-      std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - base) : b.size;
-      std::string_view t = trim({base + pos, end - pos});
-      if (!t.empty()) record(b, t, b.data.size() - static_cast<std::size_t>(t.data() + t.size() - base), line);
-      pos = end + 1;
-      ++line;
-    }
+    LineSplitter lines(base, b.size);
+    std::size_t begin, end, line = b.first_line;
+    while (lines.next(begin, end)) record_at(begin, end, line++);
   }
 };
 
@@ -134,7 +176,10 @@ class Progress {
 };
 
 // Reads the input into blocks of whole lines, straight into the block's buffer; only the partial
-// last line of a read is carried over to the next block.
+// last line of a read is carried over to the next block. A byte order mark at the start is dropped.
+// Memory stays bounded: of a line (or a whole document) longer than a record may be, only the
+// first kMaxRecord bytes are kept, and a marker byte — non-blank, so that cutting trailing blanks
+// cannot bring it under the limit: the decoder refuses it as too_large.
 class BlockReader {
  public:
   BlockReader(std::FILE* in, std::size_t block) : in_(in), block_(block) {}
@@ -145,24 +190,28 @@ class BlockReader {
     tail_.clear();
     if (whole_) return false;  // a whole document was the only block
     fill(b.data, block_);
-    if (!decided_) {
-      decided_ = true;
-      // Make sure the first non-blank line is complete before deciding the mode.
-      while (!eof_ && b.data.find('\n', b.data.find_first_not_of(" \t\r\n")) == std::string::npos) fill(b.data, block_);
-      whole_ = !first_line_is_object(b.data);
-      if (whole_) {
-        while (!eof_) fill(b.data, 1 << 20);
-      }
-    }
+    if (!decided_) decide(b.data);
     if (b.data.empty()) return false;
     std::size_t cut = b.data.size();
-    if (!whole_ && !eof_) {
-      auto nl = b.data.rfind('\n');
-      while (nl == std::string::npos && !eof_) {  // a line longer than a block
-        fill(b.data, block_);
-        nl = b.data.rfind('\n');
+    if (whole_) {
+      if (cut > kMaxRecord) {
+        truncate(b.data);
+        cut = b.data.size();
+        drain();
       }
-      if (nl != std::string::npos && !eof_) cut = nl + 1;
+    } else if (!eof_) {
+      cut = last_line_end(b.data, 0);
+      while (cut == std::string::npos && !eof_) {  // a line longer than a block
+        std::size_t from = b.data.size() - 1;  // a "\r" at the end may become a line end
+        if (b.data.size() > kMaxRecord) {
+          skip_rest_of_line(b.data);
+          from = kMaxRecord;
+        } else {
+          fill(b.data, block_);
+        }
+        cut = last_line_end(b.data, from);
+      }
+      if (cut == std::string::npos) cut = b.data.size();
     }
     tail_.assign(b.data, cut, std::string::npos);
     b.data.resize(cut);
@@ -170,12 +219,7 @@ class BlockReader {
     b.data.append(kPad, ' ');
     b.first_line = line_;
     b.whole_document = whole_;
-    const char* p = b.data.data();
-    const char* end = p + cut;
-    while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr) {
-      ++line_;
-      ++p;
-    }
+    line_ += LineSplitter(b.data.data(), cut).count();
     return true;
   }
   std::size_t bytes_read() const { return bytes_; }
@@ -194,14 +238,63 @@ class BlockReader {
       if (std::ferror(in_)) error_ = std::strerror(errno);
     }
   }
-  // JSON Lines unless the first non-blank line is not a complete object by itself.
-  static bool first_line_is_object(const std::string& data) {
-    std::size_t i = data.find_first_not_of(" \t\r\n");
-    if (i == std::string::npos) return true;
-    auto nl = data.find('\n', i);
-    std::string_view first(data.data() + i, (nl == std::string::npos ? data.size() : nl) - i);
-    while (!first.empty() && (first.back() == '\r' || first.back() == ' ' || first.back() == '\t')) first.remove_suffix(1);
-    return first.size() >= 2 && first.front() == '{' && first.back() == '}';
+  // `buf` holds the start of one line longer than kMaxRecord bytes and no line end: truncates it,
+  // discards the input up to the line's end, and appends what follows.
+  void skip_rest_of_line(std::string& buf) {
+    truncate(buf);
+    std::string chunk;
+    while (!eof_) {
+      chunk.clear();
+      fill(chunk, block_);
+      std::size_t eol = chunk.find_first_of("\r\n");
+      if (eol != std::string::npos) {
+        buf.append(chunk, eol, std::string::npos);
+        return;
+      }
+    }
+  }
+  static void truncate(std::string& buf) {
+    buf.resize(kMaxRecord);
+    buf += '#';
+  }
+  void drain() {
+    std::string chunk;
+    while (!eof_) {
+      chunk.clear();
+      fill(chunk, 1 << 20);
+    }
+  }
+  // The input's mode, decided on its first block (read further until it can be decided): JSON
+  // Lines, unless the first non-blank line begins with "[", or begins with "{" without being a
+  // whole object and the next non-blank line does not begin with "{" (a pretty-printed object).
+  void decide(std::string& data) {
+    if (data.starts_with(kByteOrderMark)) data.erase(0, kByteOrderMark.size());
+    while (true) {
+      std::size_t i = 0;
+      while (i < data.size() && is_blank(data[i])) ++i;
+      std::size_t eol = data.find_first_of("\r\n", i);
+      if (i == data.size() || (eol == std::string::npos && !eof_ && data.size() <= kMaxRecord)) {
+        if (eof_) break;
+        fill(data, block_);  // the first line is not complete yet
+        continue;
+      }
+      std::string_view first(data.data() + i, (eol == std::string::npos ? data.size() : eol) - i);
+      while (!first.empty() && is_blank(first.back())) first.remove_suffix(1);
+      if (first.front() == '[') {
+        whole_ = true;
+      } else if (first.front() == '{' && first.back() != '}' && eol != std::string::npos) {
+        std::size_t j = eol;
+        while (j < data.size() && is_blank(data[j])) ++j;
+        if (j == data.size() && !eof_ && data.size() <= kMaxRecord) {
+          fill(data, block_);  // where the next non-blank line begins is not known yet
+          continue;
+        }
+        whole_ = j == data.size() || data[j] != '{';
+      }
+      break;
+    }
+    decided_ = true;
+    while (whole_ && !eof_ && data.size() <= kMaxRecord) fill(data, 1 << 20);
   }
 
   std::FILE* in_;

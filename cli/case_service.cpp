@@ -37,7 +37,7 @@ struct Codecs {
   eval::Selection sel;
   json::FactDecoder dec;
   json::DecisionEncoder enc;
-  Codecs(const eval::Ruleset& rs, std::uint32_t p) : sel(select_one(rs, p)), dec(rs, &sel), enc(rs) {}
+  Codecs(const eval::Ruleset& rs, std::uint32_t p) : sel(select_one(rs, p)), dec(rs, {&sel, /*routing=*/true}), enc(rs) {}
 };
 Codecs& codecs(const eval::Ruleset& rs, std::uint32_t p) {
   thread_local std::map<std::pair<const eval::Ruleset*, std::uint32_t>, std::unique_ptr<Codecs>> cache;

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -504,39 +503,20 @@ int run_simulate(const SimOptions& o) {
   }
   eval::Selection selection(rs.programs.size(), 0);
   if (program >= 0) selection[static_cast<std::size_t>(program)] = 1;
-  json::FactDecoder decoder(rs, &selection);
+  // The workflow routes the application: the facts its guards read are required too.
+  json::FactDecoder decoder(rs, {&selection, /*routing=*/true, rs.workflow_decls.find_workflow(w->name())});
   model::Facts facts;
   json::DecodeError derr;
   std::string id;
   InputErrors ferrs;
   ferrs.file = ferrs.sources.add(o.facts, *facts_text);
   if (!decoder.decode(*facts_text, facts, derr, id)) {
-    auto [b, e] = find_key(*facts_text, derr.field);
+    auto [b, e] = derr.offset != json::DecodeError::kNoOffset ? std::pair{derr.offset, derr.offset + 1}
+                                                              : find_key(*facts_text, derr.field);
     ferrs.error(b, e, derr.code + (derr.field.empty() ? "" : " `" + derr.field + "`") + ": " + derr.message);
     ferrs.print();
     return kExitInput;
   }
-  // Non-optional facts the workflow's guards read must be given too.
-  std::set<std::uint32_t> guard_facts;
-  auto add = [&](const eval::GuardDeps& d) { guard_facts.insert(d.facts.begin(), d.facts.end()); };
-  for (const auto& st : w->spec().stages) {
-    for (const auto& l : st.responsible) add(l.deps), add(l.role.index_deps);
-    for (const auto& l : st.reviewers) add(l.deps), add(l.role.index_deps);
-    for (const auto& t : st.transitions) {
-      add(t.deps);
-      for (const auto& b : t.by) add(b.index_deps);
-    }
-  }
-  for (auto slot : guard_facts) {
-    const auto& f = rs.schema.facts[slot];
-    if (!f.type.optional && !facts.present[slot])
-      ferrs.error(0, 1, "missing_field `" + f.name + "`: workflow `" + w->name() + "` routes by it (" + f.label.zh + ")");
-  }
-  if (ferrs.diags.has_errors()) {
-    ferrs.print();
-    return kExitInput;
-  }
-
   // Steps.
   auto actions_text = read_file(o.actions);
   if (!actions_text) {

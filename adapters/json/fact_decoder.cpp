@@ -2,11 +2,16 @@
 
 #include <simdjson.h>
 
+#include <boost/json/basic_parser_impl.hpp>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 
 #include "model/date.hpp"
@@ -31,6 +36,7 @@ using SvMap = std::unordered_map<std::string, V, SvHash, std::equal_to<>>;
 struct FieldInfo {
   Kind kind = Kind::Int;
   bool optional = false;
+  bool program_ids = false;  // TextSet of programme ids
   std::uint32_t enum_id = 0;
   std::string expected;  // "integer", "OrgType", "array of strings" … for wrong_type messages
 };
@@ -153,6 +159,104 @@ MoneyText check_money_text(std::string_view s) {
 
 std::string_view clip(std::string_view s) { return s.size() > 40 ? s.substr(0, 40) : s; }
 
+// ---- locating JSON syntax errors ----------------------------------------------------------------
+// simdjson On-Demand validates only what the decoder reads and reports no position. When a record
+// fails, Boost.JSON's SAX parser (with a handler that keeps nothing) finds whether and where the
+// text is not JSON.
+
+struct NullHandler {
+  using ec = boost::json::error_code;
+  using sv = boost::json::string_view;
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+  bool on_document_begin(ec&) { return true; }
+  bool on_document_end(ec&) { return true; }
+  bool on_object_begin(ec&) { return true; }
+  bool on_object_end(std::size_t, ec&) { return true; }
+  bool on_array_begin(ec&) { return true; }
+  bool on_array_end(std::size_t, ec&) { return true; }
+  bool on_key_part(sv, std::size_t, ec&) { return true; }
+  bool on_key(sv, std::size_t, ec&) { return true; }
+  bool on_string_part(sv, std::size_t, ec&) { return true; }
+  bool on_string(sv, std::size_t, ec&) { return true; }
+  bool on_number_part(sv, ec&) { return true; }
+  bool on_int64(std::int64_t, sv, ec&) { return true; }
+  bool on_uint64(std::uint64_t, sv, ec&) { return true; }
+  bool on_double(double, sv, ec&) { return true; }
+  bool on_bool(bool, ec&) { return true; }
+  bool on_null(ec&) { return true; }
+  bool on_comment_part(sv, ec&) { return true; }
+  bool on_comment(sv, ec&) { return true; }
+};
+
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+struct JsonFault {
+  std::size_t offset = 0;
+  std::string what;  // "unexpected `tru`", "trailing content after the JSON object", …
+};
+
+// What is at `offset` in a message: a word, a character, or a byte.
+std::string describe_unexpected(std::string_view text, std::size_t offset) {
+  if (offset >= text.size()) return "unexpected end of the record";
+  auto c = static_cast<unsigned char>(text[offset]);
+  auto word = [](unsigned char x) { return std::isalnum(x) || x == '_'; };
+  if (std::isalpha(c)) {
+    std::size_t e = offset;
+    while (e < text.size() && e - offset < 20 && word(static_cast<unsigned char>(text[e]))) ++e;
+    return std::string("unexpected `").append(text.substr(offset, e - offset)).append("`");
+  }
+  if (c > 0x20 && c < 0x7f) return std::string("unexpected character '") + static_cast<char>(c) + "'";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "unexpected byte 0x%02X", static_cast<unsigned>(c));
+  return buf;
+}
+
+// The first place where `text` is not one JSON value (optionally surrounded by whitespace).
+std::optional<JsonFault> find_json_fault(std::string_view text) {
+  boost::json::parse_options opt;
+  opt.max_depth = simdjson::DEFAULT_MAX_DEPTH;  // as deep as the decoder's own parser goes
+  boost::json::basic_parser<NullHandler> p(opt);
+  boost::json::error_code ec;
+  std::size_t n = p.write_some(false, text.data(), text.size(), ec);
+  if (ec) {
+    if (ec == boost::json::error::too_deep)
+      return JsonFault{n, "nested deeper than " + std::to_string(simdjson::DEFAULT_MAX_DEPTH) + " levels"};
+    return JsonFault{n, "not valid JSON: " + describe_unexpected(text, ec == boost::json::error::incomplete ? text.size() : n)};
+  }
+  while (n < text.size() && is_json_space(text[n])) ++n;
+  if (n < text.size()) return JsonFault{n, "trailing content after the JSON object"};
+  return std::nullopt;
+}
+
+// " at column C", or " at line L, column C" past the text's first line: lines end at \n, \r\n or
+// \r; columns count characters (UTF-8 code points), from 1.
+std::string position_suffix(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, start = 0;
+  for (std::size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
+      ++line;
+      start = i + 1;
+    }
+  std::size_t column = 1;
+  for (std::size_t i = start; i < offset; ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  std::string out = " at ";
+  if (line > 1) out += "line " + std::to_string(line) + ", ";
+  out += "column " + std::to_string(column);
+  return out;
+}
+
+// Set duplicates: up to this many elements a set is searched linearly, beyond it through a hash
+// table of element indices (so decoding a set is linear in its size).
+constexpr std::uint32_t kLinearSetSearch = 16;
+constexpr std::uint32_t kNoIndex = UINT32_MAX;
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
 }  // namespace
 
 struct FactDecoder::Impl {
@@ -163,7 +267,11 @@ struct FactDecoder::Impl {
   std::vector<std::uint32_t> predicted;
   std::vector<FieldInfo> fields;     // by slot
   std::vector<EnumInfo> enums;       // by enum id
-  std::vector<std::uint32_t> required;
+  std::vector<std::uint32_t> required;        // slots, declaration order
+  std::vector<std::int32_t> required_by;      // per entry of `required`: -1 a programme, else the workflow routing by it
+  SvMap<std::uint32_t> program_index;         // programme ids, for sets of programme ids
+  std::string program_list;                   // "R01, R02, R03" for messages
+  std::vector<std::uint32_t> set_index;       // open-addressing table of set element indices (kNoIndex: empty)
   std::vector<std::uint32_t> set_slots;   // TextSet slots
   std::vector<std::uint32_t> seen;        // generation stamp per slot
   std::vector<std::uint32_t> set_used;    // elements written this record, per slot (TextSet only)
@@ -172,7 +280,7 @@ struct FactDecoder::Impl {
   od::parser parser;
   std::string buffer;  // padded copy of the record when the caller cannot guarantee padding
 
-  Impl(const eval::Ruleset& r, const eval::Selection* selection) : rs(&r) {
+  Impl(const eval::Ruleset& r, const eval::FactUse& use) : rs(&r) {
     const auto& schema = r.schema;
     enums.resize(schema.enums.size());
     for (std::size_t e = 0; e < schema.enums.size(); ++e) {
@@ -192,6 +300,7 @@ struct FactDecoder::Impl {
       auto& info = fields[f.slot];
       info.kind = f.type.kind;
       info.optional = f.type.optional;
+      info.program_ids = f.program_ids && f.type.kind == Kind::TextSet;
       info.enum_id = f.type.enum_id;
       const std::string enum_name =
           (f.type.kind == Kind::Enum || f.type.kind == Kind::EnumSet) && f.type.enum_id < schema.enums.size()
@@ -213,15 +322,15 @@ struct FactDecoder::Impl {
       if (f.name != "id") slot_of.emplace(f.name, f.slot);
       if (f.type.kind == Kind::TextSet) set_slots.push_back(f.slot);
     }
-    std::vector<std::uint8_t> needed(n, 0);
-    bool all = selection == nullptr || selection->empty();
-    for (std::size_t p = 0; p < r.programs.size(); ++p) {
-      if (!all && (p >= selection->size() || !(*selection)[p])) continue;
-      for (auto slot : r.programs[p].facts_used)
-        if (slot < n) needed[slot] = 1;
+    for (const auto& rf : eval::required_facts(r, use)) {
+      required.push_back(rf.slot);
+      required_by.push_back(rf.workflow);
     }
-    for (const auto& f : schema.facts)  // declaration order
-      if (needed[f.slot] && !f.type.optional && f.name != "id") required.push_back(f.slot);
+    for (std::size_t p = 0; p < r.programs.size(); ++p) {
+      program_index.emplace(r.programs[p].id, static_cast<std::uint32_t>(p));
+      if (p < 20) program_list += (p ? ", " : "") + r.programs[p].id;
+    }
+    if (r.programs.size() > 20) program_list += ", … (" + std::to_string(r.programs.size()) + " programmes)";
     seen.assign(n, 0);
     set_used.assign(n, 0);
   }
@@ -231,6 +340,7 @@ struct FactDecoder::Impl {
     err.code = code;
     err.field.assign(field);
     err.message.assign(message);
+    err.offset = DecodeError::kNoOffset;
     return false;
   }
   static bool malformed(DecodeError& err, simdjson::error_code e, std::string_view field = {}) {
@@ -424,8 +534,13 @@ struct FactDecoder::Impl {
         if (auto e = v.get_array().get(arr)) return malformed(err, e, key);
         std::uint64_t mask = 0;
         auto& vec = out.sets[slot];
-        std::uint32_t used = 0;
+        std::uint32_t used = 0;    // distinct elements so far
+        int elements = 0;          // array elements so far
+        std::size_t index_size = 0;  // set_index is valid for this set when > 0
         for (auto elem_r : arr) {
+          if (++elements > FactDecoder::kMaxSetElements)
+            return fail(err, "too_large", key,
+                        "more than " + std::to_string(FactDecoder::kMaxSetElements) + " elements in a set (the limit)");
           od::value elem;
           if (auto e = std::move(elem_r).get(elem)) return malformed(err, e, key);
           od::json_type et;
@@ -445,9 +560,10 @@ struct FactDecoder::Impl {
             if (idx >= 64) return fail(err, "out_of_range", key, "enum value index beyond 63 cannot be held in a set");
             mask |= std::uint64_t{1} << idx;
           } else {
-            bool dup = false;
-            for (std::uint32_t k = 0; k < used && !dup; ++k) dup = vec[k] == s;
-            if (dup) continue;
+            if (info.program_ids && program_index.find(s) == program_index.end())
+              return fail(err, "unknown_program", key,
+                          std::string("\"").append(clip(s)).append("\" is not a programme id of the ruleset; programmes: ").append(program_list));
+            if (is_duplicate(vec, used, s, index_size)) continue;
             if (used < vec.size()) {
               vec[used].assign(s);
             } else if (!spare.empty()) {
@@ -471,6 +587,32 @@ struct FactDecoder::Impl {
       case Kind::Error: break;
     }
     return fail(err, "wrong_type", key, "the fact has an invalid type in the ruleset");
+  }
+
+  // Whether `s` is among vec[0 .. used); if not, the caller appends it as vec[used]. Linear for a
+  // few elements, else through set_index (sized and rebuilt here, `index_size` 0 before the first use
+  // in a set).
+  bool is_duplicate(const std::vector<std::string>& vec, std::uint32_t used, std::string_view s, std::size_t& index_size) {
+    if (used < kLinearSetSearch) {
+      for (std::uint32_t k = 0; k < used; ++k)
+        if (vec[k] == s) return true;
+      return false;
+    }
+    std::hash<std::string_view> hash;
+    if (2 * (std::size_t{used} + 1) > index_size) {  // (re)build at most half full
+      index_size = std::max<std::size_t>(index_size * 2, 4 * kLinearSetSearch);
+      set_index.assign(index_size, kNoIndex);
+      for (std::uint32_t k = 0; k < used; ++k) {
+        std::size_t h = hash(vec[k]) & (index_size - 1);
+        while (set_index[h] != kNoIndex) h = (h + 1) & (index_size - 1);
+        set_index[h] = k;
+      }
+    }
+    std::size_t h = hash(s) & (index_size - 1);
+    for (; set_index[h] != kNoIndex; h = (h + 1) & (index_size - 1))
+      if (vec[set_index[h]] == s) return true;
+    set_index[h] = used;  // the caller stores s at vec[used]
+    return false;
   }
 
   // The number token of a value already known to be a number, validated per the JSON grammar.
@@ -516,7 +658,19 @@ struct FactDecoder::Impl {
     id_out.clear();
     bool ok = parse(buf, out, err, id_out);
     finish(out);
+    if (!ok) locate_json_error(std::string_view(buf.data(), buf.length()), err);
     return ok;
+  }
+
+  // A rejected record that is not JSON is reported as such (whatever else the decoder noticed
+  // first), with the position; JSON errors simdjson reported get the position too.
+  static void locate_json_error(std::string_view text, DecodeError& err) {
+    auto fault = find_json_fault(text);
+    if (!fault) return;  // valid JSON: the decoder's error stands
+    if (err.code != "malformed_json") err.field.clear();
+    err.code = "malformed_json";
+    err.message = fault->what + position_suffix(text, fault->offset);
+    err.offset = fault->offset;
   }
 
   bool parse(simdjson::padded_string_view buf, model::Facts& out, DecodeError& err, std::string& id_out) {
@@ -603,17 +757,25 @@ struct FactDecoder::Impl {
     const char* rest = nullptr;
     if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS)
       return fail(err, "malformed_json", "", "trailing content after the JSON object");
-    std::size_t missing = 0;
+    std::size_t missing = 0, first_at = 0;
     const std::string* first = nullptr;
-    for (auto slot : required)
-      if (seen[slot] != gen) {
-        if (!first) first = &rs->schema.facts[slot].name;
+    for (std::size_t i = 0; i < required.size(); ++i)
+      if (seen[required[i]] != gen) {
+        if (!first) first = &rs->schema.facts[required[first_at = i]].name;
         ++missing;
       }
+    const std::int32_t first_by = first ? required_by[first_at] : -1;
     if (missing) {
-      std::string m = "missing required field \"";
-      m += *first;
-      m += "\"";
+      std::string m;
+      if (first_by >= 0) {  // required because a workflow routes by it
+        const auto& fact = rs->schema.facts[required[first_at]];
+        m = "workflow `" + rs->workflow_decls.workflows[static_cast<std::size_t>(first_by)].name + "` routes by it (" +
+            fact.label.zh + ")";
+      } else {
+        m = "missing required field \"";
+        m += *first;
+        m += "\"";
+      }
       if (missing > 1) {
         m += " (";
         m += std::to_string(missing);
@@ -625,8 +787,7 @@ struct FactDecoder::Impl {
   }
 };
 
-FactDecoder::FactDecoder(const eval::Ruleset& rs, const eval::Selection* selection)
-    : impl_(std::make_unique<Impl>(rs, selection)) {}
+FactDecoder::FactDecoder(const eval::Ruleset& rs, const eval::FactUse& use) : impl_(std::make_unique<Impl>(rs, use)) {}
 FactDecoder::~FactDecoder() = default;
 FactDecoder::FactDecoder(FactDecoder&&) noexcept = default;
 FactDecoder& FactDecoder::operator=(FactDecoder&&) noexcept = default;
@@ -637,6 +798,21 @@ bool FactDecoder::decode(std::string_view json, model::Facts& out, DecodeError& 
 
 bool FactDecoder::decode(std::string_view json, std::size_t readable_after, model::Facts& out, DecodeError& err,
                          std::string& id_out) {
+  if (json.size() > kMaxRecordBytes) {
+    id_out.clear();
+    return Impl::fail(err, "too_large", "",
+                      "the record is larger than the limit of " + std::to_string(kMaxRecordBytes) + " bytes (" +
+                          std::to_string(kMaxRecordBytes >> 20) + " MiB)");
+  }
+  std::size_t bom = json.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0;
+  json.remove_prefix(bom);
+  bool ok = decode_text(json, readable_after, out, err, id_out);
+  if (!ok && err.offset != DecodeError::kNoOffset) err.offset += bom;
+  return ok;
+}
+
+bool FactDecoder::decode_text(std::string_view json, std::size_t readable_after, model::Facts& out, DecodeError& err,
+                              std::string& id_out) {
   if (readable_after >= kPadding) return impl_->decode(simdjson::padded_string_view(json.data(), json.size(), json.size() + readable_after), out, err, id_out);
   auto& buf = impl_->buffer;
   if (buf.size() < json.size() + kPadding) buf.resize(std::max(json.size() + kPadding, 2 * buf.size()));

@@ -39,10 +39,10 @@ class DecoderTest : public ::testing::Test {
 TEST_F(DecoderTest, RequiredSlotsAreUnionOfFactsUsedMinusOptional) {
   EXPECT_EQ(dec.required_slots(), (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 9}));
   eval::Selection only_r01 = {1, 0, 0};
-  FactDecoder d1(rs, &only_r01);
+  FactDecoder d1(rs, {&only_r01});
   EXPECT_EQ(d1.required_slots(), (std::vector<std::uint32_t>{0, 1, 3, 5}));
   eval::Selection empty;
-  FactDecoder d2(rs, &empty);
+  FactDecoder d2(rs, {&empty});
   EXPECT_EQ(d2.required_slots(), dec.required_slots());
   EXPECT_EQ(dec.slot_count(), 13u);
 }
@@ -216,7 +216,7 @@ TEST_F(DecoderTest, MissingField) {
   EXPECT_EQ(err.message, "missing required field \"name\"");
   // Facts not read by the selected programmes are not required.
   eval::Selection only_r01 = {1, 0, 0};
-  FactDecoder d1(rs, &only_r01);
+  FactDecoder d1(rs, {&only_r01});
   EXPECT_TRUE(d1.decode(R"({"org_type":"enterprise","registered":false,"rd_expense":"0","founded":"2020-01-01"})",
                         facts, err, id))
       << err.message;
@@ -259,6 +259,123 @@ TEST_F(DecoderTest, UnicodeEscapedKeys) {
   j.replace(j.find("\"name\""), 6, "\"n\\u0061me\"");
   ASSERT_TRUE(decode(j)) << err.message;
   EXPECT_EQ(facts.texts[6], "北方稀土");
+}
+
+
+// ---- record size, set size ----------------------------------------------------------------------
+
+// kBase with prior_awards replaced by `awards` (a JSON array).
+std::string with_awards(const std::string& awards) {
+  std::string j = "{" + kBase + "}";
+  j.replace(j.find(R"(["R03"])"), 7, awards);
+  return j;
+}
+
+TEST_F(DecoderTest, LargeTextSetDecodesInLinearTime) {
+  // 100,000 distinct elements (the limit), each listed twice: duplicates collapse, first-seen order.
+  std::string a = "[";
+  for (int pass = 0; pass < 2; ++pass)
+    for (int i = 0; i < FactDecoder::kMaxSetElements / 2; ++i) a += (a.size() > 1 ? ",\"A" : "\"A") + std::to_string(i) + "\"";
+  a += "]";
+  ASSERT_TRUE(decode(with_awards(a))) << err.message;
+  ASSERT_EQ(facts.sets[7].size(), FactDecoder::kMaxSetElements / 2);
+  for (int i = 0; i < FactDecoder::kMaxSetElements / 2; ++i) ASSERT_EQ(facts.sets[7][i], "A" + std::to_string(i));
+  // The next record is small again and unaffected by the large one.
+  ASSERT_TRUE(decode(with_awards(R"(["R01","R03","R01"])"))) << err.message;
+  EXPECT_EQ(facts.sets[7], (std::vector<std::string>{"R01", "R03"}));
+  // Many distinct short strings whose hashes collide in small tables still dedupe exactly.
+  std::string b = "[";
+  for (int i = 0; i < 5000; ++i) b += (i ? ",\"" : "\"") + std::to_string(i % 1000) + "\"";
+  b += "]";
+  ASSERT_TRUE(decode(with_awards(b))) << err.message;
+  ASSERT_EQ(facts.sets[7].size(), 1000u);
+  EXPECT_EQ(facts.sets[7][999], "999");
+}
+
+TEST_F(DecoderTest, SetWithTooManyElementsIsTooLarge) {
+  std::string a = "[";
+  for (int i = 0; i <= FactDecoder::kMaxSetElements; ++i) a += i ? ",\"R03\"" : "\"R03\"";
+  a += "]";
+  expect_error(with_awards(a), "too_large", "prior_awards");
+  EXPECT_EQ(err.message, "more than 100000 elements in a set (the limit)");
+  std::string p = "[";
+  for (int i = 0; i <= FactDecoder::kMaxSetElements; ++i) p += i ? ",\"university\"" : "\"university\"";
+  p += "]";
+  std::string j = "{" + kBase + "}";
+  j.replace(j.find(R"(["university"])"), 14, p);
+  expect_error(j, "too_large", "partners");
+}
+
+TEST_F(DecoderTest, RecordOverTheSizeLimitIsTooLarge) {
+  std::string note(FactDecoder::kMaxRecordBytes, 'x');
+  std::string j = R"({"id":"big",)" + kBase + R"(,"note":")" + note + "\"}";
+  expect_error(j, "too_large", "");
+  EXPECT_EQ(err.message, "the record is larger than the limit of 4194304 bytes (4 MiB)");
+  // Just under the limit is decoded.
+  note.resize(FactDecoder::kMaxRecordBytes - (j.size() - note.size()) - 1);
+  ASSERT_TRUE(decode(R"({"id":"big",)" + kBase + R"(,"note":")" + note + "\"}")) << err.message;
+  EXPECT_EQ(facts.texts[10].size(), note.size());
+}
+
+// ---- programme ids ------------------------------------------------------------------------------
+
+TEST_F(DecoderTest, SetOfProgrammeIdsAcceptsOnlyProgrammeIds) {
+  rs.schema.facts[7].program_ids = true;
+  FactDecoder d(rs);
+  ASSERT_TRUE(d.decode(with_awards(R"(["R03","R01","R03"])"), facts, err, id)) << err.message;
+  EXPECT_EQ(facts.sets[7], (std::vector<std::string>{"R03", "R01"}));
+  ASSERT_TRUE(d.decode(with_awards("[]"), facts, err, id)) << err.message;
+  EXPECT_FALSE(d.decode(with_awards(R"(["R03","R3"])"), facts, err, id));
+  EXPECT_EQ(err.code, "unknown_program");
+  EXPECT_EQ(err.field, "prior_awards");
+  EXPECT_EQ(err.message, "\"R3\" is not a programme id of the ruleset; programmes: R01, R02, R03");
+  EXPECT_FALSE(d.decode(with_awards(R"(["r01"])"), facts, err, id));
+  EXPECT_EQ(err.code, "unknown_program");
+  // A set of text not marked as programme ids takes any string.
+  EXPECT_TRUE(decode(with_awards(R"(["R3"])"))) << err.message;
+}
+
+// ---- JSON syntax: BOM, positions ----------------------------------------------------------------
+
+TEST_F(DecoderTest, ByteOrderMarkIsSkipped) {
+  ASSERT_TRUE(decode("\xEF\xBB\xBF{\"id\":\"B1\"," + kBase + "}")) << err.message;
+  EXPECT_EQ(id, "B1");
+  expect_error("\xEF\xBB\xBF{\"employees\":\"x\"}", "wrong_type", "employees");
+  // Only at the start: elsewhere it is not JSON whitespace.
+  expect_error("{\xEF\xBB\xBF\"id\":\"B1\"}", "malformed_json", "");
+  EXPECT_EQ(err.message, "not valid JSON: unexpected byte 0xEF at column 2");
+}
+
+TEST_F(DecoderTest, TextThatIsNotJsonIsMalformedWithItsColumn) {
+  expect_error("hello", "malformed_json", "");
+  EXPECT_EQ(err.message, "not valid JSON: unexpected `hello` at column 1");
+  EXPECT_EQ(err.offset, 0u);
+  expect_error("nope", "malformed_json", "");
+  expect_error("tru", "malformed_json", "");
+  // Truncated: the unknown or mistyped field inside is not what is wrong with it.
+  expect_error(R"({"a":1)", "malformed_json", "");
+  EXPECT_EQ(err.message, "not valid JSON: unexpected end of the record at column 7");
+  expect_error(R"({"employees":"x")", "malformed_json", "");
+  expect_error(R"({"id":"T","org_type":"enterprise","bogus":1)", "malformed_json", "");
+  expect_error(R"({"employees":1 "name":"x"})", "malformed_json", "");
+  EXPECT_EQ(err.message, "not valid JSON: unexpected character '\"' at column 16");
+  EXPECT_EQ(err.offset, 15u);
+  expect_error(R"({"registered":tru})", "malformed_json", "registered");
+  EXPECT_EQ(err.message, "not valid JSON: unexpected `tru` at column 15");
+  expect_error(R"({"employees":nul})", "malformed_json", "employees");
+  // Columns count characters, not bytes.
+  expect_error(R"({"name":"北方稀土" x})", "malformed_json", "");
+  EXPECT_EQ(err.message, "not valid JSON: unexpected `x` at column 16");
+  // Content after the object.
+  expect_error(R"({"employees":1} {})", "malformed_json", "");
+  EXPECT_EQ(err.message, "trailing content after the JSON object at column 17");
+  // A record over several lines (a pretty-printed object): line and column within the record.
+  expect_error("{\n  \"employees\": 1,\n  \"registered\": tru\n}", "malformed_json", "registered");
+  EXPECT_EQ(err.message, "not valid JSON: unexpected `tru` at line 3, column 17");
+  // Valid JSON that is not an object stays wrong_type.
+  expect_error("null", "wrong_type", "");
+  expect_error("[1]", "wrong_type", "");
+  expect_error("  \"x\"  ", "wrong_type", "");
 }
 
 }  // namespace
