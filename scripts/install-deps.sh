@@ -16,6 +16,7 @@ PACKAGES=(
   libsoci-dev libsqlite3-dev libpq-dev   # storage (SOCI on SQLite / PostgreSQL)
   postgresql                  # PostgreSQL 15 server for the repository tests (scripts/start-postgres.sh)
   sqlite3                     # sqlite3 CLI: tamper and crash checks in tests/cli/case_cli_test.sh
+  clang libclang-rt-14-dev    # libFuzzer + sanitizer runtimes for the fuzz targets (scripts/fuzz.sh)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
