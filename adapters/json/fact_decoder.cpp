@@ -336,7 +336,7 @@ struct FactDecoder::Impl {
   }
 
   // ---- error helpers ---------------------------------------------------------------------------
-  static bool fail(DecodeError& err, const char* code, std::string_view field, std::string_view message) {
+  [[gnu::cold]] static bool fail(DecodeError& err, const char* code, std::string_view field, std::string_view message) {
     err.code = code;
     err.field.assign(field);
     err.message.assign(message);
@@ -539,8 +539,7 @@ struct FactDecoder::Impl {
         std::size_t index_size = 0;  // set_index is valid for this set when > 0
         for (auto elem_r : arr) {
           if (++elements > FactDecoder::kMaxSetElements)
-            return fail(err, "too_large", key,
-                        "more than " + std::to_string(FactDecoder::kMaxSetElements) + " elements in a set (the limit)");
+            return set_too_large(err, key);
           od::value elem;
           if (auto e = std::move(elem_r).get(elem)) return malformed(err, e, key);
           od::json_type et;
@@ -561,8 +560,7 @@ struct FactDecoder::Impl {
             mask |= std::uint64_t{1} << idx;
           } else {
             if (info.program_ids && program_index.find(s) == program_index.end())
-              return fail(err, "unknown_program", key,
-                          std::string("\"").append(clip(s)).append("\" is not a programme id of the ruleset; programmes: ").append(program_list));
+              return unknown_program(err, key, s);
             if (is_duplicate(vec, used, s, index_size)) continue;
             if (used < vec.size()) {
               vec[used].assign(s);
@@ -637,6 +635,14 @@ struct FactDecoder::Impl {
     const auto& m = enums[enum_id].index;
     auto it = m.find(s);
     return it == m.end() ? -1 : it->second;
+  }
+  [[gnu::cold]] static bool set_too_large(DecodeError& err, std::string_view key) {
+    return fail(err, "too_large", key,
+                "more than " + std::to_string(FactDecoder::kMaxSetElements) + " elements in a set (the limit)");
+  }
+  [[gnu::cold]] bool unknown_program(DecodeError& err, std::string_view key, std::string_view s) const {
+    return fail(err, "unknown_program", key,
+                std::string("\"").append(clip(s)).append("\" is not a programme id of the ruleset; programmes: ").append(program_list));
   }
   bool bad_enum(DecodeError& err, std::string_view key, std::uint32_t enum_id, std::string_view s) {
     std::string m = "\"";
@@ -757,33 +763,23 @@ struct FactDecoder::Impl {
     const char* rest = nullptr;
     if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS)
       return fail(err, "malformed_json", "", "trailing content after the JSON object");
-    std::size_t missing = 0, first_at = 0;
-    const std::string* first = nullptr;
-    for (std::size_t i = 0; i < required.size(); ++i)
-      if (seen[required[i]] != gen) {
-        if (!first) first = &rs->schema.facts[required[first_at = i]].name;
-        ++missing;
-      }
-    const std::int32_t first_by = first ? required_by[first_at] : -1;
-    if (missing) {
-      std::string m;
-      if (first_by >= 0) {  // required because a workflow routes by it
-        const auto& fact = rs->schema.facts[required[first_at]];
-        m = "workflow `" + rs->workflow_decls.workflows[static_cast<std::size_t>(first_by)].name + "` routes by it (" +
-            fact.label.zh + ")";
-      } else {
-        m = "missing required field \"";
-        m += *first;
-        m += "\"";
-      }
-      if (missing > 1) {
-        m += " (";
-        m += std::to_string(missing);
-        m += " required fields are missing)";
-      }
-      return fail(err, "missing_field", *first, m);
-    }
+    for (auto slot : required)
+      if (seen[slot] != gen) return missing_field(err);
     return true;
+  }
+  [[gnu::cold]] bool missing_field(DecodeError& err) const {
+    std::size_t missing = 0, first = 0;
+    for (std::size_t i = 0; i < required.size(); ++i)
+      if (seen[required[i]] != gen && !missing++) first = i;
+    const auto& fact = rs->schema.facts[required[first]];
+    std::string m;
+    if (required_by[first] >= 0)  // required because a workflow routes by it
+      m = "workflow `" + rs->workflow_decls.workflows[static_cast<std::size_t>(required_by[first])].name +
+          "` routes by it (" + fact.label.zh + ")";
+    else
+      m = "missing required field \"" + fact.name + "\"";
+    if (missing > 1) m += " (" + std::to_string(missing) + " required fields are missing)";
+    return fail(err, "missing_field", fact.name, m);
   }
 };
 

@@ -97,5 +97,46 @@ expect_rc 2 "progress flags exclusive" "$BIN" evaluate --rules rules --progress 
 : > "$TMP/empty.jsonl"
 expect_rc 3 "empty input" "$BIN" evaluate --rules rules "$TMP/empty.jsonl"
 
+# Input framing (docs/integration.md §2): a byte order mark, CR-only and CRLF line ends, lines that
+# are not JSON, an over-long line; JSON Lines and the single-object path, file and stdin, --jobs 1 and 2
+EV=("$BIN" evaluate --rules rules --as-of 2022-06-30)
+"${EV[@]}" --jobs 1 examples/batch.jsonl > "$TMP/plain.out" 2>/dev/null
+"${EV[@]}" --jobs 1 examples/refused-r02.json > "$TMP/plain1.out" 2>/dev/null
+{ printf '\xef\xbb\xbf'; cat examples/batch.jsonl; } > "$TMP/bom.jsonl"
+tr '\n' '\r' < examples/batch.jsonl > "$TMP/cr.jsonl"
+{ printf '\xef\xbb\xbf'; sed 's/$/\r/' examples/batch.jsonl; } > "$TMP/bomcrlf.jsonl"
+{ printf '\xef\xbb\xbf'; tr '\n' '\r' < examples/refused-r02.json; } > "$TMP/bomcr.json"
+for j in 1 2; do
+  for f in bom.jsonl cr.jsonl bomcrlf.jsonl; do
+    expect_rc 0 "$f jobs$j" "${EV[@]}" --jobs $j "$TMP/$f"
+    cmp -s "$TMP/out" "$TMP/plain.out" && ok || bad "$f --jobs $j: decisions differ from the plain file"
+    "${EV[@]}" --jobs $j - < "$TMP/$f" > "$TMP/stdin.out" 2>/dev/null
+    cmp -s "$TMP/stdin.out" "$TMP/plain.out" && ok || bad "$f on stdin --jobs $j differs"
+  done
+  expect_rc 0 "bom+cr object jobs$j" "${EV[@]}" --jobs $j "$TMP/bomcr.json"
+  cmp -s "$TMP/out" "$TMP/plain1.out" && ok || bad "pretty object with BOM and CR line ends --jobs $j differs"
+  "${EV[@]}" --jobs $j < "$TMP/bomcr.json" > "$TMP/stdin.out" 2>/dev/null
+  cmp -s "$TMP/stdin.out" "$TMP/plain1.out" && ok || bad "pretty object with BOM and CR on stdin --jobs $j differs"
+done
+{ echo hello; head -1 examples/batch.jsonl; echo '{"a":1'; printf '  {"id":"q" 5}\r\n'; sed -n 2p examples/batch.jsonl; } > "$TMP/notjson.jsonl"
+for j in 1 2; do
+  expect_rc 3 "not JSON jobs$j" "${EV[@]}" --jobs $j "$TMP/notjson.jsonl"
+  [ "$(lines "$TMP/out")" = 5 ] && ok || bad "one output line per input line (got $(lines "$TMP/out"))"
+  contains "$TMP/out" '{"line":1,"id":null,"error":{"code":"malformed_json","field":null,"message":"not valid JSON: unexpected `hello` at column 1"}}' "hello is malformed_json at column 1"
+  contains "$TMP/out" '{"line":3,"id":null,"error":{"code":"malformed_json","field":null,"message":"not valid JSON: unexpected end of the record at column 7"}}' "truncated line is malformed_json"
+  contains "$TMP/out" '{"line":4,"id":"q","error":{"code":"malformed_json","field":null,"message":"not valid JSON: unexpected character '"'5'"' at column 13"}}' "column counts from the line start"
+  [ "$(grep -c '"as_of"' "$TMP/out")" = 2 ] && ok || bad "the two good lines are decided"
+  contains "$TMP/err" "3 of 5 records could not be decoded (first: line 1" "summary names the first bad line"
+done
+sed 's/"org_type": "enterprise"/"org_type": enterprise/' examples/refused-r02.json > "$TMP/badpretty.json"
+expect_rc 3 "pretty object with a syntax error" "${EV[@]}" "$TMP/badpretty.json"
+contains "$TMP/out" "\"code\":\"malformed_json\",\"field\":\"org_type\",\"message\":\"not valid JSON: unexpected \`enterprise\` at line 3, column 15\"" "line and column inside a pretty-printed object"
+{ printf '{"id":"big","name":"'; head -c 5000000 /dev/zero | tr '\0' x; printf '"}\n'; head -1 examples/batch.jsonl; } > "$TMP/long.jsonl"
+for j in 1 2; do
+  expect_rc 3 "over-long line jobs$j" "${EV[@]}" --jobs $j "$TMP/long.jsonl"
+  contains "$TMP/out" '{"line":1,"id":null,"error":{"code":"too_large","field":null,"message":"the record is larger than the limit of 4194304 bytes (4 MiB)"}}' "over-long line is too_large"
+  [ "$(lines "$TMP/out")" = 2 ] && [ "$(grep -c '"as_of"' "$TMP/out")" = 1 ] && ok || bad "the line after an over-long one is decided"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
