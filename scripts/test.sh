@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one command that runs every test: installs dependencies, builds, runs unit, golden, CLI and rule tests.
+# The one command that runs every test: installs dependencies, builds, runs unit, golden, CLI and rule tests,
+# then each libFuzzer target briefly with the sanitizers (FUZZ_SECONDS per target, default 60; 0 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -18,3 +19,9 @@ if [ -z "${SUBSIDY_TEST_PG:-}" ]; then
 fi
 
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+
+# Bounded fuzzing (docs: tests/fuzz/README.md): rule-language front end, fact decoder, CaseState reader,
+# each for FUZZ_SECONDS under ASan + UBSan. Any crash, leak, hang or sanitizer report fails the run.
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+fi
