@@ -28,9 +28,8 @@ int run_check(const CheckOptions& o) {
     std::fputs(diag::render_json(lr->diags, lr->sources).c_str(), stdout);
   } else {
     std::fputs(diag::render_all(lr->diags, lr->sources).c_str(), stdout);
-    std::printf("%zu file%s checked: %zu error%s, %zu warning%s\n", lr->sources.size(), lr->sources.size() == 1 ? "" : "s",
-                lr->diags.error_count(), lr->diags.error_count() == 1 ? "" : "s", lr->diags.warning_count(),
-                lr->diags.warning_count() == 1 ? "" : "s");
+    std::printf("%zu file%s checked: %s\n", lr->sources.size(), lr->sources.size() == 1 ? "" : "s",
+                diag::summary(lr->diags).c_str());
     if (lr->ruleset)
       std::printf("ruleset %s: %zu programmes, %zu facts, %zu parameters, %zu tables, %zu exceptions, %zu groups, %zu tests\n",
                   lr->ruleset->hash.substr(0, 12).c_str(), lr->ruleset->programs.size(), lr->ruleset->schema.facts.size(),

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
 
 #include "check/analyses.hpp"
 #include "diag/suggest.hpp"
@@ -17,6 +18,30 @@ using model::Type;
 
 namespace {
 
+// Calls f on each direct operand of e.
+template <typename F>
+void for_each_operand(const ast::Expr& e, F&& f) {
+  std::visit(
+      [&](const auto& n) {
+        using N = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<N, ast::Unary>) {
+          f(*n.operand);
+        } else if constexpr (std::is_same_v<N, ast::Binary>) {
+          f(*n.lhs);
+          f(*n.rhs);
+        } else if constexpr (std::is_same_v<N, ast::If>) {
+          f(*n.cond);
+          f(*n.then_);
+          f(*n.else_);
+        } else if constexpr (std::is_same_v<N, ast::Call>) {
+          for (const auto& a : n.args) f(a);
+        } else if constexpr (std::is_same_v<N, ast::SetLit>) {
+          for (const auto& a : n.items) f(a);
+        }
+      },
+      e.node);
+}
+
 struct Checker {
   const diag::SourceSet& sources;
   diag::Diagnostics& diags;
@@ -26,6 +51,14 @@ struct Checker {
   // First definition of every top-level name, for duplicate detection across kinds.
   std::unordered_map<std::string, diag::Span> defined;
   std::vector<std::uint8_t> fact_used;
+  // What evaluating an expression costs, counting the tables it reads (docs/language.md "Limits").
+  struct Cost {
+    std::uint64_t depth = 0;  // recursion depth
+    std::uint64_t size = 0;   // expression nodes evaluated
+  };
+  std::vector<Cost> table_cost;  // by table index: the cost of the table's expressions together
+  Cost* table_sink = nullptr;    // while checking a table: its entry of table_cost
+  int expr_level = 0;                      // nesting of expr() calls: 0 outside an expression
   bool in_exception = false;
   bool in_guard = false;  // typing a workflow guard: the case attributes are in scope
 
@@ -79,11 +112,16 @@ struct Checker {
                                                         {"money", Kind::Money},     {"decimal", Kind::Decimal},
                                                         {"percent", Kind::Decimal}, {"date", Kind::Date},
                                                         {"text", Kind::Text}};
+    if (t.is_set && n == "program") {  // `set of program`: programme ids (FactDef::program_ids)
+      out.kind = Kind::TextSet;
+      out.optional = t.optional;
+      return out;
+    }
     if (auto it = builtin.find(n); it != builtin.end()) {
       out.kind = it->second;
       if (t.is_set) {
         if (out.kind != Kind::Text) {
-          diags.error("E0103", t.span, "only `set of text` and `set of <enum>` are supported, not `set of " + n + "`");
+          diags.error("E0103", t.span, "only `set of text`, `set of program` and `set of <enum>` are supported, not `set of " + n + "`");
           return std::nullopt;
         }
         out.kind = Kind::TextSet;
@@ -134,6 +172,7 @@ struct Checker {
           label_lint(fd->label, fd->name);
           auto slot = static_cast<std::uint32_t>(sym.schema.facts.size());
           sym.schema.facts.push_back({fd->name.name, t.value_or(Type{}), {fd->label.zh, fd->label.en}, slot});
+          sym.schema.facts.back().program_ids = t && fd->type.is_set && fd->type.name.name == "program";
           sym.schema.fact_index[fd->name.name] = slot;
         } else if (auto* p = std::get_if<ast::ParamDecl>(&d)) {
           if (!define(p->name, "parameter")) continue;
@@ -193,6 +232,107 @@ struct Checker {
         }
       }
     fact_used.assign(sym.schema.facts.size(), 0);
+    order_tables();
+  }
+
+  // ------------------------------------------------------------ table dependencies
+  // A table may read other tables (in `inputs`, cells and row outputs), declared before or after
+  // it. Tables are put in dependency order — a table after every table it reads, otherwise in
+  // declaration order — so that lowering meets each table after its dependencies; a cycle is E0113.
+  struct TableRef {
+    std::uint32_t table;
+    diag::Span span;  // the first reference
+  };
+
+  void table_refs(const ast::Expr& e, std::vector<TableRef>& out) {
+    if (auto* n = std::get_if<ast::Name>(&e.node)) {
+      if (auto t = sym.table_index.find(n->name); t != sym.table_index.end()) {
+        bool seen = std::any_of(out.begin(), out.end(), [&](const TableRef& r) { return r.table == t->second; });
+        if (!seen) out.push_back({t->second, e.span});
+      }
+      return;
+    }
+    for_each_operand(e, [&](const ast::Expr& x) { table_refs(x, out); });
+  }
+
+  std::vector<TableRef> table_refs(const ast::TableDecl& t) {
+    std::vector<TableRef> out;
+    for (const auto& i : t.inputs) table_refs(i, out);
+    for (const auto& row : t.rows) {
+      for (const auto& c : row.cells) {
+        if (c.a) table_refs(*c.a, out);
+        if (c.b) table_refs(*c.b, out);
+        for (const auto& i : c.items) table_refs(i, out);
+      }
+      table_refs(row.output, out);
+    }
+    return out;
+  }
+
+  void order_tables() {
+    const std::size_t n = sym.tables.size();
+    std::vector<std::vector<TableRef>> refs(n);
+    for (std::size_t i = 0; i < n; ++i) refs[i] = table_refs(*sym.tables[i]);
+    // Iterative depth-first search (a chain of many tables must not deepen the C++ stack).
+    enum : std::uint8_t { unvisited, open, done };
+    std::vector<std::uint8_t> state(n, unvisited);
+    std::vector<std::uint32_t> order;
+    struct Frame {
+      std::uint32_t table;
+      std::size_t next = 0;
+    };
+    std::vector<Frame> stack;
+    for (std::uint32_t root = 0; root < n; ++root) {
+      if (state[root] != unvisited) continue;
+      stack.push_back({root});
+      state[root] = open;
+      while (!stack.empty()) {
+        Frame& f = stack.back();
+        if (f.next == refs[f.table].size()) {
+          state[f.table] = done;
+          order.push_back(f.table);
+          stack.pop_back();
+          continue;
+        }
+        const TableRef& r = refs[f.table][f.next++];
+        if (state[r.table] == unvisited) {
+          state[r.table] = open;
+          stack.push_back({r.table});
+        } else if (state[r.table] == open) {
+          report_cycle(stack, refs, r);
+        }
+      }
+    }
+    std::vector<const ast::TableDecl*> tables;
+    std::vector<Type> types;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      std::uint32_t t = order[i];
+      tables.push_back(sym.tables[t]);
+      types.push_back(sym.table_types[t]);
+      sym.table_index[sym.tables[t]->name.name] = i;
+    }
+    sym.tables = std::move(tables);
+    sym.table_types = std::move(types);
+  }
+
+  // `closing` leads from the table on top of `stack` back to a table still open on it.
+  template <typename Stack>
+  void report_cycle(const Stack& stack, const std::vector<std::vector<TableRef>>& refs, const TableRef& closing) {
+    std::size_t from = 0;
+    while (stack[from].table != closing.table) ++from;
+    std::string path;
+    std::vector<diag::Note> notes;
+    for (std::size_t i = from; i < stack.size(); ++i) {
+      const auto& name = sym.tables[stack[i].table]->name.name;
+      path += name + " → ";
+      if (i + 1 < stack.size()) {
+        const TableRef& edge = refs[stack[i].table][stack[i].next - 1];
+        notes.push_back({edge.span, "`" + name + "` reads `" + sym.tables[edge.table]->name.name + "` here"});
+      }
+    }
+    path += sym.tables[closing.table]->name.name;
+    notes.push_back({{}, "a table cannot depend on its own value; break the cycle", false});
+    diags.error("E0113", closing.span, "cyclic definition: " + path, std::move(notes));
   }
 
   // ------------------------------------------------------------ expressions
@@ -281,12 +421,54 @@ struct Checker {
   }
 
   Type expr(const ast::Expr& e, const Type* hint = nullptr) {
-    auto& slot = info(e);
-    (void)slot;
+    info(e);
+    ++expr_level;
     Type t = std::visit([&](const auto& n) { return node(e, n, hint); }, e.node);
+    --expr_level;
     info(e).type = t;
+    if (expr_level == 0) limit_cost(e);
     return t;
   }
+
+  // ------------------------------------------------------------ evaluation cost (docs/language.md "Limits")
+  // The parser bounds each expression's tree (E0007). Reading a table evaluates the table's
+  // expressions too, so an expression costs its own tree plus the tables it reads: their depths add
+  // up along a chain of tables, and their sizes multiply when tables read tables several times.
+  Cost eval_cost(const ast::Expr& e) {
+    if (std::holds_alternative<ast::Name>(e.node)) {
+      const auto& in = info(e);
+      if (in.ref == Ref::Table && in.index < table_cost.size())
+        return {1 + table_cost[in.index].depth, 1 + table_cost[in.index].size};
+      return {1, 1};
+    }
+    Cost c;
+    for_each_operand(e, [&](const ast::Expr& x) {
+      Cost o = eval_cost(x);
+      c.depth = std::max(c.depth, o.depth);
+      c.size = std::min(c.size + o.size, kCostCeiling);
+    });
+    return {1 + c.depth, 1 + c.size};
+  }
+  static constexpr std::uint64_t kCostCeiling = std::uint64_t{1} << 40;  // sizes saturate here
+
+  std::string cost_problem(const Cost& c) {
+    if (c.depth > ast::kMaxExprDepth)
+      return "it is " + std::to_string(c.depth) + " levels deep (more than " + std::to_string(ast::kMaxExprDepth) + ")";
+    if (c.size > ast::kMaxEvalSize)
+      return "evaluating it takes more than " + std::to_string(ast::kMaxEvalSize) + " steps";
+    return {};
+  }
+
+  void limit_cost(const ast::Expr& e) {
+    Cost c = eval_cost(e);
+    if (table_sink) {  // a table's cost is reported once, at the table
+      table_sink->depth = std::max(table_sink->depth, c.depth);
+      table_sink->size = std::min(table_sink->size + c.size, kCostCeiling);
+    } else if (auto why = cost_problem(c); !why.empty()) {
+      diags.error("E0007", e.span, "expression too large: with the tables it reads " + why);
+    }
+  }
+
 
   Type node(const ast::Expr& e, const ast::Literal& l, const Type*) {
     auto& in = info(e);
@@ -410,7 +592,21 @@ struct Checker {
     if (!ok) return fail(e, "E0302", "cannot test whether a " + tname(lt) + " is in a " + tname(rt));
     if (!std::holds_alternative<ast::Name>(b.rhs->node) || info(*b.rhs).ref != Ref::Fact)
       return fail(e, "E0306", "the right side of `in` must be a set literal or a `set of` fact");
+    if (sym.schema.facts[info(*b.rhs).index].program_ids) program_id(*b.lhs);
     return Type::of(Kind::Bool);
+  }
+
+  // A text literal looked for in (or given as an element of) a `set of program` fact must be a
+  // programme of the ruleset: `"R3"` for `"R03"` would silently never match.
+  void program_id(const ast::Expr& item) {
+    auto* l = std::get_if<ast::Literal>(&item.node);
+    if (!l || l->kind != ast::Literal::Kind::Text || sym.program_index.count(l->text)) return;
+    std::vector<std::string> ids;
+    for (const auto* p : sym.programs) ids.push_back(p->id.name);
+    std::vector<diag::Note> notes;
+    if (auto s = diag::closest(l->text, ids); !s.empty()) notes.push_back({{}, "did you mean `" + s + "`?", false});
+    notes.push_back({{}, "the elements of a `set of program` fact are programme ids", false});
+    diags.error("E0101", item.span, "unknown programme `" + l->text + "`", std::move(notes));
   }
 
   Type node(const ast::Expr& e, const ast::If& i, const Type* hint) {
@@ -601,6 +797,8 @@ struct Checker {
         diags.error("E0110", t.aggregator->span, "only `collect` takes an aggregator");
       if (rt.optional || rt.is_set() || rt.kind == Kind::Text)
         diags.error("E0304", t.result.span, "a table's result must be bool, int, money, decimal, date or an enum");
+      table_cost.resize(sym.tables.size());
+      table_sink = &table_cost[ti];
       std::vector<Type> in_types;
       for (const auto& i : t.inputs) {
         Type it = expr(i);
@@ -619,6 +817,11 @@ struct Checker {
         auto u = unify(rt, ot);
         if (!u || u->kind != rt.kind)
           diags.error("E0304", row.output.span, "row output must be " + tname(rt) + ", found " + tname(ot));
+      }
+      table_sink = nullptr;
+      if (auto why = cost_problem(table_cost[ti]); !why.empty()) {
+        diags.error("E0007", t.name.span, "table `" + t.name.name + "` is too large: with the tables it reads " + why);
+        table_cost[ti] = {};  // reported here, not again at each reader
       }
     }
   }
@@ -710,6 +913,8 @@ struct Checker {
             Type it = expr(item, &elem);
             if (it.kind != Kind::Error && (it != elem || !info(item).is_const))
               diags.error("E0111", item.span, "set item must be a constant " + tname(elem));
+            else if (sym.schema.facts[f->second].program_ids)
+              program_id(item);
           }
           continue;
         }

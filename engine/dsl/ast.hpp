@@ -76,6 +76,9 @@ struct Expr {
 // kMaxExprDepth counts tree height: a left-deep chain `a + b + c` of n terms is n deep, and an
 // expression that reads a table is as deep as its own tree plus the table's (the checker adds them).
 inline constexpr std::uint32_t kMaxExprDepth = 256;
+// Expression nodes evaluated for one expression, counting every evaluation of the tables it reads
+// (a table read twice by each of a chain of tables would otherwise cost 2^n); checked by check/.
+inline constexpr std::uint64_t kMaxEvalSize = 1'000'000;
 // Recursion of the grammar itself: parentheses, calls, sets, `if`, `not`, unary `-`.
 inline constexpr int kMaxNesting = 200;
 

@@ -181,7 +181,7 @@ void check_utf8(ParseState& st, std::string_view text) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[i]));
       st.error("E0008", st.span(st.base + i, st.base + j),
-               std::string("invalid UTF-8: byte ") + hex + " does not begin a UTF-8 character",
+               std::string("invalid UTF-8 (byte ") + hex + ")",
                {diag::Note{{}, "rule files must be UTF-8; save the file as UTF-8 (not GBK or GB 18030)", false}});
       auto nl = text.find('\n', j);
       reported_line_end = nl == std::string_view::npos ? text.size() : nl;

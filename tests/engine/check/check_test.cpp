@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "engine/eval/compile_helper.hpp"
+#include "eval/run_tests.hpp"
+#include "model/date.hpp"
+
+#include <tuple>
 
 using subsidy::testing::compile_text;
 
@@ -152,6 +156,198 @@ TEST(Check, AllSemanticErrorsOfARunAreReported) {
 fact rd: int "x" "x";
 )R");
   EXPECT_GE(c->diags.error_count(), 4u) << c->rendered();
+}
+
+
+// ------------------------------------------------------------ cyclic definitions (E0113)
+
+const char* kTableFact = "fact n: int \"n\" \"n\";\n";
+
+TEST(Check, E0113TableReadingItselfIsACycleNotACrash) {
+  auto c = compile_text(std::string(kTableFact) + R"R(table t "t" "t": int hit first {
+  inputs t;
+  1 => 2;
+}
+program P "p" "p" { citation "c"; require a: t > 0 else "x" "x"; amount 1元; }
+)R");
+  EXPECT_FALSE(c->rs);
+  ASSERT_TRUE(c->has("E0113")) << c->rendered();
+  EXPECT_NE(c->rendered().find("t.rules:3:10: error[E0113]: cyclic definition: t → t"), std::string::npos) << c->rendered();
+}
+
+TEST(Check, E0113TwoTablesReadingEachOtherNameTheCycleOnce) {
+  auto c = compile_text(std::string(kTableFact) + R"R(table a "a" "a": int hit first {
+  inputs n;
+  1 => b;
+  - => 0;
+}
+table b "b" "b": int hit first {
+  inputs a;
+  - => 1;
+}
+program P "p" "p" { citation "c"; require ok: a > 0 else "x" "x"; amount 1元; }
+)R");
+  EXPECT_FALSE(c->rs);
+  EXPECT_EQ(std::count_if(c->diags.items().begin(), c->diags.items().end(), [](auto& d) { return d.code == "E0113"; }), 1)
+      << c->rendered();
+  EXPECT_NE(c->rendered().find("cyclic definition: a → b → a"), std::string::npos) << c->rendered();
+  EXPECT_NE(c->rendered().find("`a` reads `b` here"), std::string::npos) << c->rendered();
+}
+
+TEST(Check, E0113LongerCycleThroughACellIsFound) {
+  auto c = compile_text(std::string(kTableFact) + R"R(table a "a" "a": int hit first { inputs b; - => 0; }
+table b "b" "b": int hit first { inputs n; [c .. 3] => 1; - => 0; }
+table c "c" "c": int hit first { inputs n; - => a; }
+program P "p" "p" { citation "c"; require ok: a > 0 else "x" "x"; amount 1元; }
+)R");
+  EXPECT_FALSE(c->rs);
+  EXPECT_NE(c->rendered().find("cyclic definition: a → b → c → a"), std::string::npos) << c->rendered();
+}
+
+TEST(Check, TableReadingALaterTableIsLoweredInDependencyOrder) {
+  auto c = compile_text(std::string(kTableFact) + R"R(table a "a" "a": int hit first {
+  inputs b;
+  1 => 10;
+  - => 0;
+}
+table b "b" "b": int hit first {
+  inputs n;
+  5 => 1;
+  - => 0;
+}
+program P "p" "p" { citation "c"; require ok: a > 0 else "x" "x"; amount 1元; }
+test "n = 5" as of 2024-01-01 { given n = 5; expect P eligible amount 1元; }
+test "n = 4" as of 2024-01-01 { given n = 4; expect P refused; }
+)R");
+  ASSERT_TRUE(c->rs) << c->rendered();
+  auto rep = subsidy::eval::run_tests(*c->rs, *subsidy::model::parse_date("2024-01-01"));
+  EXPECT_EQ(rep.passed, 2u);
+  EXPECT_EQ(rep.failed, 0u);
+}
+
+
+// ------------------------------------------------------------ `set of program`
+
+const char* kPrograms = R"R(fact prior_awards: set of program "已获资助项目编号" "programme ids already awarded";
+fact tags: set of text "标签" "tags";
+program R03 "r" "r" { citation "c"; require new: "R03" not in prior_awards and "x" in tags else "x" "x"; amount 1万; }
+)R";
+
+TEST(Check, SetOfProgramIsATextSetMarkedAsProgrammeIds) {
+  auto c = compile_text(kPrograms);
+  ASSERT_TRUE(c->rs) << c->rendered();
+  const auto* f = c->rs->schema.find_fact("prior_awards");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->type.kind, subsidy::model::Kind::TextSet);
+  EXPECT_TRUE(f->program_ids);
+  EXPECT_FALSE(c->rs->schema.find_fact("tags")->program_ids);
+}
+
+TEST(Check, E0101TextThatIsNoProgrammeIdInASetOfProgram) {
+  auto c = compile_text(std::string(kPrograms) + R"R(program M01 "m" "m" { citation "c";
+  require r: "R3" in prior_awards else "x" "x";
+  require s: "R03" in prior_awards and "anything" in tags else "x" "x";
+  amount 1万; }
+test "t" as of 2024-01-01 { given prior_awards = {"R03", "M1"}, tags = {"free text"}; expect M01 eligible; }
+)R");
+  EXPECT_FALSE(c->rs);
+  auto r = c->rendered();
+  EXPECT_NE(r.find("t.rules:5:14: error[E0101]: unknown programme `R3`"), std::string::npos) << r;
+  EXPECT_NE(r.find("did you mean `R03`?"), std::string::npos) << r;
+  EXPECT_NE(r.find("t.rules:8:58: error[E0101]: unknown programme `M1`"), std::string::npos) << r;
+  EXPECT_NE(r.find("did you mean `M01`?"), std::string::npos) << r;
+  EXPECT_EQ(std::count_if(c->diags.items().begin(), c->diags.items().end(), [](auto& d) { return d.code == "E0101"; }), 2)
+      << r;
+}
+
+// ------------------------------------------------------------ depth (E0007) end to end
+
+std::string chain(int terms, const std::string& term, const std::string& op) {
+  std::string e = term;
+  for (int i = 1; i < terms; ++i) e += " " + op + " " + term;
+  return e;
+}
+
+TEST(Check, LongChainsGiveALocatedErrorAndReasonableOnesEvaluate) {
+  for (auto [terms, term, op] : {std::tuple<int, std::string, std::string>{20000, "1元", "+"}, {15000, "ok", "and"}}) {
+    std::string clause = op == "+" ? "amount " + chain(terms, term, op) + ";" : "require a: " + chain(terms, term, op) + " else \"x\" \"x\"; amount 1元;";
+    auto c = compile_text(std::string(kBase) + "program P \"p\" \"p\" { citation \"c\"; " + clause + " }\n");
+    EXPECT_FALSE(c->rs);
+    ASSERT_TRUE(c->has("E0007")) << c->rendered().substr(0, 500);
+  }
+  auto c = compile_text(std::string(kBase) + "program P \"p\" \"p\" { citation \"c\"; require a: " + chain(150, "ok", "and") +
+                        " else \"x\" \"x\"; amount " + chain(150, "1元", "+") + "; }\n"
+                        "test \"t\" as of 2024-01-01 { given org_type = enterprise, level = none, rd = 0元, n = 0, ok = true; "
+                        "expect P eligible amount 150元; }\n");
+  ASSERT_TRUE(c->rs) << c->rendered();
+  auto rep = subsidy::eval::run_tests(*c->rs, *subsidy::model::parse_date("2024-01-01"));
+  EXPECT_EQ(rep.passed, 1u);
+}
+
+TEST(Check, E0007DepthCountsTheTablesAnExpressionReads) {
+  // t0 reads n; t(i) reads t(i-1): reading t(k) is k + 1 levels deep.
+  auto tables = [](int count) {
+    std::string out = "table t0 \"t\" \"t\": int hit first { inputs n; - => 1; }\n";
+    for (int i = 1; i < count; ++i)
+      out += "table t" + std::to_string(i) + " \"t\" \"t\": int hit first { inputs t" + std::to_string(i - 1) + "; - => 1; }\n";
+    return out;
+  };
+  auto fine = compile_text(std::string(kBase) + tables(200) + "program P \"p\" \"p\" { citation \"c\"; require a: t199 > 0 else \"x\" \"x\"; amount 1元; }\n");
+  EXPECT_TRUE(fine->rs) << fine->rendered().substr(0, 500);
+  auto deep = compile_text(std::string(kBase) + tables(300) + "program P \"p\" \"p\" { citation \"c\"; require a: t299 > 0 else \"x\" \"x\"; amount 1元; }\n");
+  EXPECT_FALSE(deep->rs);
+  // Reported once, at the first table beyond the limit (t256 is 257 deep), not at each reader.
+  EXPECT_EQ(std::count_if(deep->diags.items().begin(), deep->diags.items().end(), [](auto& d) { return d.code == "E0007"; }), 1)
+      << deep->rendered().substr(0, 800);
+  EXPECT_NE(deep->rendered().find("table `t256` is too large: with the tables it reads it is 257 levels deep (more than 256)"),
+            std::string::npos)
+      << deep->rendered().substr(0, 800);
+  // An expression whose own tree and the table it reads are both within the limit, but not together.
+  auto sum = compile_text(std::string(kBase) + tables(200) + "program P \"p\" \"p\" { citation \"c\"; require a: " +
+                          chain(100, "t199", "+") + " > 0 else \"x\" \"x\"; amount 1元; }\n");
+  EXPECT_FALSE(sum->rs);
+  EXPECT_NE(sum->rendered().find("error[E0007]: expression too large: with the tables it reads it is 301 levels deep"),
+            std::string::npos)
+      << sum->rendered().substr(0, 800);
+}
+
+
+// ------------------------------------------------------------ how many diagnostics are shown
+
+TEST(Check, ManyErrorsAndWarningsAreAllCountedButOnlyTheFirstAreKept) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "fact unused" + std::to_string(i) + ": int \"x\" \"x\";\n";  // W0203 each
+  text += "program P \"p\" \"p\" { citation \"c\";\n";
+  for (int i = 0; i < 300; ++i) text += "  require r" + std::to_string(i) + ": missing" + std::to_string(i) + " else \"x\" \"x\";\n";
+  text += "  amount 1元; }\n";
+  auto c = compile_text(text);
+  EXPECT_FALSE(c->rs);
+  EXPECT_EQ(c->diags.error_count(), 301u);  // 300 unknown names and more than 64 requirements
+  EXPECT_EQ(c->diags.errors_not_shown(), 101u);
+  EXPECT_EQ(c->diags.warning_count(), 1000u);
+  EXPECT_EQ(c->diags.warnings_not_shown(), 800u);
+  EXPECT_EQ(c->diags.items().size(), 400u);
+  EXPECT_EQ(subsidy::diag::summary(c->diags), "301 errors (101 not shown), 1000 warnings (800 not shown)");
+}
+
+
+TEST(Check, E0007TablesReadingTablesSeveralTimesAreBoundedNotExponential) {
+  // t(i) reads t(i-1) twice: evaluating t(i) evaluates t0 2^i times. Without a limit, 32 such
+  // tables stalled `rules check` for minutes.
+  std::string text = std::string(kBase) + "table t0 \"t\" \"t\": int hit first { inputs n; - => 1; }\n";
+  for (int i = 1; i < 40; ++i)
+    text += "table t" + std::to_string(i) + " \"t\" \"t\": int hit first { inputs t" + std::to_string(i - 1) + ", t" +
+            std::to_string(i - 1) + "; -, - => 1; }\n";
+  text += "program P \"p\" \"p\" { citation \"c\"; require a: t39 > 0 else \"x\" \"x\"; amount 1元; }\n";
+  auto c = compile_text(text);
+  EXPECT_FALSE(c->rs);
+  // At t18, the first beyond the limit; a reported table counts as cheap for its readers, so the
+  // chain is reported again only where it grows beyond the limit once more (t37).
+  EXPECT_EQ(std::count_if(c->diags.items().begin(), c->diags.items().end(), [](auto& d) { return d.code == "E0007"; }), 2)
+      << c->rendered().substr(0, 800);
+  EXPECT_NE(c->rendered().find("table `t18` is too large: with the tables it reads evaluating it takes more than 1000000 steps"),
+            std::string::npos)
+      << c->rendered().substr(0, 800);
 }
 
 }  // namespace

@@ -958,7 +958,7 @@ TEST(ParseErrors, InvalidUtf8E0008) {
   auto p = parse_text("fact a: int \"\xB2\xE2\" \"x\";\nfact b\xFF\xFE: int \"b\" \"b\"; # ok\n# \xC0\xAF \xFF\nfact c: int;\n");
   EXPECT_EQ(p->codes(), (std::vector<std::string>{"E0008", "E0008", "E0008"}));
   EXPECT_EQ(p->at(p->diags.items()[0].span.begin), "1:14");
-  EXPECT_EQ(p->diags.items()[0].message, "invalid UTF-8: byte 0xB2 does not begin a UTF-8 character");
+  EXPECT_EQ(p->diags.items()[0].message, "invalid UTF-8 (byte 0xB2)");
   EXPECT_EQ(p->at(p->diags.items()[1].span.begin), "2:7");
   EXPECT_EQ(p->diags.items()[1].span.end - p->diags.items()[1].span.begin, 2u);
   EXPECT_EQ(p->at(p->diags.items()[2].span.begin), "3:3");
