@@ -252,5 +252,29 @@ else
   echo "PostgreSQL part skipped: SUBSIDY_TEST_PG is not set"
 fi
 
+# Routing facts are required where routing happens (docs/integration.md §2): R14's workflow routes by
+# `industry`, so submitting, importing or correcting an application without it is refused (exit 3),
+# naming the field; `evaluate` does not route and accepts it. Own database, independent of the suites.
+routing_facts() {
+  LABEL=routing
+  local RDB="$TMP/routing.db"
+  python3 - "$DATA/incubator-agri.json" "$TMP/no-industry.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); del d["industry"]
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+EOF
+  local msg="missing_field \`industry\`: workflow \`competitive\` routes by it"
+  expect_rc 3 "submit without industry" "$BIN" case submit --program R14 --facts "$TMP/no-industry.json" --applicant ORG9 --actor 王五 --date 2024-05-06 --db "$RDB" --rules rules
+  contains "$TMP/err" "$msg" "submit names the routing fact"
+  expect_rc 3 "import without industry" "$BIN" case import "$TMP/no-industry.json" --program R14 --date 2024-05-06 --no-progress --db "$RDB" --rules rules
+  contains "$TMP/err" "no-industry.json:1: facts: $msg" "import names the line and the routing fact"
+  expect_rc 0 "submit with industry" "$BIN" case submit --program R14 --facts "$DATA/incubator-agri.json" --applicant ORG9 --actor 王五 --date 2024-05-06 --db "$RDB" --rules rules
+  local id; id=$(sed -nE 's/^case ([0-9]+) created.*/\1/p' "$TMP/out")
+  expect_rc 3 "correct without industry" "$BIN" case correct "$id" --facts "$TMP/no-industry.json" --actor 王五 --date 2024-05-07 --db "$RDB" --rules rules
+  contains "$TMP/err" "$msg" "correct names the routing fact"
+  expect_rc 0 "evaluate does not route" "$BIN" evaluate --rules rules --as-of 2024-05-06 --program R14 "$TMP/no-industry.json"
+}
+routing_facts
+
 echo "case_cli_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
