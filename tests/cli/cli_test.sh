@@ -138,5 +138,37 @@ for j in 1 2; do
   [ "$(lines "$TMP/out")" = 2 ] && [ "$(grep -c '"as_of"' "$TMP/out")" = 1 ] && ok || bad "the line after an over-long one is decided"
 done
 
+# A programme in `error`: flagged at the top level, exit 9 (docs/integration.md §6); undecodable
+# records (exit 3) take precedence. No amount is printed for an error in the text output.
+cat > "$TMP/errors.rules" <<'R'
+fact n: int "n" "n";
+param late: money "上限" "cap" { from 2030-01-01 = 1000元 source "s" sourced; }
+program P "p" "p" { citation "c"; amount late; }
+program Q "q" "q" { citation "c"; amount 1万; }
+R
+printf '{"id":"a","n":1}\n{"id":"b","n":2}\n' > "$TMP/errors.jsonl"
+for j in 1 2; do
+  expect_rc 9 "programme in error jobs$j" "$BIN" evaluate --rules "$TMP/errors.rules" --as-of 2024-06-01 --jobs $j "$TMP/errors.jsonl"
+  contains "$TMP/out" '"P":{"outcome":"error","eligible":false,"amount_fen":0,"amount":"0.00","error":"参数 `late` 在评估日期没有生效的值' "error names the parameter"
+  contains "$TMP/out" '"errors":["P"]}' "errors listed at the top level"
+  contains "$TMP/err" "2 decisions had a programme in \`error\` (first: line 1)" "stderr counts decisions in error"
+done
+expect_rc 0 "no error once the parameter is in force" "$BIN" evaluate --rules "$TMP/errors.rules" --as-of 2030-06-01 "$TMP/errors.jsonl"
+contains "$TMP/out" '"errors":[]}' "empty errors list"
+printf '{"id":"a","n":1}\n{"id":"b","n":"x"}\n' > "$TMP/errors-bad.jsonl"
+expect_rc 3 "undecodable record takes precedence over an error" "$BIN" evaluate --rules "$TMP/errors.rules" --as-of 2024-06-01 "$TMP/errors-bad.jsonl"
+contains "$TMP/err" "1 decision had a programme in \`error\`" "both reported"
+contains "$TMP/err" "1 of 2 records could not be decoded" "both reported (decode)"
+expect_rc 9 "text output of an error" "$BIN" evaluate --rules "$TMP/errors.rules" --as-of 2024-06-01 --format text --lang en "$TMP/errors.jsonl"
+contains "$TMP/out" "! parameter \`late\` has no value in force on the evaluation date in \`late\`" "text names the error in English"
+if grep -q "= 0.00元" "$TMP/out"; then bad "text output prints an amount for an error"; else ok; fi
+
+# --no-fusion (diagnostic, hidden from --help): identical decisions.
+expect_rc 0 "fused" "$BIN" evaluate --rules rules --as-of 2024-06-28 --explain examples/batch.jsonl; cp "$TMP/out" "$TMP/fused.jsonl"
+expect_rc 0 "no fusion" "$BIN" evaluate --rules rules --as-of 2024-06-28 --explain --no-fusion examples/batch.jsonl
+cmp -s "$TMP/out" "$TMP/fused.jsonl" && ok || bad "--no-fusion changed a decision"
+expect_rc 0 "help evaluate" "$BIN" evaluate --help
+if grep -q -- "--no-fusion" "$TMP/out"; then bad "--no-fusion is listed in --help"; else ok; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
