@@ -350,4 +350,14 @@ TEST(Check, E0007TablesReadingTablesSeveralTimesAreBoundedNotExponential) {
       << c->rendered().substr(0, 800);
 }
 
+
+TEST(Check, W0503UniqueTableTooLargeToAnalyseIsSaidNotAStall) {
+  std::string text = std::string(kBase) + "table t \"t\" \"t\": int hit unique {\n  inputs n;\n";
+  for (int i = 0; i < 30000; ++i) text += "  " + std::to_string(i) + " => " + std::to_string(i) + ";\n";
+  text += "}\nprogram P \"p\" \"p\" { citation \"c\"; require a: t > 0 else \"x\" \"x\"; amount 1元; }\n";
+  auto c = compile_text(text);  // took 27 s before the analysis had a budget
+  EXPECT_TRUE(c->rs) << c->rendered().substr(0, 500);
+  EXPECT_TRUE(c->has("W0503")) << c->rendered().substr(0, 500);
+}
+
 }  // namespace
