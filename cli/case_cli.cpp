@@ -119,7 +119,8 @@ std::string case_json(const store::Case& c, std::optional<model::Days> today) {
   } else {
     o["decision"] = nullptr;
   }
-  o["amount_fen"] = c.amount_fen;
+  o["reserved_fen"] = c.reserved_fen;
+  o["consumed_fen"] = c.consumed_fen;
   o["version"] = c.version;
   o["facts_version"] = c.facts_version;
   o["created_at"] = c.created_at;

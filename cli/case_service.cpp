@@ -94,6 +94,13 @@ std::string refusal_text(const workflow::Refusal& r) {
   return std::string("refused [") + workflow::refusal_kind_name(r.kind) + "]: " + r.message;
 }
 
+// Every recorded step names the person who took it.
+void require_actor(const std::string& actor) {
+  if (actor.find_first_not_of(" \t\r\n\v\f") == std::string::npos)
+    throw CaseError(kExitUsage, "--actor must name the person acting (it is " + std::string(actor.empty() ? "empty" : "blank") +
+                                    "); every event records who took the step");
+}
+
 }  // namespace
 
 int exit_code_for(const store::StoreError& e) {
@@ -213,6 +220,7 @@ std::string explain(const Env& env, const Programme& p, const std::string& facts
 // ---------------------------------------------------------------- submit / import
 
 Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
+  require_actor(r.actor);
   model::Days as_of = r.as_of.value_or(r.date);
   Prepared out;
   out.ev = evaluate_facts(env, p, r.facts_json, as_of, r.applicant);
@@ -226,11 +234,10 @@ Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
   c.workflow_version = 1;
   apply_summary(*p.wf, out.start.state, c);
   c.decision = out.ev.decision;
-  c.amount_fen = 0;
   out.nc.facts.facts_json = r.facts_json;
   out.nc.facts.reason = store::kFactsSubmitted;
   auto& e = out.event;
-  e.actor = r.actor.empty() ? "申报单位" : r.actor;
+  e.actor = r.actor;
   e.role = "申报单位";
   e.action = "submit";
   e.to_stage = stages_text(c);
@@ -299,6 +306,8 @@ std::string applicant_of(store::CaseRepository& repo, store::CaseId id) {
 
 namespace {
 
+// Every budget movement of the case service, each on the case's own reservation (store::Case
+// reserved_fen / consumed_fen; docs/cases.md §5). `c` is kept in step with what the store holds.
 struct BudgetHooks {
   const Env& env;
   store::Case& c;
@@ -306,38 +315,58 @@ struct BudgetHooks {
 
   bool has_budget() { return env.repo.get_budget(c.programme, c.call_year).has_value(); }
   std::string key() const { return c.programme + "/" + std::to_string(c.call_year); }
+  void no_budget() { notes.push_back("no budget configured for " + key() + ": no budget control"); }
 
-  // Reserves `amount` for the case; CaseError(8) when the budget cannot take it.
-  void reserve(model::Fen amount) {
-    if (amount <= 0) return;
+  // Makes the case's reservation `amount` (reserving or releasing the difference); CaseError(8)
+  // when the budget cannot take it. Without a budget nothing is reserved.
+  void hold(model::Fen amount) {
+    if (amount == c.reserved_fen) return;
     if (!has_budget()) {
-      notes.push_back("no budget configured for " + key() + ": no budget control");
+      if (amount > 0) no_budget();
       return;
     }
+    if (amount < c.reserved_fen) {
+      const model::Fen freed = c.reserved_fen - amount;
+      env.repo.release(c.id, freed);
+      c.reserved_fen = amount;
+      notes.push_back("released " + money(freed) + " of budget " + key() + " (the case now holds " + money(amount) + ")");
+      return;
+    }
+    const model::Fen more = amount - c.reserved_fen;
     try {
-      auto b = env.repo.reserve(c.programme, c.call_year, amount);
-      c.amount_fen = amount;
-      notes.push_back("reserved " + money(amount) + " of budget " + key() + " (available " + money(b.available_fen()) + ")");
+      auto b = env.repo.reserve(c.id, more);
+      c.reserved_fen = amount;
+      notes.push_back("reserved " + money(more) + " of budget " + key() + " (the case holds " + money(amount) + ", available " +
+                      money(b.available_fen()) + ")");
     } catch (const store::BudgetExceededError& e) {
-      throw CaseError(kExitRefused, "refused [budget_exceeded]: budget " + key() + " cannot reserve " + money(amount) +
-                                        ": only " + money(e.available()) + " available");
+      throw CaseError(kExitRefused, "refused [budget_exceeded]: budget " + key() + " cannot reserve " + money(more) +
+                                        " for case " + std::to_string(c.id) + ": only " + money(e.available()) + " available");
     }
   }
-  void release() {
-    if (c.amount_fen <= 0 || !has_budget()) return;
-    env.repo.release(c.programme, c.call_year, c.amount_fen);
-    notes.push_back("released " + money(c.amount_fen) + " of budget " + key());
-    c.amount_fen = 0;
-  }
+  void release() { hold(0); }
+
+  // Pays the case: with a budget for its programme and year, the payment consumes the case's
+  // reservation, taken now at its decided amount when it holds none (CaseError(8) when it does not
+  // fit); without one, the decided amount is paid without budget control. Records the award.
   void disburse(const std::string& applicant, model::Days date) {
-    model::Fen amount = c.amount_fen;
-    if (amount > 0 && has_budget()) {
-      env.repo.consume(c.programme, c.call_year, amount);
-      notes.push_back("consumed " + money(amount) + " of budget " + key());
+    const model::Fen decided = c.decision && c.decision->outcome == "eligible" ? c.decision->amount_fen : 0;
+    model::Fen amount = 0;
+    if (has_budget()) {
+      if (c.reserved_fen == 0) hold(decided);
+      amount = c.reserved_fen;
+      if (amount > 0) {
+        env.repo.consume(c.id, amount);
+        c.reserved_fen = 0;
+        c.consumed_fen += amount;
+        notes.push_back("consumed " + money(amount) + " of budget " + key());
+      }
     } else {
-      amount = c.decision ? c.decision->amount_fen : 0;
-      notes.push_back("no reservation: disbursed the decided amount without budget control");
+      amount = decided;
+      notes.push_back("no budget configured for " + key() + ": disbursed the decided amount without budget control");
     }
+    if (amount <= 0)
+      throw CaseError(kExitRefused, "refused [nothing_to_pay]: case " + std::to_string(c.id) + " has no amount to pay (decision: " +
+                                        (c.decision ? c.decision->outcome : std::string("none")) + " " + money(decided) + ")");
     store::Award a;
     a.applicant = applicant.empty() ? c.application_id : applicant;
     a.programme = c.programme;
@@ -346,7 +375,6 @@ struct BudgetHooks {
     a.case_id = c.id;
     a.disbursed_at = model::format_date(date);
     env.repo.record_award(a);
-    c.amount_fen = amount;
     notes.push_back("award recorded: " + a.applicant + " " + c.programme + "/" + std::to_string(c.call_year) + " " + money(amount));
   }
 };
@@ -379,6 +407,7 @@ void store_timer_move(const Env& env, const workflow::Workflow& wf, store::Case 
 }  // namespace
 
 ActResult act(const Env& env, const ActRequest& r) {
+  require_actor(r.actor);
   auto c = env.repo.load_case(r.id);
   auto p = find_programme(env, c.programme);
   auto st = parse_state(c);
@@ -411,8 +440,8 @@ ActResult act(const Env& env, const ActRequest& r) {
     hooks.disburse(applicant_of(env.repo, c.id), r.date);
   } else if (terminal) {
     hooks.release();
-  } else if (r.action == "approve" && c.amount_fen == 0 && dec.eligible && dec.amount > 0) {
-    hooks.reserve(dec.amount);
+  } else if (r.action == "approve" && c.reserved_fen == 0 && dec.eligible && dec.amount > 0) {
+    hooks.hold(dec.amount);
   }
   env.repo.update_case(c, expected);
   if (from != from_adv) {  // timers moved the case before the step
@@ -429,6 +458,7 @@ ActResult act(const Env& env, const ActRequest& r) {
 // ---------------------------------------------------------------- correct
 
 CorrectResult correct(const Env& env, const CorrectRequest& r) {
+  require_actor(r.actor);
   auto c = env.repo.load_case(r.id);
   auto p = find_programme(env, c.programme);
   std::string applicant = applicant_of(env.repo, c.id);
@@ -437,23 +467,42 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
   if (ev.application_id != c.application_id)
     throw CaseError(kExitInput, "facts: `id` is `" + ev.application_id + "` but case " + std::to_string(c.id) + " is application `" +
                                     c.application_id + "` (the application id never changes)");
+  // Where the case stands on the correction's date (a correction period may have run out), and
+  // whether its workflow allows a correction there.
+  auto st = parse_state(c);
+  std::vector<store::FactsVersion> fvs;
+  auto stored_facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
+  workflow::Decision dec;
+  if (c.decision) dec = {c.decision->outcome == "eligible", c.decision->amount_fen};
+  auto adv = workflow::advance(*p.wf, st, workflow::Context{stored_facts, dec, env.cal}, r.date);
+  std::int64_t expected = c.version;
+  std::string from_adv = stages_text(c);
+  apply_summary(*p.wf, adv.state, c);
+  const bool timer_moved = stages_text(c) != from_adv;
+  if (auto refusal = workflow::correction_refusal(*p.wf, adv.state)) {
+    if (timer_moved) store_timer_move(env, *p.wf, c, expected, from_adv, adv.events);
+    throw CaseError(kExitRefused, refusal_text(*refusal));
+  }
   CorrectResult res;
   if (c.decision) res.before = *c.decision;
   res.after = ev.decision;
-  std::int64_t expected = c.version;
   c.decision = ev.decision;
   store::Transaction tx(env.repo);
+  // Budget first (every unit of work locks the budget before cases). A reservation that held the
+  // whole decided amount follows the new one; an allocated (smaller) one is kept, never above it.
+  if (c.reserved_fen > 0) {
+    const model::Fen after = res.after.outcome == "eligible" ? res.after.amount_fen : 0;
+    const model::Fen held = c.reserved_fen == res.before.amount_fen ? after : std::min(c.reserved_fen, after);
+    BudgetHooks{env, c, res.budget_notes}.hold(held);
+  }
   store::FactsVersion fv;
   fv.case_id = c.id;
   fv.facts_json = r.facts_json;
   fv.reason = store::kFactsCorrected;
   res.facts_version = env.repo.add_facts_version(fv);
-  BudgetHooks hooks{env, c, res.budget_notes};
-  if (c.amount_fen > 0 && c.amount_fen != ev.decision.amount_fen) {
-    hooks.release();
-    hooks.reserve(ev.decision.amount_fen);
-  }
   env.repo.update_case(c, expected);
+  if (timer_moved)  // timers moved the case to another stage that allows corrections
+    env.repo.append_event(make_event(c, "system", "system", "timer", from_adv, "", payload("", adv.events, {})));
   std::string pl = "{\"facts_version\":" + std::to_string(res.facts_version) + ",\"outcome\":{\"before\":" + quoted(res.before.outcome) +
                    ",\"after\":" + quoted(res.after.outcome) + "},\"amount_fen\":{\"before\":" + std::to_string(res.before.amount_fen) +
                    ",\"after\":" + std::to_string(res.after.amount_fen) + "}";
@@ -463,8 +512,8 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
     pl += "]";
   }
   pl += "}";
-  std::string st = stages_text(c);
-  env.repo.append_event(make_event(c, r.actor, "", "correct", st, r.note, pl));
+  std::string stages = stages_text(c);
+  env.repo.append_event(make_event(c, r.actor, "", "correct", stages, r.note, pl));
   tx.commit();
   res.c = env.repo.load_case(c.id);
   return res;
@@ -473,15 +522,15 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
 // ---------------------------------------------------------------- allocate
 
 AllocationResult allocate(const Env& env, const std::string& programme, int year, Allocation method,
-                          const std::string& actor, model::Days date) {
-  (void)date;
+                          const std::string& actor) {
+  require_actor(actor);
   auto p = find_programme(env, programme);
+  check_year(year);
   store::CaseFilter f;
   f.programme = programme;
   f.call_year = year;
   store::Transaction tx(env.repo);
-  auto budget = env.repo.get_budget(programme, year);
-  if (!budget)
+  if (!env.repo.get_budget(programme, year))
     throw CaseError(kExitRefused, "no budget for " + programme + "/" + std::to_string(year) + ": set one with `subsidy budget set`");
   std::vector<store::Case> open;
   for (auto& c : env.repo.list_cases(f)) {
@@ -490,14 +539,18 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
     open.push_back(std::move(c));
   }
   AllocationResult res;
-  model::Fen held = 0;
-  for (const auto& c : open) held += c.amount_fen;
-  if (held > 0) env.repo.release(programme, year, held);
-  res.available = budget->available_fen() + held;
+  std::vector<model::Fen> before;
+  std::vector<std::vector<std::string>> notes(open.size());
+  for (std::size_t i = 0; i < open.size(); ++i) {  // each case gives back its own reservation first
+    before.push_back(open[i].reserved_fen);
+    BudgetHooks{env, open[i], notes[i]}.release();
+  }
+  res.available = env.repo.get_budget(programme, year)->available_fen();
   for (const auto& c : open) res.demand += c.decision->amount_fen;
   model::Fen left = res.available;
-  for (auto& c : open) {
-    AllocationLine line{c.id, c.application_id, c.decision->amount_fen, c.amount_fen, 0};
+  for (std::size_t i = 0; i < open.size(); ++i) {
+    auto& c = open[i];
+    AllocationLine line{c.id, c.application_id, c.decision->amount_fen, before[i], 0};
     if (method == Allocation::pro_rata) {
       if (res.demand <= res.available) {
         line.allocated = line.decided;
@@ -510,10 +563,8 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
       line.allocated = line.decided;
     }
     left -= line.allocated;
-    if (line.allocated > 0) env.repo.reserve(programme, year, line.allocated);
-    std::int64_t expected = c.version;
-    c.amount_fen = line.allocated;
-    env.repo.update_case(c, expected);
+    if (line.allocated > 0) env.repo.reserve(c.id, line.allocated);
+    env.repo.update_case(c, c.version);  // a step that read the case before the allocation must reload it
     std::string pl = std::string("{\"method\":") + (method == Allocation::pro_rata ? "\"pro-rata\"" : "\"ranked\"") +
                      ",\"decided_fen\":" + std::to_string(line.decided) + ",\"before_fen\":" + std::to_string(line.before) +
                      ",\"allocated_fen\":" + std::to_string(line.allocated) + "}";
@@ -524,6 +575,21 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
   tx.commit();
   res.budget = *env.repo.get_budget(programme, year);
   return res;
+}
+
+// ---------------------------------------------------------------- budgets
+
+void check_year(int year) {
+  if (year < kFirstYear || year > kLastYear)
+    throw CaseError(kExitUsage, "--year " + std::to_string(year) + " is not a call year (" + std::to_string(kFirstYear) + "–" +
+                                    std::to_string(kLastYear) + ")");
+}
+
+store::Budget set_budget(const Env& env, const std::string& programme, int year, model::Fen total) {
+  find_programme(env, programme);
+  check_year(year);
+  if (total < 0) throw CaseError(kExitUsage, "a budget total cannot be negative");
+  return env.repo.set_budget(programme, year, total);
 }
 
 }  // namespace subsidy::cli::cases

@@ -110,7 +110,8 @@ struct ActResult {
   workflow::StepResult step;
   std::vector<std::string> budget_notes;  // what happened to the budget ("reserved 50000.00 yuan", "no budget …")
 };
-// Refusals → CaseError(8); lost optimistic lock → store::ConflictError; budget exceeded → CaseError(8).
+// Refusals → CaseError(8); lost optimistic lock → store::ConflictError; budget exceeded → CaseError(8);
+// an empty or blank actor → CaseError(2).
 ActResult act(const Env& env, const ActRequest& r);
 
 struct CorrectRequest {
@@ -124,6 +125,8 @@ struct CorrectResult {
   int facts_version = 0;
   std::vector<std::string> budget_notes;
 };
+// Only where the workflow allows it (workflow::correction_refusal) → else CaseError(8); the case's
+// reservation follows the new decided amount (docs/cases.md §3).
 CorrectResult correct(const Env& env, const CorrectRequest& r);
 
 // ---------------------------------------------------------------- budget allocation
@@ -139,8 +142,19 @@ struct AllocationResult {
   model::Fen demand = 0, available = 0;
   std::vector<AllocationLine> lines;
 };
+// Releases the open eligible cases' reservations and shares what is then available (docs/cases.md
+// §5). CaseError(2) for an empty actor, an unknown programme or an impossible year; (8) without a budget.
 AllocationResult allocate(const Env& env, const std::string& programme, int year, Allocation method,
-                          const std::string& actor, model::Days date);
+                          const std::string& actor);
+
+// ---------------------------------------------------------------- budgets
+
+// The call years a budget may be set for (docs/cases.md §5); CaseError(2) outside them.
+inline constexpr int kFirstYear = 2000, kLastYear = 2100;
+void check_year(int year);
+// Creates or changes the budget of a programme of the ruleset for a call year; CaseError(2) for an
+// unknown programme, an impossible year or a negative total; BudgetExceededError below what is committed.
+store::Budget set_budget(const Env& env, const std::string& programme, int year, model::Fen total);
 
 // ---------------------------------------------------------------- helpers
 

@@ -11,7 +11,7 @@ namespace subsidy::cli {
 namespace {
 
 struct BudgetOptions {
-  std::string rules = "rules", db, program, total, method = "pro-rata", actor, date;
+  std::string rules = "rules", db, program, total, method = "pro-rata", actor;
   int year = 0;
 };
 
@@ -27,9 +27,10 @@ int run_set(const BudgetOptions& o) {
     std::fprintf(stderr, "error: --total `%s` is not an amount in yuan (e.g. 5000000 or 1234.56)\n", o.total.c_str());
     return kExitUsage;
   }
+  Session s;
+  if (int rc = open_session(o.rules, o.db, s)) return rc;
   return guarded([&] {
-    auto repo = open_db(o.db);
-    print_budget(repo->set_budget(o.program, o.year, *total));
+    print_budget(cases::set_budget(*s.env, o.program, o.year, *total));
     return kExitOk;
   });
 }
@@ -53,7 +54,7 @@ int run_allocate(const BudgetOptions& o) {
   if (int rc = open_session(o.rules, o.db, s)) return rc;
   return guarded([&] {
     auto m = o.method == "ranked" ? cases::Allocation::ranked : cases::Allocation::pro_rata;
-    auto r = cases::allocate(*s.env, o.program, o.year, m, o.actor, date_or_today(o.date));
+    auto r = cases::allocate(*s.env, o.program, o.year, m, o.actor);
     std::printf("%s %d, %s: demand %s, available %s\n", o.program.c_str(), o.year, o.method.c_str(),
                 model::format_yuan(r.demand).c_str(), model::format_yuan(r.available).c_str());
     std::printf("%-6s %-22s %16s %16s %16s\n", "case", "application", "decided", "before", "allocated");
@@ -73,9 +74,10 @@ void add_budget_commands(CLI::App& app, Action& action) {
   auto o = std::make_shared<BudgetOptions>();
 
   auto* set = bc->add_subcommand("set", "create or change a budget's total");
-  set->add_option("--program", o->program, "programme id")->required();
-  set->add_option("--year", o->year, "call year")->required();
+  set->add_option("--program", o->program, "programme id (of the ruleset in --rules)")->required();
+  set->add_option("--year", o->year, "call year (2000–2100)")->required();
   set->add_option("--total", o->total, "total in yuan, e.g. 5000000 or 1234.56")->required();
+  add_rules_option(set, o->rules);
   add_db_option(set, o->db);
   set->callback([&action, o] { action = [o] { return run_set(*o); }; });
 
@@ -90,7 +92,6 @@ void add_budget_commands(CLI::App& app, Action& action) {
   al->add_option("--year", o->year, "call year")->required();
   al->add_option("--method", o->method, "pro-rata or ranked")->required()->check(CLI::IsMember({"pro-rata", "ranked"}));
   al->add_option("--actor", o->actor, "who allocates")->required();
-  al->add_option("--date", o->date, "the day (default: today)")->check(date_check);
   add_rules_option(al, o->rules);
   add_db_option(al, o->db);
   al->callback([&action, o] { action = [o] { return run_allocate(*o); }; });

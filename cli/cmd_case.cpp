@@ -111,7 +111,8 @@ int run_show(const ShowOptions& o) {
                   static_cast<long long>(c.version), c.facts_version, c.created_at.c_str(), c.updated_at.c_str());
       print_where(*s.env, c, today);
       std::printf("decision: %s\n", decision_text(c).c_str());
-      std::printf("amount reserved/granted: %s\n", c.amount_fen > 0 ? money(c.amount_fen).c_str() : "none");
+      std::printf("budget: reserved %s · consumed %s\n", c.reserved_fen > 0 ? money(c.reserved_fen).c_str() : "none",
+                  c.consumed_fen > 0 ? money(c.consumed_fen).c_str() : "none");
     }
     if (o.explain && c.decision) {
       auto p = cases::find_programme(*s.env, c.programme);
@@ -153,7 +154,7 @@ int run_list(const ListOptions& o) {
     for (const auto& c : cs) {
       auto due = store::next_due(c);
       std::string d = due ? model::format_date(*due) + (*due < today ? "!" : "") : "-";
-      model::Fen amount = c.amount_fen > 0 ? c.amount_fen : (c.decision ? c.decision->amount_fen : 0);
+      model::Fen amount = c.reserved_fen > 0 ? c.reserved_fen : c.consumed_fen > 0 ? c.consumed_fen : (c.decision ? c.decision->amount_fen : 0);
       std::printf("%-6lld %-22s %-5s %-20s %-28s %-12s %s\n", static_cast<long long>(c.id), c.application_id.c_str(),
                   c.programme.c_str(), join(c.stages, ",").c_str(), join(c.roles, ",").c_str(), d.c_str(),
                   model::format_yuan(amount).c_str());

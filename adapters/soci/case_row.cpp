@@ -95,7 +95,8 @@ void CaseRow::from_case(const store::Case& c) {
     decision_as_of.clear();
     decision_json.clear();
   }
-  amount_fen = c.amount_fen;
+  reserved_fen = c.reserved_fen;
+  consumed_fen = c.consumed_fen;
   version = c.version;
   facts_version = c.facts_version;
   created_at = c.created_at;
@@ -125,7 +126,8 @@ store::Case CaseRow::to_case() const {
     d.json = json_ind == soci::i_ok ? decision_json : std::string();
     c.decision = std::move(d);
   }
-  c.amount_fen = amount_fen;
+  c.reserved_fen = reserved_fen;
+  c.consumed_fen = consumed_fen;
   c.version = version;
   c.facts_version = facts_version;
   c.created_at = created_at;
@@ -149,7 +151,8 @@ void CaseRow::bind_into(soci::statement& st) {
   st.exchange(soci::into(decision_ruleset_hash, hash_ind));
   st.exchange(soci::into(decision_as_of, as_of_ind));
   st.exchange(soci::into(decision_json, json_ind));
-  st.exchange(soci::into(amount_fen));
+  st.exchange(soci::into(reserved_fen));
+  st.exchange(soci::into(consumed_fen));
   st.exchange(soci::into(version));
   st.exchange(soci::into(facts_version));
   st.exchange(soci::into(created_at));

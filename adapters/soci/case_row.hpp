@@ -2,6 +2,7 @@
 // Adapter-internal: how a Case maps onto a `cases` row. CaseRow holds SOCI-bindable buffers (with
 // indicators for the nullable decision columns) so prepared statements can bind to it once and be
 // re-executed; the list and deadline columns use the text encodings documented in 001_init.sql.
+// reserved_fen / consumed_fen (002) are read here but written only by the budget movements.
 #include <soci/soci.h>
 
 #include <map>
@@ -24,8 +25,8 @@ std::map<std::string, model::Days> decode_deadlines(const std::string& text);
 // The columns in the order CaseRow::bind_into expects.
 inline constexpr const char* kCaseColumns =
     "id, application_id, programme, call_year, workflow, workflow_version, stages, roles, state_json, deadlines, "
-    "decision_outcome, decision_amount_fen, decision_ruleset_hash, decision_as_of, decision_json, amount_fen, "
-    "version, facts_version, created_at, updated_at";
+    "decision_outcome, decision_amount_fen, decision_ruleset_hash, decision_as_of, decision_json, reserved_fen, "
+    "consumed_fen, version, facts_version, created_at, updated_at";
 
 struct CaseRow {
   long long id = 0;
@@ -40,7 +41,7 @@ struct CaseRow {
   long long decision_amount_fen = 0;
   soci::indicator outcome_ind = soci::i_null, amount_ind = soci::i_null, hash_ind = soci::i_null,
                   as_of_ind = soci::i_null, json_ind = soci::i_null;
-  long long amount_fen = 0, version = 0;
+  long long reserved_fen = 0, consumed_fen = 0, version = 0;  // reserved/consumed: read only (reserve/release/consume)
   int facts_version = 0;
   std::string created_at, updated_at;
 

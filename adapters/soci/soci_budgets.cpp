@@ -113,71 +113,88 @@ std::vector<store::Budget> SociRepository::list_budgets() {
   });
 }
 
-store::Budget SociRepository::reserve(const std::string& programme, int year, model::Fen amount) {
+SociRepository::CaseHolding SociRepository::read_holding(store::CaseId id) {
+  CaseHolding h;
+  long long key = id, reserved = 0;
+  *conn_.sql << "SELECT programme, call_year, reserved_fen FROM cases WHERE id = :id", soci::into(h.programme),
+      soci::into(h.year), soci::into(reserved), soci::use(key);
+  if (!conn_.sql->got_data()) throw store::NotFoundError("no case " + std::to_string(id));
+  h.reserved_fen = reserved;
+  return h;
+}
+
+// The budget row is written before the case row (every unit of work that moves money locks the
+// budget first, then cases), each UPDATE guarded so that neither can go negative or over the total.
+store::Budget SociRepository::move_reservation(store::CaseId id, model::Fen amount, Movement m) {
   require_positive(amount);
-  return guarded("cannot reserve from the budget", [&] {
+  static constexpr const char* what[] = {"cannot reserve from the budget", "cannot release the reservation",
+                                         "cannot disburse from the budget"};
+  return guarded(what[static_cast<int>(m)], [&] {
     WriteScope w(*this);
-    long long a1 = amount, a2 = amount;
-    std::string p = programme, now = clock_();
-    int y = year;
-    // The guard is written so nothing can overflow: total − reserved − consumed is never negative.
-    const long long rows = execute_update(
-        *conn_.sql,
-        "UPDATE budgets SET reserved_fen = reserved_fen + :a, updated_at = :now WHERE programme = :p AND year = :y "
-        "AND :a2 <= total_fen - reserved_fen - consumed_fen",
-        soci::use(a1), soci::use(now), soci::use(p), soci::use(y), soci::use(a2));
-    store::Budget b = read_budget_or_throw(programme, year);
-    if (rows != 1) throw store::BudgetExceededError(programme, year, amount, b.available_fen());
+    const CaseHolding h = read_holding(id);
+    const std::string name = budget_name(h.programme, h.year);
+    auto holds_too_little = [&](model::Fen held) {
+      return store::ConflictError(std::string(m == Movement::release ? "cannot release " : "cannot disburse ") +
+                                  model::format_yuan(amount) + " yuan of " + name + " for case " + std::to_string(id) +
+                                  ": the case holds " + model::format_yuan(held) + " yuan");
+    };
+    if (m != Movement::reserve && h.reserved_fen < amount) throw holds_too_little(h.reserved_fen);
+    long long a1 = amount, a2 = amount, a3 = amount, key = id;
+    std::string p = h.programme, now = clock_();
+    int y = h.year;
+    long long rows = 0;
+    switch (m) {
+      case Movement::reserve:  // written so nothing can overflow: total − reserved − consumed is never negative
+        rows = execute_update(*conn_.sql,
+                              "UPDATE budgets SET reserved_fen = reserved_fen + :a, updated_at = :now "
+                              "WHERE programme = :p AND year = :y AND :a2 <= total_fen - reserved_fen - consumed_fen",
+                              soci::use(a1), soci::use(now), soci::use(p), soci::use(y), soci::use(a2));
+        break;
+      case Movement::release:
+        rows = execute_update(*conn_.sql,
+                              "UPDATE budgets SET reserved_fen = reserved_fen - :a, updated_at = :now "
+                              "WHERE programme = :p AND year = :y AND reserved_fen >= :a2",
+                              soci::use(a1), soci::use(now), soci::use(p), soci::use(y), soci::use(a2));
+        break;
+      case Movement::consume:
+        rows = execute_update(*conn_.sql,
+                              "UPDATE budgets SET reserved_fen = reserved_fen - :a, consumed_fen = consumed_fen + :a2, "
+                              "updated_at = :now WHERE programme = :p AND year = :y AND reserved_fen >= :a3",
+                              soci::use(a1), soci::use(a2), soci::use(now), soci::use(p), soci::use(y), soci::use(a3));
+        break;
+    }
+    store::Budget b = read_budget_or_throw(h.programme, h.year);
+    if (rows != 1) {
+      if (m == Movement::reserve) throw store::BudgetExceededError(h.programme, h.year, amount, b.available_fen());
+      throw store::CorruptError("budget " + name + " reserves " + model::format_yuan(b.reserved_fen) + " yuan, less than case " +
+                                std::to_string(id) + " holds (" + model::format_yuan(h.reserved_fen) + " yuan)");
+    }
+    switch (m) {
+      case Movement::reserve:
+        rows = execute_update(*conn_.sql, "UPDATE cases SET reserved_fen = reserved_fen + :a WHERE id = :id", soci::use(a1),
+                              soci::use(key));
+        break;
+      case Movement::release:
+        rows = execute_update(*conn_.sql,
+                              "UPDATE cases SET reserved_fen = reserved_fen - :a WHERE id = :id AND reserved_fen >= :a2",
+                              soci::use(a1), soci::use(key), soci::use(a2));
+        break;
+      case Movement::consume:
+        rows = execute_update(*conn_.sql,
+                              "UPDATE cases SET reserved_fen = reserved_fen - :a, consumed_fen = consumed_fen + :a2 "
+                              "WHERE id = :id AND reserved_fen >= :a3",
+                              soci::use(a1), soci::use(a2), soci::use(key), soci::use(a3));
+        break;
+    }
+    if (rows != 1) throw holds_too_little(read_holding(id).reserved_fen);  // changed concurrently: roll back
     w.commit();
     return b;
   });
 }
 
-store::Budget SociRepository::release(const std::string& programme, int year, model::Fen amount) {
-  require_positive(amount);
-  return guarded("cannot release the reservation", [&] {
-    WriteScope w(*this);
-    long long a1 = amount, a2 = amount;
-    std::string p = programme, now = clock_();
-    int y = year;
-    const long long rows = execute_update(
-        *conn_.sql,
-        "UPDATE budgets SET reserved_fen = reserved_fen - :a, updated_at = :now WHERE programme = :p AND year = :y "
-        "AND reserved_fen >= :a2",
-        soci::use(a1), soci::use(now), soci::use(p), soci::use(y), soci::use(a2));
-    store::Budget b = read_budget_or_throw(programme, year);
-    if (rows != 1) {
-      throw store::ConflictError("cannot release " + model::format_yuan(amount) + " yuan from " +
-                                 budget_name(programme, year) + ": only " + model::format_yuan(b.reserved_fen) +
-                                 " yuan are reserved");
-    }
-    w.commit();
-    return b;
-  });
-}
-
-store::Budget SociRepository::consume(const std::string& programme, int year, model::Fen amount) {
-  require_positive(amount);
-  return guarded("cannot disburse from the budget", [&] {
-    WriteScope w(*this);
-    long long a1 = amount, a2 = amount, a3 = amount;
-    std::string p = programme, now = clock_();
-    int y = year;
-    const long long rows = execute_update(
-        *conn_.sql,
-        "UPDATE budgets SET reserved_fen = reserved_fen - :a, consumed_fen = consumed_fen + :a2, updated_at = :now "
-        "WHERE programme = :p AND year = :y AND reserved_fen >= :a3",
-        soci::use(a1), soci::use(a2), soci::use(now), soci::use(p), soci::use(y), soci::use(a3));
-    store::Budget b = read_budget_or_throw(programme, year);
-    if (rows != 1) {
-      throw store::ConflictError("cannot disburse " + model::format_yuan(amount) + " yuan from " +
-                                 budget_name(programme, year) + ": only " + model::format_yuan(b.reserved_fen) +
-                                 " yuan are reserved");
-    }
-    w.commit();
-    return b;
-  });
-}
+store::Budget SociRepository::reserve(store::CaseId id, model::Fen amount) { return move_reservation(id, amount, Movement::reserve); }
+store::Budget SociRepository::release(store::CaseId id, model::Fen amount) { return move_reservation(id, amount, Movement::release); }
+store::Budget SociRepository::consume(store::CaseId id, model::Fen amount) { return move_reservation(id, amount, Movement::consume); }
 
 // ---- awards ----
 

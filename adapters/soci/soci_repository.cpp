@@ -15,7 +15,8 @@ void finish_prepare(soci::statement& st, const std::string& query) { prepare_sta
 void finish_read(soci::statement& st, const std::string& query) { prepare_statement(st, query, false); }
 
 // The columns an insert and an update of a case both write, in the order of both statements'
-// placeholders: workflow … amount_fen.
+// placeholders: workflow … decision_json. (reserved_fen / consumed_fen are moved only by
+// reserve/release/consume.)
 void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.workflow));
   st.exchange(soci::use(r.workflow_version));
@@ -26,7 +27,6 @@ void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.decision_ruleset_hash, r.hash_ind));
   st.exchange(soci::use(r.decision_as_of, r.as_of_ind));
   st.exchange(soci::use(r.decision_json, r.json_ind));
-  st.exchange(soci::use(r.amount_fen));
 }
 
 }  // namespace
@@ -43,10 +43,10 @@ SociRepository::Statements::Statements(Connection& c)
     std::string q =
         "INSERT INTO cases (application_id, programme, call_year, workflow, workflow_version, stages, roles, "
         "state_json, deadlines, next_due, decision_outcome, decision_amount_fen, decision_ruleset_hash, "
-        "decision_as_of, decision_json, amount_fen, created_at, updated_at, version, facts_version, event_count, "
+        "decision_as_of, decision_json, created_at, updated_at, version, facts_version, event_count, "
         "event_head) VALUES (:application_id, :programme, :call_year, :workflow, :workflow_version, :stages, "
         ":roles, :state_json, :deadlines, :next_due, :decision_outcome, :decision_amount_fen, "
-        ":decision_ruleset_hash, :decision_as_of, :decision_json, :amount_fen, :created_at, :updated_at, 1, 1, 0, '" +
+        ":decision_ruleset_hash, :decision_as_of, :decision_json, :created_at, :updated_at, 1, 1, 0, '" +
         std::string(store::kGenesisHash) + "') ON CONFLICT (application_id) DO NOTHING";
     if (c.sql_dialect().insert_returning) {
       q += " RETURNING id";
@@ -75,7 +75,7 @@ SociRepository::Statements::Statements(Connection& c)
                    "workflow_version = :workflow_version, stages = :stages, roles = :roles, state_json = :state_json, "
                    "deadlines = :deadlines, next_due = :next_due, decision_outcome = :decision_outcome, "
                    "decision_amount_fen = :decision_amount_fen, decision_ruleset_hash = :decision_ruleset_hash, "
-                   "decision_as_of = :decision_as_of, decision_json = :decision_json, amount_fen = :amount_fen, "
+                   "decision_as_of = :decision_as_of, decision_json = :decision_json, "
                    "updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
   }
   insert_event.exchange(soci::use(ev_case));

@@ -49,9 +49,9 @@ class SociRepository final : public store::CaseRepository {
   store::Budget set_budget(const std::string& programme, int year, model::Fen total) override;
   std::optional<store::Budget> get_budget(const std::string& programme, int year) override;
   std::vector<store::Budget> list_budgets() override;
-  store::Budget reserve(const std::string& programme, int year, model::Fen amount) override;
-  store::Budget release(const std::string& programme, int year, model::Fen amount) override;
-  store::Budget consume(const std::string& programme, int year, model::Fen amount) override;
+  store::Budget reserve(store::CaseId id, model::Fen amount) override;
+  store::Budget release(store::CaseId id, model::Fen amount) override;
+  store::Budget consume(store::CaseId id, model::Fen amount) override;
 
   std::int64_t record_award(const store::Award& a) override;
   std::vector<store::Award> awards_for(std::string_view applicant) override;
@@ -97,6 +97,15 @@ class SociRepository final : public store::CaseRepository {
   std::optional<store::CaseId> lookup_application(const std::string& application_id);
   std::optional<store::Budget> read_budget(const std::string& programme, int year);
   store::Budget read_budget_or_throw(const std::string& programme, int year);
+  // The budget a case's reservation belongs to, and what the case holds of it.
+  struct CaseHolding {
+    std::string programme;
+    int year = 0;
+    model::Fen reserved_fen = 0;
+  };
+  CaseHolding read_holding(store::CaseId id);
+  enum class Movement { reserve, release, consume };
+  store::Budget move_reservation(store::CaseId id, model::Fen amount, Movement m);
 
   Connection conn_;
   store::Clock clock_;

@@ -13,8 +13,10 @@
 namespace subsidy::store {
 
 // Invariant, enforced by every operation and by the database: 0 <= reserved, 0 <= consumed,
-// reserved + consumed <= total. Approval reserves, rejection/withdrawal releases, disbursement
-// consumes (moves a reservation to consumed).
+// reserved + consumed <= total, and reserved / consumed are the sums of the budget's cases' own
+// reserved_fen / consumed_fen (every movement is one case's: CaseRepository::reserve/release/consume).
+// Approval reserves, rejection/withdrawal releases, disbursement consumes (moves the case's
+// reservation to consumed).
 struct Budget {
   std::string programme;
   int year = 0;

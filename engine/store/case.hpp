@@ -35,8 +35,11 @@ struct Case {
   std::string state_json;              // opaque workflow state (pending votes, paused clocks, …)
   std::map<std::string, model::Days> deadlines;  // stage → due date (inclusive)
   std::optional<CaseDecision> decision;
-  model::Fen amount_fen = 0;           // the amount currently granted / reserved for the case
   // Maintained by the repository (ignored on create/update):
+  // the case's own reservation of the budget of its (programme, call year), moved only by
+  // CaseRepository::reserve/release/consume: what is reserved for it, and what its payment consumed.
+  model::Fen reserved_fen = 0;
+  model::Fen consumed_fen = 0;
   std::int64_t version = 0;            // optimistic lock counter: 1 after create, +1 per update
   int facts_version = 0;               // number of the latest facts version
   std::string created_at, updated_at;  // UTC, ISO-8601 ("2024-05-01T08:30:00Z")

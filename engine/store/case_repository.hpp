@@ -64,14 +64,19 @@ class CaseRepository {
   virtual Budget set_budget(const std::string& programme, int year, model::Fen total) = 0;
   virtual std::optional<Budget> get_budget(const std::string& programme, int year) = 0;
   virtual std::vector<Budget> list_budgets() = 0;  // by programme, year
-  // Each returns the budget after the operation; amounts must be > 0 (std::invalid_argument).
+  // Every budget movement belongs to one case: it moves that case's own reservation
+  // (Case::reserved_fen, consumed_fen) and the totals of the budget of the case's (programme,
+  // call year) together, so a budget's reserved is always the sum of its cases' reservations and no
+  // case can release or pay out what another case holds. Each returns the budget after the
+  // operation; amounts must be > 0 (std::invalid_argument); NotFoundError without the case or the budget.
   // reserve: BudgetExceededError (carrying the available amount) when reserved + consumed + amount
-  //          would exceed the total — nothing is reserved then. NotFoundError without a budget.
-  virtual Budget reserve(const std::string& programme, int year, model::Fen amount) = 0;
-  // release: ConflictError when less than `amount` is reserved.
-  virtual Budget release(const std::string& programme, int year, model::Fen amount) = 0;
-  // consume (disbursement): moves `amount` from reserved to consumed; ConflictError when less is reserved.
-  virtual Budget consume(const std::string& programme, int year, model::Fen amount) = 0;
+  //          would exceed the total — nothing is reserved then.
+  virtual Budget reserve(CaseId id, model::Fen amount) = 0;
+  // release: ConflictError when the case holds less than `amount`.
+  virtual Budget release(CaseId id, model::Fen amount) = 0;
+  // consume (disbursement): moves `amount` of the case's reservation to consumed (the case's and the
+  // budget's); ConflictError when the case holds less than `amount`.
+  virtual Budget consume(CaseId id, model::Fen amount) = 0;
 
   // ---- awards ----
   // Records a disbursed award and returns its id; ConflictError when the case already has one.

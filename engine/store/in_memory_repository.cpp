@@ -59,6 +59,7 @@ CaseId InMemoryRepository::create_case(const Case& c, const FactsVersion& submit
   const std::string now = clock_();
   InMemoryState::StoredCase stored{c, {}};
   stored.c.id = id;
+  stored.c.reserved_fen = stored.c.consumed_fen = 0;
   stored.c.version = 1;
   stored.c.facts_version = 1;
   stored.c.created_at = stored.c.updated_at = now;
@@ -102,6 +103,8 @@ std::int64_t InMemoryRepository::update_case(const Case& c, std::int64_t expecte
   next.application_id = stored.application_id;
   next.created_at = stored.created_at;
   next.facts_version = stored.facts_version;
+  next.reserved_fen = stored.reserved_fen;
+  next.consumed_fen = stored.consumed_fen;
   next.version = expected_version + 1;
   next.updated_at = clock_();
   stored = std::move(next);
@@ -216,37 +219,52 @@ std::vector<Budget> InMemoryRepository::list_budgets() {
   return out;
 }
 
-Budget InMemoryRepository::reserve(const std::string& programme, int year, model::Fen amount) {
+Case& InMemoryRepository::case_or_throw(CaseId id) {
+  auto it = st().cases.find(id);
+  if (it == st().cases.end()) throw NotFoundError("no case " + std::to_string(id));
+  return it->second.c;
+}
+
+Budget InMemoryRepository::reserve(CaseId id, model::Fen amount) {
   require_positive(amount);
   auto lock = guard();
-  Budget& b = budget_or_throw(programme, year);
-  if (amount > b.available_fen()) throw BudgetExceededError(programme, year, amount, b.available_fen());
+  Case& c = case_or_throw(id);
+  Budget& b = budget_or_throw(c.programme, c.call_year);
+  if (amount > b.available_fen()) throw BudgetExceededError(c.programme, c.call_year, amount, b.available_fen());
   b.reserved_fen += amount;
+  c.reserved_fen += amount;
   return b;
 }
 
-Budget InMemoryRepository::release(const std::string& programme, int year, model::Fen amount) {
+Budget InMemoryRepository::release(CaseId id, model::Fen amount) {
   require_positive(amount);
   auto lock = guard();
-  Budget& b = budget_or_throw(programme, year);
-  if (amount > b.reserved_fen) {
-    throw ConflictError("cannot release " + model::format_yuan(amount) + " yuan from " + budget_name(programme, year) +
-                        ": only " + model::format_yuan(b.reserved_fen) + " yuan are reserved");
+  Case& c = case_or_throw(id);
+  Budget& b = budget_or_throw(c.programme, c.call_year);
+  if (amount > c.reserved_fen) {
+    throw ConflictError("cannot release " + model::format_yuan(amount) + " yuan of " + budget_name(c.programme, c.call_year) +
+                        " for case " + std::to_string(id) + ": the case holds " + model::format_yuan(c.reserved_fen) +
+                        " yuan");
   }
   b.reserved_fen -= amount;
+  c.reserved_fen -= amount;
   return b;
 }
 
-Budget InMemoryRepository::consume(const std::string& programme, int year, model::Fen amount) {
+Budget InMemoryRepository::consume(CaseId id, model::Fen amount) {
   require_positive(amount);
   auto lock = guard();
-  Budget& b = budget_or_throw(programme, year);
-  if (amount > b.reserved_fen) {
-    throw ConflictError("cannot disburse " + model::format_yuan(amount) + " yuan from " + budget_name(programme, year) +
-                        ": only " + model::format_yuan(b.reserved_fen) + " yuan are reserved");
+  Case& c = case_or_throw(id);
+  Budget& b = budget_or_throw(c.programme, c.call_year);
+  if (amount > c.reserved_fen) {
+    throw ConflictError("cannot disburse " + model::format_yuan(amount) + " yuan of " + budget_name(c.programme, c.call_year) +
+                        " for case " + std::to_string(id) + ": the case holds " + model::format_yuan(c.reserved_fen) +
+                        " yuan");
   }
   b.reserved_fen -= amount;
   b.consumed_fen += amount;
+  c.reserved_fen -= amount;
+  c.consumed_fen += amount;
   return b;
 }
 

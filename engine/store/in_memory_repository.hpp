@@ -68,9 +68,9 @@ class InMemoryRepository final : public CaseRepository {
   Budget set_budget(const std::string& programme, int year, model::Fen total) override;
   std::optional<Budget> get_budget(const std::string& programme, int year) override;
   std::vector<Budget> list_budgets() override;
-  Budget reserve(const std::string& programme, int year, model::Fen amount) override;
-  Budget release(const std::string& programme, int year, model::Fen amount) override;
-  Budget consume(const std::string& programme, int year, model::Fen amount) override;
+  Budget reserve(CaseId id, model::Fen amount) override;
+  Budget release(CaseId id, model::Fen amount) override;
+  Budget consume(CaseId id, model::Fen amount) override;
 
   std::int64_t record_award(const Award& a) override;
   std::vector<Award> awards_for(std::string_view applicant) override;
@@ -80,6 +80,7 @@ class InMemoryRepository final : public CaseRepository {
   std::unique_lock<std::timed_mutex> guard();
   InMemoryState& st() { return db_->state; }
   Budget& budget_or_throw(const std::string& programme, int year);
+  Case& case_or_throw(CaseId id);
 
   std::shared_ptr<InMemoryDatabase> db_;
   Clock clock_;

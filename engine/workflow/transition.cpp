@@ -42,6 +42,7 @@ const char* refusal_kind_name(RefusalKind k) {
     case RefusalKind::unknown_role: return "unknown_role";
     case RefusalKind::out_of_order: return "out_of_order";
     case RefusalKind::guard_error: return "guard_error";
+    case RefusalKind::not_correctable: return "not_correctable";
   }
   return "refused";
 }
@@ -470,6 +471,21 @@ StepResult apply(const Workflow& wf, const CaseState& state, const Step& step, c
   r.take(static_cast<std::uint32_t>(action), *actor, step.date);
   if (r.res.applied()) r.res.state.last = std::max(r.res.state.last, step.date);
   return r.finish();
+}
+
+std::optional<Refusal> correction_refusal(const Workflow& wf, const CaseState& state) {
+  int si = wf.find_stage(state.stage);
+  if (si < 0)
+    return Refusal{RefusalKind::not_available, "the case is in stage `" + state.stage + "`, which workflow `" + wf.name() + "` does not have"};
+  const auto& st = wf.stage(static_cast<std::uint32_t>(si));
+  if (st.kind == StageKind::correction || static_cast<std::uint32_t>(si) == wf.spec().start) return std::nullopt;
+  std::vector<std::string> where{"`" + wf.stage(wf.spec().start).name + "` (before review)"};
+  for (const auto& c : wf.spec().stages)
+    if (c.kind == StageKind::correction) where.push_back("`" + c.name + "` (returned for correction)");
+  return Refusal{RefusalKind::not_correctable,
+                 "the facts cannot be corrected at stage `" + st.name + "`" + (st.label.zh.empty() ? "" : " (" + st.label.zh + ")") +
+                     (st.kind == StageKind::terminal ? ": the case is closed" : "") + "; workflow `" + wf.name() +
+                     "` allows corrections only at " + join(where, " or ")};
 }
 
 CaseSummary summarize(const Workflow& wf, const CaseState& s) {

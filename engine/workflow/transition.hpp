@@ -73,6 +73,7 @@ enum class RefusalKind : std::uint8_t {
   unknown_role,    // not a declared role (or family member)
   out_of_order,    // dated before the case's latest step
   guard_error,     // a guard could not be evaluated (e.g. a parameter not in force)
+  not_correctable, // facts may be corrected only before review or in a correction stage
 };
 const char* refusal_kind_name(RefusalKind k);
 
@@ -102,6 +103,12 @@ StepResult start(const Workflow& wf, const Context& ctx, Days date);
 StepResult advance(const Workflow& wf, const CaseState& state, const Context& ctx, Days date);
 // advance() to the step's date, then the step itself (or a refusal).
 StepResult apply(const Workflow& wf, const CaseState& state, const Step& step, const Context& ctx);
+
+// Whether the applicant's facts may be corrected in `state` (docs/workflow.md §4): only before
+// review — at the workflow's start stage — and in a `correction` stage (补正, the case returned to
+// the applicant). Anywhere else (under review, in public notice, at or after disbursement) the
+// refusal (not_correctable) names the stage and where corrections are possible.
+std::optional<Refusal> correction_refusal(const Workflow& wf, const CaseState& state);
 
 // What a case store indexes (store::Case stages/roles/deadlines).
 struct CaseSummary {

@@ -91,6 +91,13 @@ lifecycle() {
   expect_rc 8 "closed case" R case act 1 approve --as 市财政局 --actor 钱七 --date 2024-05-29
   expect_rc 0 "budget consumed" S budget show --program R14
   contains "$TMP/out" "reserved             0.00  consumed        200000.00" "consumed"
+  # a disbursed case cannot be corrected: refused, nothing changes (issue 8: it released another case's money)
+  expect_rc 8 "correct a disbursed case" R case correct 1 --facts $DATA/incubator-agri.json --actor 李四 --date 2024-05-29
+  contains "$TMP/err" "refused [not_correctable]" "correction refusal names why"
+  contains "$TMP/err" "awaiting_correction" "correction refusal names where corrections are possible"
+  expect_rc 0 "budget unchanged by the refused correction" S budget show --program R14
+  contains "$TMP/out" "reserved             0.00  consumed        200000.00" "still consumed, nothing released"
+  equals "$(sql "SELECT decision_outcome || ' ' || facts_version || ' ' || consumed_fen FROM cases WHERE id = 1")" "eligible 2 20000000" "decision and facts kept"
   expect_rc 0 "history" S case history 1
   for step in "submit     (new) → application" "approve    county_review → formal_review" "return     formal_review → awaiting_correction" \
               "correct" "resubmit   awaiting_correction → formal_review" "approve    joint_review → joint_review" \
@@ -158,7 +165,8 @@ concurrency() {
   contains "$TMP/out" "66666.00" "pro-rata share floored to yuan"
   equals "$(sql "SELECT reserved_fen FROM budgets WHERE programme = 'R14' AND year = 2025")" 39999600 "pro-rata reserved"
   expect_rc 0 "allocate ranked" R budget allocate --program R14 --year 2025 --method ranked --actor 财务
-  equals "$(sql "SELECT count(*) FROM cases WHERE call_year = 2025 AND amount_fen = 20000000")" 2 "ranked funds two whole amounts"
+  equals "$(sql "SELECT count(*) FROM cases WHERE call_year = 2025 AND reserved_fen = 20000000")" 2 "ranked funds two whole amounts"
+  equals "$(sql "SELECT SUM(reserved_fen) FROM cases WHERE programme = 'R14' AND call_year = 2025")" 40000000 "the cases hold exactly the budget's reservations"
   equals "$(sql "SELECT reserved_fen FROM budgets WHERE programme = 'R14' AND year = 2025")" 40000000 "ranked reserved"
   equals "$(sql "SELECT count(*) FROM events WHERE action = 'allocate'")" 12 "an allocate event per case and run"
   expect_rc 0 "audit after allocation" S audit verify
@@ -221,6 +229,27 @@ misc() {
   expect_rc 3 "no such case" S case history 999999
   expect_rc 2 "unknown programme" R case submit --program NOPE --facts $DATA/incubator-agri.json
   expect_rc 7 "database unreachable" "$BIN" case list --db "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2"
+  # an actor must be named; budgets only for programmes of the ruleset and possible years; nothing stored otherwise
+  local before; before=$(sql "SELECT count(*) FROM events")
+  expect_rc 2 "empty actor" R case act 2 withdraw --as 申报单位 --actor "" --date 2030-01-01
+  contains "$TMP/err" "--actor must name the person acting (it is empty)" "empty actor named"
+  expect_rc 2 "blank actor" R case act 2 withdraw --as 申报单位 --actor "  " --date 2030-01-01
+  contains "$TMP/err" "(it is blank)" "blank actor named"
+  expect_rc 2 "blank actor on correct" R case correct 2 --facts "$TMP/second.json" --actor " " --date 2030-01-01
+  expect_rc 2 "empty actor on submit" R case submit --program R14 --facts $DATA/incubator-agri.json --actor "" --date 2030-01-01
+  expect_rc 2 "blank actor on allocate" R budget allocate --program R14 --year 2025 --method ranked --actor "	"
+  equals "$(sql "SELECT count(*) FROM events")" "$before" "no event without an actor"
+  expect_rc 2 "budget for an unknown programme" S budget set --program NOPE --year 2025 --total 1000
+  contains "$TMP/err" "unknown programme \`NOPE\`" "unknown programme named"
+  local y
+  for y in 0 -1 1999 2101 99999; do
+    expect_rc 2 "impossible year $y" S budget set --program R14 --year "$y" --total 1000
+    contains "$TMP/err" "is not a call year (2000–2100)" "year $y refused"
+  done
+  for y in abc 2025.5 ""; do
+    expect_rc 2 "year not a number [$y]" S budget set --program R14 --year "$y" --total 1000
+  done
+  equals "$(sql "SELECT count(*) FROM budgets WHERE programme NOT IN ('R14') OR year NOT IN (2024, 2025)")" 0 "no such budget stored"
   expect_rc 0 "overdue list" S case list --overdue --date 2030-01-01
   contains "$TMP/out" "!" "overdue marked"
 }

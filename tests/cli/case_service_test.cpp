@@ -50,6 +50,29 @@ class CaseServiceTest : public ::testing::Test {
     return res.id;
   }
 
+  // From county review (after submit_eligible) through every review, the public notice and the
+  // fund plan to the disbursement stage of the competitive workflow.
+  void to_disbursement(store::CaseId id) {
+    for (auto [action, role, date] : std::initializer_list<std::tuple<const char*, const char*, const char*>>{
+             {"approve", "旗县区科技局[临河区]", "2025-03-04"}, {"approve", "市科技局", "2025-03-05"}, {"approve", "专家组", "2025-03-06"},
+             {"approve", "市科技局", "2025-03-07"}, {"approve", "市农牧局", "2025-03-07"}, {"approve", "市财政局", "2025-03-07"},
+             {"approve", "市科技局", "2025-03-10"}, {"approve", "市财政局", "2025-03-18"}})
+      act(env(), {id, action, role, "X", "", day(date)});
+    ASSERT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"disbursement"});
+  }
+  void disburse(store::CaseId id) { act(env(), {id, "disburse", "市财政局", "F", "", day("2025-03-19")}); }
+  // The refusal of `f` (which must throw CaseError): its exit code and message.
+  template <class F>
+  std::pair<int, std::string> refusal(F f) {
+    try {
+      f();
+    } catch (const CaseError& e) {
+      return {e.code(), e.what()};
+    }
+    ADD_FAILURE() << "expected a refusal";
+    return {0, ""};
+  }
+
   static LoadedRules* rules_;
   static workflow::Calendar* cal_;
   store::InMemoryRepository repo_;
@@ -82,7 +105,7 @@ TEST_F(CaseServiceTest, ApproveReservesAndRefusesBeyondTheBudget) {
   repo_.set_budget("R14", 2025, 30000000);  // room for one 200000-yuan grant
   auto c1 = submit_eligible("A1"), c2 = submit_eligible("A2");
   auto r1 = act(env(), {c1, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
-  EXPECT_EQ(r1.c.amount_fen, 20000000);
+  EXPECT_EQ(r1.c.reserved_fen, 20000000);
   try {
     act(env(), {c2, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
     FAIL() << "expected a refusal";
@@ -96,7 +119,7 @@ TEST_F(CaseServiceTest, ApproveReservesAndRefusesBeyondTheBudget) {
   // rejection releases
   act(env(), {c1, "reject", "市科技局", "L", "", day("2025-03-05")});
   EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 0);
-  EXPECT_EQ(repo_.load_case(c1).amount_fen, 0);
+  EXPECT_EQ(repo_.load_case(c1).reserved_fen, 0);
 }
 
 TEST_F(CaseServiceTest, RefusedActionsAndWrongRolesExitEight) {
@@ -145,15 +168,158 @@ TEST_F(CaseServiceTest, AwardsAreFedBackAsFacts) {
 TEST_F(CaseServiceTest, ProRataAllocationFloorsToYuanAndRankedFundsWholeAmounts) {
   repo_.set_budget("R14", 2025, 50000000);  // 500000 for 3 × 200000
   for (const char* id : {"P1", "P2", "P3"}) submit_eligible(id);
-  auto pr = allocate(env(), "R14", 2025, Allocation::pro_rata, "F", day("2025-03-06"));
+  auto pr = allocate(env(), "R14", 2025, Allocation::pro_rata, "F");
   ASSERT_EQ(pr.lines.size(), 3u);
   for (const auto& l : pr.lines) EXPECT_EQ(l.allocated, 16666600);
   EXPECT_EQ(pr.budget.reserved_fen, 3 * 16666600);
-  auto rk = allocate(env(), "R14", 2025, Allocation::ranked, "F", day("2025-03-06"));
+  auto rk = allocate(env(), "R14", 2025, Allocation::ranked, "F");
   EXPECT_EQ(rk.lines[0].allocated, 20000000);
   EXPECT_EQ(rk.lines[1].allocated, 20000000);
   EXPECT_EQ(rk.lines[2].allocated, 0);
   EXPECT_EQ(rk.budget.reserved_fen, 40000000);
+}
+
+// Issue 8: correcting a disbursed case turned its decision into "refused 0元" and released 20万
+// that another case had reserved (400,000 committed against 200,000).
+TEST_F(CaseServiceTest, CorrectingADisbursedCaseIsRefusedAndMovesNoMoney) {
+  repo_.set_budget("R14", 2025, 40000000);
+  auto paid = submit_eligible("D1"), other = submit_eligible("D2");
+  to_disbursement(paid);
+  disburse(paid);
+  act(env(), {other, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-19")});  // reserves 200000
+  const auto before = repo_.load_case(paid);
+  auto [code, message] = refusal([&] {
+    correct(env(), {paid, with_id(read("tests/cli/data/incubator-agri.json"), "D1"), "李四", "", day("2025-03-20")});
+  });
+  EXPECT_EQ(code, kExitRefused);
+  EXPECT_NE(message.find("refused [not_correctable]"), std::string::npos) << message;
+  EXPECT_NE(message.find("`disbursed`"), std::string::npos) << message;
+  EXPECT_NE(message.find("`awaiting_correction`"), std::string::npos) << message;
+  EXPECT_EQ(repo_.load_case(paid), before);  // decision, facts version, reservation: unchanged
+  EXPECT_EQ(repo_.facts_versions(paid).size(), 1u);
+  auto b = *repo_.get_budget("R14", 2025);
+  EXPECT_EQ(b.consumed_fen, 20000000);
+  EXPECT_EQ(b.reserved_fen, 20000000);
+  EXPECT_EQ(repo_.load_case(other).reserved_fen, 20000000);
+}
+
+TEST_F(CaseServiceTest, CorrectionsOnlyBeforeReviewAndWhileReturnedForCorrection) {
+  repo_.set_budget("R14", 2025, 100000000);
+  SubmitRequest r;
+  r.programme = "R14";
+  r.facts_json = with_id(read("tests/cli/data/incubator-agri.json"), "E1");
+  r.date = day("2025-03-03");
+  auto id = submit(env(), r).id;
+  auto corrected = with_id(read("tests/cli/data/incubator-agri-corrected.json"), "E1");
+  auto refused = with_id(read("tests/cli/data/incubator-agri.json"), "E1");
+  EXPECT_EQ(correct(env(), {id, corrected, "A", "", day("2025-03-03")}).after.outcome, "eligible");  // before review
+  act(env(), {id, "submit", "申报单位", "A", "", day("2025-03-03")});
+  auto [code, message] = refusal([&] { correct(env(), {id, refused, "A", "", day("2025-03-04")}); });  // under review
+  EXPECT_EQ(code, kExitRefused);
+  EXPECT_NE(message.find("`county_review`"), std::string::npos) << message;
+  act(env(), {id, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});  // reserves 200000
+  act(env(), {id, "return", "市科技局", "L", "", day("2025-03-05")});
+  auto res = correct(env(), {id, refused, "L", "", day("2025-03-06")});  // returned for correction
+  EXPECT_EQ(res.after.outcome, "refused");
+  EXPECT_EQ(res.c.reserved_fen, 0);  // the reservation follows the new decision
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 0);
+  // The correction period (5 working days) ran out: the case is closed, the correction refused.
+  auto [late, why] = refusal([&] { correct(env(), {id, corrected, "L", "", day("2025-03-20")}); });
+  EXPECT_EQ(late, kExitRefused);
+  EXPECT_NE(why.find("the case is closed"), std::string::npos) << why;
+  EXPECT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"closed"});
+  EXPECT_EQ(repo_.events(id).back().action, "timer");
+}
+
+TEST_F(CaseServiceTest, ACorrectionMovesOnlyTheCasesOwnReservation) {
+  repo_.set_budget("R14", 2025, 40000000);
+  auto a = submit_eligible("F1"), b = submit_eligible("F2");
+  act(env(), {a, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
+  act(env(), {b, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
+  act(env(), {a, "return", "市科技局", "L", "", day("2025-03-05")});
+  correct(env(), {a, with_id(read("tests/cli/data/incubator-agri.json"), "F1"), "L", "", day("2025-03-05")});
+  EXPECT_EQ(repo_.load_case(a).reserved_fen, 0);
+  EXPECT_EQ(repo_.load_case(b).reserved_fen, 20000000);
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 20000000);
+  correct(env(), {a, with_id(read("tests/cli/data/incubator-agri-corrected.json"), "F1"), "L", "", day("2025-03-06")});
+  EXPECT_EQ(repo_.load_case(a).reserved_fen, 0);  // it held nothing: its next approval reserves
+}
+
+// Issue 8: ranked allocation gave 0 to a case at disbursement and `disburse` paid it in full
+// "without budget control": 600,000 paid against a 400,000 budget, 400,000 shown consumed.
+TEST_F(CaseServiceTest, ACaseAllocatedNothingIsPaidOnlyWhenTheBudgetStillHasRoom) {
+  std::vector<store::CaseId> ids;
+  for (const char* id : {"G1", "G2", "G3"}) {
+    ids.push_back(submit_eligible(id));
+    to_disbursement(ids.back());  // no budget yet: no reservation
+  }
+  repo_.set_budget("R14", 2025, 40000000);  // set late, after the approvals
+  auto rk = allocate(env(), "R14", 2025, Allocation::ranked, "F");
+  ASSERT_EQ(rk.lines.size(), 3u);
+  EXPECT_EQ(rk.lines[2].allocated, 0);
+  disburse(ids[0]);
+  disburse(ids[1]);
+  auto [code, message] = refusal([&] { disburse(ids[2]); });
+  EXPECT_EQ(code, kExitRefused);
+  EXPECT_NE(message.find("budget_exceeded"), std::string::npos) << message;
+  EXPECT_EQ(repo_.load_case(ids[2]).stages, std::vector<std::string>{"disbursement"});
+  EXPECT_TRUE(repo_.awards_for("G3").empty());
+  auto b = *repo_.get_budget("R14", 2025);
+  EXPECT_EQ(b.consumed_fen, 40000000);
+  EXPECT_EQ(b.reserved_fen, 0);
+  // Once the budget grows, the payment takes its reservation at payout.
+  repo_.set_budget("R14", 2025, 60000000);
+  disburse(ids[2]);
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 60000000);
+  EXPECT_EQ(repo_.load_case(ids[2]).consumed_fen, 20000000);
+  EXPECT_EQ(repo_.awards_for("G3").at(0).amount_fen, 20000000);
+}
+
+// Issue 8: a budget set after a case's last approval was ignored at payout.
+TEST_F(CaseServiceTest, ALateBudgetControlsThePayment) {
+  auto a = submit_eligible("H1"), b = submit_eligible("H2");
+  to_disbursement(a);
+  to_disbursement(b);
+  repo_.set_budget("R14", 2025, 30000000);  // room for one
+  disburse(a);
+  auto r = repo_.load_case(a);
+  EXPECT_EQ(r.consumed_fen, 20000000);
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 20000000);
+  auto [code, message] = refusal([&] { disburse(b); });
+  EXPECT_EQ(code, kExitRefused);
+  EXPECT_NE(message.find("only 10万元 available"), std::string::npos) << message;
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 20000000);
+}
+
+TEST_F(CaseServiceTest, WithoutABudgetThePaymentIsOutsideBudgetControl) {
+  auto a = submit_eligible("K1");
+  to_disbursement(a);
+  disburse(a);
+  EXPECT_EQ(repo_.awards_for("K1").at(0).amount_fen, 20000000);
+  EXPECT_EQ(repo_.load_case(a).consumed_fen, 0);
+  EXPECT_NE(repo_.events(a).back().payload_json.find("without budget control"), std::string::npos);
+}
+
+TEST_F(CaseServiceTest, EmptyActorsUnknownProgrammesAndImpossibleYearsAreRefused) {
+  auto a = submit_eligible("L1");
+  for (const char* who : {"", " ", "\t "}) {
+    EXPECT_EQ(refusal([&] { act(env(), {a, "approve", "旗县区科技局[临河区]", who, "", day("2025-03-04")}); }).first, kExitUsage);
+    EXPECT_EQ(refusal([&] { allocate(env(), "R14", 2025, Allocation::ranked, who); }).first, kExitUsage);
+    SubmitRequest r;
+    r.programme = "R14";
+    r.facts_json = with_id(read("tests/cli/data/incubator-agri.json"), "L2");
+    r.actor = who;
+    r.date = day("2025-03-03");
+    EXPECT_EQ(refusal([&] { submit(env(), r); }).first, kExitUsage);
+    EXPECT_EQ(refusal([&] { correct(env(), {a, r.facts_json, who, "", day("2025-03-04")}); }).first, kExitUsage);
+  }
+  EXPECT_EQ(repo_.events(a).size(), 2u);
+  EXPECT_FALSE(repo_.find_by_application_id("L2"));
+  EXPECT_EQ(refusal([&] { set_budget(env(), "NOPE", 2025, 100); }).first, kExitUsage);
+  for (int year : {0, -1, 1999, 2101, 99999})
+    EXPECT_EQ(refusal([&] { set_budget(env(), "R14", year, 100); }).first, kExitUsage) << year;
+  EXPECT_TRUE(repo_.list_budgets().empty());
+  EXPECT_EQ(set_budget(env(), "R14", 2025, 100).total_fen, 100);
 }
 
 }  // namespace

@@ -112,5 +112,49 @@ TEST(Migrations, StatementsAreSplitPerBackend) {
   }
 }
 
+// 002 replaces 001's amount_fen by the case's own reservation: where a budget exists, a paid case
+// consumed it and any other case holds it; without a budget it was never a reservation.
+class MigrationTest : public ::testing::TestWithParam<Kind> {};
+
+TEST_P(MigrationTest, ReservationsAreCarriedOverFromAmountFen) {
+  if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+  TestDatabase db(GetParam());
+  const Backend backend = GetParam() == Kind::sqlite ? Backend::sqlite : Backend::postgresql;
+  for (const auto& stmt : soci_store::detail::migration_statements(soci_store::detail::migration_sources().front(), backend))
+    db.exec(stmt);
+  db.exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  db.exec("INSERT INTO schema_migrations VALUES (1, 'init', '2024-01-01T00:00:00Z')");
+  db.exec("INSERT INTO budgets (programme, year, total_fen, reserved_fen, consumed_fen, updated_at) "
+          "VALUES ('R14', 2024, 1000, 300, 200, 'x')");
+  auto add = [&](int id, const char* programme, int amount) {
+    db.exec("INSERT INTO cases (id, application_id, programme, call_year, workflow, workflow_version, amount_fen, version, "
+            "event_head, created_at, updated_at) VALUES (" + std::to_string(id) + ", 'A" + std::to_string(id) + "', '" +
+            programme + "', 2024, 'competitive', 1, " + std::to_string(amount) + ", 1, 'h', 'x', 'x')");
+  };
+  add(1, "R14", 300);  // approved: holds it
+  add(2, "R14", 200);  // disbursed
+  add(3, "R08", 50);   // paid without a budget
+  add(4, "R14", 0);
+  db.exec("INSERT INTO awards (applicant, programme, year, amount_fen, case_id, disbursed_at) VALUES ('A2', 'R14', 2024, 200, 2, 'x')");
+  db.exec("INSERT INTO awards (applicant, programme, year, amount_fen, case_id, disbursed_at) VALUES ('A3', 'R08', 2024, 50, 3, 'x')");
+  const auto report = soci_store::migrate(db.url());
+  EXPECT_EQ(report.from, 1);
+  EXPECT_EQ(report.to, soci_store::latest_schema_version());
+  auto repo = soci_store::open_repository(db.url());
+  auto held = [&](store::CaseId id) {
+    const auto c = repo->load_case(id);
+    return std::pair<model::Fen, model::Fen>{c.reserved_fen, c.consumed_fen};
+  };
+  EXPECT_EQ(held(1), (std::pair<model::Fen, model::Fen>{300, 0}));
+  EXPECT_EQ(held(2), (std::pair<model::Fen, model::Fen>{0, 200}));
+  EXPECT_EQ(held(3), (std::pair<model::Fen, model::Fen>{0, 0}));
+  EXPECT_EQ(held(4), (std::pair<model::Fen, model::Fen>{0, 0}));
+  EXPECT_EQ(repo->release(1, 300).reserved_fen, 0);  // the carried-over reservation is the case's own
+  EXPECT_THROW(repo->release(2, 1), store::ConflictError);
+}
+
+std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
+INSTANTIATE_TEST_SUITE_P(Backends, MigrationTest, ::testing::Values(Kind::sqlite, Kind::postgresql), param_name);
+
 }  // namespace
 }  // namespace subsidy::testing

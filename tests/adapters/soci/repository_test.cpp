@@ -28,7 +28,6 @@ Case sample_case(const std::string& app, const std::string& programme = "RD_POST
   c.roles = {"county_bureau"};
   c.state_json = R"({"clock":"running"})";
   c.deadlines = {{"county_review", *model::parse_date("2024-06-10")}};
-  c.amount_fen = 0;
   return c;
 }
 
@@ -76,7 +75,8 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   c.roles = {"市科技局", "市农牧局"};
   c.deadlines = {{"joint_review_a", *model::parse_date("2024-07-01")}, {"joint_review_b", *model::parse_date("2024-06-20")}};
   c.decision = CaseDecision{"eligible", 12'345'600, "sha256:abc", *model::parse_date("2024-05-01"), R"({"total":12345600})"};
-  c.amount_fen = 12'345'600;
+  c.reserved_fen = 12'345'600;  // ignored: only reserve/release/consume move a reservation
+  c.consumed_fen = 1;
   const store::CaseId id = repo_->create_case(c, submitted());
   EXPECT_GT(id, 0);
 
@@ -88,6 +88,7 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   EXPECT_EQ(loaded.created_at, loaded.updated_at);
   Case expected = c;
   expected.id = id;
+  expected.reserved_fen = expected.consumed_fen = 0;
   expected.version = 1;
   expected.facts_version = 1;
   expected.created_at = loaded.created_at;
@@ -100,6 +101,7 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   loaded.decision.reset();
   loaded.state_json = "{}";
   loaded.application_id = "ignored: application ids never change";
+  loaded.reserved_fen = 5;  // ignored too
   EXPECT_EQ(repo_->update_case(loaded, 1), 2);
   Case again = repo_->load_case(id);
   EXPECT_EQ(again.version, 2);
@@ -107,6 +109,7 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   EXPECT_EQ(again.stages, std::vector<std::string>{"publicity"});
   EXPECT_FALSE(again.decision);
   EXPECT_TRUE(again.deadlines.empty());
+  EXPECT_EQ(again.reserved_fen, 0);
   EXPECT_EQ(again.created_at, loaded.created_at);
   EXPECT_GT(again.updated_at, loaded.updated_at);
 }
@@ -243,9 +246,10 @@ TEST_P(RepositoryTest, RollbackDiscardsTheWholeUnitOfWork) {
     store::Transaction tx(*repo_);
     const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
     repo_->append_event(action(id, "submit"));
-    repo_->reserve("RD_POST", 2024, 400'000);
+    repo_->reserve(id, 400'000);
     Case c = repo_->load_case(id);  // reads see the unit's own writes
     EXPECT_EQ(c.version, 1);
+    EXPECT_EQ(c.reserved_fen, 400'000);
   }
   EXPECT_FALSE(repo_->in_transaction());
   EXPECT_FALSE(repo_->find_by_application_id("APP-1"));
@@ -265,16 +269,16 @@ TEST_P(RepositoryTest, CommitKeepsTheWholeUnitOfWork) {
     id = repo_->create_case(sample_case("APP-1"), submitted());
     Case c = repo_->load_case(id);
     c.stages = {"city_review"};
-    c.amount_fen = 400'000;
-    repo_->update_case(c, c.version);
+    repo_->reserve(id, 400'000);
+    repo_->update_case(c, c.version);  // does not undo the reservation
     repo_->append_event(action(id, "approve"));
-    repo_->reserve("RD_POST", 2024, 400'000);
     tx.commit();
   }
   auto other = open();
   EXPECT_EQ(other->load_case(id).version, 2);
   EXPECT_EQ(other->events(id).size(), 1u);
   EXPECT_EQ(other->get_budget("RD_POST", 2024)->reserved_fen, 400'000);
+  EXPECT_EQ(other->load_case(id).reserved_fen, 400'000);
   EXPECT_THROW(repo_->commit(), std::logic_error);
   repo_->begin();
   EXPECT_THROW(repo_->begin(), std::logic_error);
@@ -337,38 +341,50 @@ TEST_P(RepositoryTest, ListCasesFilters) {
 }
 
 TEST_P(RepositoryTest, BudgetsNeverOverCommit) {
-  EXPECT_THROW(repo_->reserve("RD_POST", 2024, 1), store::NotFoundError);
+  const store::CaseId a = repo_->create_case(sample_case("A"), submitted());
+  const store::CaseId b2 = repo_->create_case(sample_case("B"), submitted());
+  EXPECT_THROW(repo_->reserve(a, 1), store::NotFoundError);  // no budget
+  EXPECT_THROW(repo_->reserve(999, 1), store::NotFoundError);  // no case
   EXPECT_FALSE(repo_->get_budget("RD_POST", 2024));
   Budget b = repo_->set_budget("RD_POST", 2024, 1'000'000);
   EXPECT_EQ(b, (Budget{"RD_POST", 2024, 1'000'000, 0, 0}));
 
-  b = repo_->reserve("RD_POST", 2024, 600'000);
+  b = repo_->reserve(a, 600'000);
   EXPECT_EQ(b.reserved_fen, 600'000);
-  b = repo_->reserve("RD_POST", 2024, 400'000);  // exactly up to the total
+  b = repo_->reserve(b2, 400'000);  // exactly up to the total
   EXPECT_EQ(b.available_fen(), 0);
   try {
-    repo_->reserve("RD_POST", 2024, 1);
+    repo_->reserve(a, 1);
     FAIL() << "expected BudgetExceededError";
   } catch (const store::BudgetExceededError& e) {
     EXPECT_EQ(e.available(), 0);
     EXPECT_EQ(e.requested(), 1);
     EXPECT_EQ(e.programme(), "RD_POST");
   }
-  EXPECT_EQ(repo_->release("RD_POST", 2024, 400'000).reserved_fen, 600'000);
+  EXPECT_EQ(repo_->load_case(a).reserved_fen, 600'000);  // a refused reservation changes nothing
+  EXPECT_EQ(repo_->release(b2, 400'000).reserved_fen, 600'000);
+  EXPECT_EQ(repo_->load_case(b2).reserved_fen, 0);
   try {
-    repo_->reserve("RD_POST", 2024, 500'000);
+    repo_->reserve(b2, 500'000);
     FAIL() << "expected BudgetExceededError";
   } catch (const store::BudgetExceededError& e) {
     EXPECT_EQ(e.available(), 400'000);
   }
-  EXPECT_EQ(repo_->get_budget("RD_POST", 2024)->reserved_fen, 600'000);  // a refused reservation changes nothing
+  EXPECT_EQ(repo_->get_budget("RD_POST", 2024)->reserved_fen, 600'000);
+  EXPECT_EQ(repo_->load_case(b2).reserved_fen, 0);
 
-  b = repo_->consume("RD_POST", 2024, 250'000);
+  b = repo_->consume(a, 250'000);
   EXPECT_EQ(b, (Budget{"RD_POST", 2024, 1'000'000, 350'000, 250'000}));
-  EXPECT_THROW(repo_->consume("RD_POST", 2024, 350'001), store::ConflictError);
-  EXPECT_THROW(repo_->release("RD_POST", 2024, 350'001), store::ConflictError);
-  EXPECT_THROW(repo_->reserve("RD_POST", 2024, 0), std::invalid_argument);
-  EXPECT_THROW(repo_->reserve("RD_POST", 2024, INT64_MAX), store::BudgetExceededError);  // no overflow either
+  const Case paid = repo_->load_case(a);
+  EXPECT_EQ(paid.reserved_fen, 350'000);
+  EXPECT_EQ(paid.consumed_fen, 250'000);
+  EXPECT_THROW(repo_->consume(a, 350'001), store::ConflictError);
+  EXPECT_THROW(repo_->release(a, 350'001), store::ConflictError);
+  EXPECT_THROW(repo_->release(b2, 1), store::ConflictError);  // never what another case holds
+  EXPECT_THROW(repo_->consume(b2, 1), store::ConflictError);
+  EXPECT_EQ(repo_->get_budget("RD_POST", 2024)->reserved_fen, 350'000);
+  EXPECT_THROW(repo_->reserve(a, 0), std::invalid_argument);
+  EXPECT_THROW(repo_->reserve(a, INT64_MAX), store::BudgetExceededError);  // no overflow either
 
   EXPECT_THROW(repo_->set_budget("RD_POST", 2024, 599'999), store::BudgetExceededError);  // below committed
   EXPECT_EQ(repo_->set_budget("RD_POST", 2024, 600'000).available_fen(), 0);

@@ -141,14 +141,19 @@ TEST_P(SqlRepositoryTest, DeletedLastEventAndRehashedEditAreReported) {
 TEST_P(SqlRepositoryTest, ProcessesRacingForABudgetNeverOverCommit) {
   constexpr int kProcesses = 4, kAttempts = 25;
   constexpr model::Fen kAmount = 1000, kTotal = 50 * kAmount;  // 100 attempts, room for 50
-  db_->open()->set_budget("RD_POST", 2024, kTotal);
+  std::vector<store::CaseId> ids;
+  {
+    auto repo = db_->open();
+    repo->set_budget("RD_POST", 2024, kTotal);
+    for (int i = 0; i < kProcesses; ++i) ids.push_back(repo->create_case(sample_case("RACE-" + std::to_string(i)), facts()));
+  }
   const std::string url = db_->url();
-  const auto codes = run_processes(kProcesses, [&](int) {
+  const auto codes = run_processes(kProcesses, [&](int child) {
     auto repo = soci_store::open_repository(url);
     int granted = 0;
     for (int i = 0; i < kAttempts; ++i) {
       try {
-        repo->reserve("RD_POST", 2024, kAmount);
+        repo->reserve(ids[static_cast<std::size_t>(child)], kAmount);
         ++granted;
       } catch (const store::BudgetExceededError&) {
       }
@@ -164,6 +169,13 @@ TEST_P(SqlRepositoryTest, ProcessesRacingForABudgetNeverOverCommit) {
   const store::Budget b = *db_->open()->get_budget("RD_POST", 2024);
   EXPECT_EQ(b.reserved_fen, kTotal);
   EXPECT_LE(b.reserved_fen + b.consumed_fen, b.total_fen);
+  model::Fen held = 0;  // the budget's reservations are exactly its cases'
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const model::Fen r = db_->open()->load_case(ids[i]).reserved_fen;
+    EXPECT_EQ(r, codes[i] * kAmount);
+    held += r;
+  }
+  EXPECT_EQ(held, b.reserved_fen);
 }
 
 TEST_P(SqlRepositoryTest, ProcessesActingOnOneCaseLoseNoUpdate) {

@@ -1,7 +1,7 @@
 #pragma once
 // Test support: a fresh, isolated database per test on each backend.
 //   memory     — an InMemoryDatabase shared by every repository the test opens
-//   sqlite     — a temporary file (removed afterwards, with its -wal/-shm files)
+//   sqlite     — a temporary file in `dir` (removed afterwards, with its -wal/-shm files)
 //   postgresql — a schema of its own (t_<pid>_<n>) in the database named by $SUBSIDY_TEST_PG,
 //                selected through the URL's search_path option, so tests may run in parallel;
 //                the test is skipped when SUBSIDY_TEST_PG is not set.
@@ -55,12 +55,13 @@ inline store::Clock counting_clock() {
 
 class TestDatabase {
  public:
-  explicit TestDatabase(Kind kind) : kind_(kind) {
+  // `dir`: where a SQLite file goes (tests that commit thousands of times may use the tmpfs /dev/shm).
+  explicit TestDatabase(Kind kind, const std::string& dir = "/tmp") : kind_(kind) {
     static std::atomic<int> counter{0};
     const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(counter++);
     switch (kind) {
       case Kind::memory: memory_ = std::make_shared<store::InMemoryDatabase>(); break;
-      case Kind::sqlite: path_ = "/tmp/subsidy_test_" + tag + ".db"; url_ = "sqlite:" + path_; break;
+      case Kind::sqlite: path_ = dir + "/subsidy_test_" + tag + ".db"; url_ = "sqlite:" + path_; break;
       case Kind::postgresql: {
         schema_ = "t_" + tag;
         base_ = pg_base_url();

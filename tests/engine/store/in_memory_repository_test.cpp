@@ -42,7 +42,7 @@ TEST(InMemoryRepository, RollbackRestoresEverything) {
     Transaction tx(repo);
     const CaseId id = repo.create_case(new_case("A"), facts());
     repo.append_event(action(id, "submit"));
-    repo.reserve("RD_POST", 2024, 600);
+    repo.reserve(id, 600);
   }  // not committed
   EXPECT_FALSE(repo.find_by_application_id("A"));
   EXPECT_EQ(repo.get_budget("RD_POST", 2024)->reserved_fen, 0);

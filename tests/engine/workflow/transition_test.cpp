@@ -203,6 +203,34 @@ TEST(Transition, ReturnForCorrectionPausesTheClock) {
   EXPECT_NE(r.message.find("`corrections < 2`"), std::string::npos) << r.message;
 }
 
+// Facts may be corrected before review (the start stage) and in a correction stage, nowhere else.
+TEST(Transition, CorrectionsOnlyBeforeReviewAndInACorrectionStage) {
+  Case c = agri_case();
+  c.start("2024-09-02");
+  EXPECT_FALSE(wf::correction_refusal(c.w, c.state));  // application: before review
+  c.ok("2024-09-02", "申报单位", "submit");
+  auto under_review = wf::correction_refusal(c.w, c.state);
+  ASSERT_TRUE(under_review);
+  EXPECT_EQ(under_review->kind, wf::RefusalKind::not_correctable);
+  EXPECT_NE(under_review->message.find("`county_review`"), std::string::npos) << under_review->message;
+  EXPECT_NE(under_review->message.find("`application` (before review) or `awaiting_correction` (returned for correction)"),
+            std::string::npos)
+      << under_review->message;
+  c.ok("2024-09-03", "旗县区科技局[临河区]", "return");
+  EXPECT_FALSE(wf::correction_refusal(c.w, c.state));  // returned for correction
+  c.ok("2024-09-04", "申报单位", "resubmit");
+  c.ok("2024-09-04", "旗县区科技局[临河区]", "approve");
+  c.ok("2024-09-05", "市科技局", "approve");
+  c.ok("2024-09-06", "市农牧局", "approve");
+  c.ok("2024-09-06", "市财政局", "approve");
+  c.ok("2024-09-20", "市财政局", "disburse");  // publicity ran out → disbursement → disbursed
+  ASSERT_EQ(c.state.stage, "disbursed");
+  auto closed = wf::correction_refusal(c.w, c.state);
+  ASSERT_TRUE(closed);
+  EXPECT_NE(closed->message.find("the case is closed"), std::string::npos) << closed->message;
+  EXPECT_STREQ(wf::refusal_kind_name(closed->kind), "not_correctable");
+}
+
 TEST(Transition, CorrectionPeriodExpiryClosesTheCase) {
   Case c = agri_case();
   c.start("2024-09-02");
