@@ -270,14 +270,15 @@ class BlockReader {
   void decide(std::string& data) {
     if (data.starts_with(kByteOrderMark)) data.erase(0, kByteOrderMark.size());
     while (true) {
+      bool more = !eof_ && data.size() <= kMaxRecord;  // reading on keeps memory bounded
       std::size_t i = 0;
       while (i < data.size() && is_blank(data[i])) ++i;
       std::size_t eol = data.find_first_of("\r\n", i);
-      if (i == data.size() || (eol == std::string::npos && !eof_ && data.size() <= kMaxRecord)) {
-        if (eof_) break;
+      if (more && (i == data.size() || eol == std::string::npos)) {
         fill(data, block_);  // the first line is not complete yet
         continue;
       }
+      if (i == data.size()) break;  // blank so far
       std::string_view first(data.data() + i, (eol == std::string::npos ? data.size() : eol) - i);
       while (!first.empty() && is_blank(first.back())) first.remove_suffix(1);
       if (first.front() == '[') {
@@ -285,7 +286,7 @@ class BlockReader {
       } else if (first.front() == '{' && first.back() != '}' && eol != std::string::npos) {
         std::size_t j = eol;
         while (j < data.size() && is_blank(data[j])) ++j;
-        if (j == data.size() && !eof_ && data.size() <= kMaxRecord) {
+        if (j == data.size() && more) {
           fill(data, block_);  // where the next non-blank line begins is not known yet
           continue;
         }
