@@ -32,6 +32,26 @@ TEST(Money, RoundingModes) {
   EXPECT_EQ(round_div(-1, 100, Rounding::floor), -1);
 }
 
+TEST(Money, RawMoneyIsExactIn128BitsUntilRounded) {
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  // 922,337,203,685,477.58 元 × 1% in micro-分 is beyond int64, its rounding is not.
+  Wide raw = static_cast<Wide>(92'233'720'368'547'758) * 10'000;
+  EXPECT_FALSE(narrow(raw).has_value());
+  EXPECT_EQ(round_div(raw, 100'000'000, Rounding::floor), 9'223'372'036'854);  // whole 元
+  EXPECT_EQ(round_div(-raw, 100'000'000, Rounding::floor), -9'223'372'036'855);
+  EXPECT_EQ(round_div(raw, 100'000'000, Rounding::ceil), 9'223'372'036'855);
+  EXPECT_FALSE(round_div(raw * 1'000'000, 1, Rounding::floor).has_value());  // the result does not fit
+  EXPECT_EQ(narrow(max), max);
+  EXPECT_EQ(add_wide(raw, raw), raw * 2);
+  EXPECT_EQ(sub_wide(0, raw), -raw);
+  EXPECT_EQ(div_floor_wide(-7, 2), -4);
+  EXPECT_FALSE(div_floor_wide(1, 0).has_value());
+  Wide huge = static_cast<Wide>(max) * max;  // < 2^126
+  EXPECT_TRUE(mul_wide(huge, 1).has_value());
+  EXPECT_FALSE(mul_wide(huge, 4).has_value());
+  EXPECT_FALSE(add_wide(huge * 2, huge * 2).has_value());
+}
+
 TEST(Money, FormatAndParseYuan) {
   EXPECT_EQ(format_yuan(123456), "1234.56");
   EXPECT_EQ(format_yuan(5), "0.05");
