@@ -46,6 +46,32 @@ std::string location(const Span& span, const SourceSet& sources) {
 }
 
 namespace {
+// Source text as a terminal may show it: bytes that are not UTF-8 and control characters (a NUL
+// would end the output, a CR would overwrite it) become U+FFFD; a tab becomes a space so that the
+// caret stays aligned.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = utf8_length(s, i);
+    if (c == '\t') {
+      out += ' ';
+    } else if (n == 0 || c < 0x20 || c == 0x7F) {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n ? n : 1;
+  }
+  return out;
+}
+
+// Where a cut of a long line may fall: not inside a UTF-8 sequence.
+std::size_t char_boundary(std::string_view s, std::size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
 void excerpt(std::string& out, const Span& span, const SourceSet& sources) {
   if (span.file >= sources.size()) return;
   const auto& f = sources.get(span.file);
@@ -58,11 +84,24 @@ void excerpt(std::string& out, const Span& span, const SourceSet& sources) {
   line_start = std::min(line_start, line.size());
   std::size_t len = span.end > span.begin ? span.end - span.begin : 1;
   len = std::min(len, line.size() > line_start ? line.size() - line_start : std::size_t{1});
-  std::size_t lead = display_width(line.substr(0, line_start));
-  std::size_t width = std::max<std::size_t>(1, display_width(line.substr(line_start, len)));
+  // A long line (generated rules, a file without line breaks) is shown around the span only.
+  constexpr std::size_t kContext = 80;
+  std::string before = "", after = "";
+  if (line.size() > 3 * kContext) {
+    len = std::min(len, kContext);
+    std::size_t from = line_start > kContext ? char_boundary(line, line_start - kContext) : 0;
+    std::size_t to = std::min(line.size(), char_boundary(line, line_start + len + kContext));
+    if (from > 0) before = "…";
+    if (to < line.size()) after = "…";
+    line = line.substr(from, to - from);
+    line_start -= from;
+    len = std::min(len, line.size() - std::min(line.size(), line_start));
+  }
+  std::size_t lead = display_width(before) + display_width(printable(line.substr(0, line_start)));
+  std::size_t width = std::max<std::size_t>(1, display_width(printable(line.substr(line_start, len))));
   out += ' ' + pad + " |\n";
   out += ' ' + num + " | ";
-  out += line;
+  out += before + printable(line) + after;
   out += '\n';
   out += ' ' + pad + " | " + std::string(lead, ' ') + '^' + std::string(width - 1, '~') + '\n';
 }
@@ -71,14 +110,14 @@ void excerpt(std::string& out, const Span& span, const SourceSet& sources) {
 std::string render(const Diagnostic& d, const SourceSet& sources) {
   // Problems in input files (not rules) have no code: `file:line:col: error: message`.
   std::string code = d.code.empty() ? std::string() : "[" + d.code + "]";
-  std::string out = location(d.span, sources) + ": " + severity_name(d.severity) + code + ": " + d.message + "\n";
+  std::string out = location(d.span, sources) + ": " + severity_name(d.severity) + code + ": " + printable(d.message) + "\n";
   excerpt(out, d.span, sources);
   for (const auto& n : d.notes) {
     if (n.has_span) {
-      out += location(n.span, sources) + ": note: " + n.message + "\n";
+      out += location(n.span, sources) + ": note: " + printable(n.message) + "\n";
       excerpt(out, n.span, sources);
     } else {
-      out += "  = note: " + n.message + "\n";
+      out += "  = note: " + printable(n.message) + "\n";
     }
   }
   return out;

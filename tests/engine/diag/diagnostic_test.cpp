@@ -94,3 +94,36 @@ TEST(Utf8, LengthOfWellFormedSequencesAndZeroForEverythingElse) {
   EXPECT_EQ(len("\xE7\xA0"), 0u);          // truncated
   EXPECT_EQ(len("\xFF"), 0u);
 }
+
+TEST(Diagnostic, ExcerptShowsControlAndNonUtf8BytesAsReplacementCharacters) {
+  SourceSet s;
+  // A NUL would end the output of fputs, a CR would overwrite the line on a terminal.
+  auto id = s.add("f", std::string("a\0b\rc\xFF" "d x;\n", 11));
+  Diagnostics ds;
+  ds.error("E0101", {id, 8, 9}, std::string("unknown name `x\xFF" "`"));
+  EXPECT_EQ(render(ds.items()[0], s),
+            "f:1:9: error[E0101]: unknown name `x\xEF\xBF\xBD`\n"
+            "   |\n"
+            " 1 | a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD" "d x;\n"
+            "   |         ^\n");
+}
+
+TEST(Diagnostic, ExcerptOfAVeryLongLineIsCutAroundTheSpan) {
+  SourceSet s;
+  std::string line;
+  for (int i = 0; i < 50000; ++i) line += "fact f" + std::to_string(i) + ": int; ";
+  auto at = line.find("f25000");
+  auto id = s.add("f", line + "\n");
+  Diagnostics ds;
+  ds.warning("W0203", {id, static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 6)}, "unused");
+  auto text = render(ds.items()[0], s);
+  EXPECT_LT(text.size(), 600u) << text.size();
+  auto src = text.substr(text.find(" 1 | ") + 5);
+  src = src.substr(0, src.find('\n'));
+  EXPECT_EQ(src.rfind("…", 0), 0u);
+  EXPECT_NE(src.find("f25000"), std::string::npos);
+  auto caret = text.substr(text.rfind("   | ") + 5);
+  // The caret sits under `f25000`: "…" is one column, then the text before the span.
+  EXPECT_EQ(caret.find('^'), display_width(src.substr(0, src.find("f25000"))));
+  EXPECT_EQ(caret.substr(caret.find('^')), "^~~~~~\n");
+}
