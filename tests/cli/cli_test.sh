@@ -131,6 +131,10 @@ done
 sed 's/"org_type": "enterprise"/"org_type": enterprise/' examples/refused-r02.json > "$TMP/badpretty.json"
 expect_rc 3 "pretty object with a syntax error" "${EV[@]}" "$TMP/badpretty.json"
 contains "$TMP/out" "\"code\":\"malformed_json\",\"field\":\"org_type\",\"message\":\"not valid JSON: unexpected \`enterprise\` at line 3, column 15\"" "line and column inside a pretty-printed object"
+head -1 examples/batch.jsonl | sed 's/"prior_awards":\[[^]]*\]/"prior_awards":["R03","R3"]/' > "$TMP/r3.jsonl"
+grep -q '"R3"' "$TMP/r3.jsonl" && ok || bad "test input has prior_awards"
+expect_rc 3 "no programme id in a set of program" "${EV[@]}" "$TMP/r3.jsonl"
+contains "$TMP/out" '"error":{"code":"unknown_program","field":"prior_awards","message":"\"R3\" is not a programme id of the ruleset; programmes: ' "unknown programme id named"
 { printf '{"id":"big","name":"'; head -c 5000000 /dev/zero | tr '\0' x; printf '"}\n'; head -1 examples/batch.jsonl; } > "$TMP/long.jsonl"
 for j in 1 2; do
   expect_rc 3 "over-long line jobs$j" "${EV[@]}" --jobs $j "$TMP/long.jsonl"

@@ -372,6 +372,8 @@ TEST_F(DecoderTest, TextThatIsNotJsonIsMalformedWithItsColumn) {
   // A record over several lines (a pretty-printed object): line and column within the record.
   expect_error("{\n  \"employees\": 1,\n  \"registered\": tru\n}", "malformed_json", "registered");
   EXPECT_EQ(err.message, "not valid JSON: unexpected `tru` at line 3, column 17");
+  expect_error("{\r  \"employees\": 1,\r\n  \"registered\": tru\r}", "malformed_json", "registered");
+  EXPECT_EQ(err.message, "not valid JSON: unexpected `tru` at line 3, column 17");  // \r and \r\n end lines too
   // Valid JSON that is not an object stays wrong_type.
   expect_error("null", "wrong_type", "");
   expect_error("[1]", "wrong_type", "");
