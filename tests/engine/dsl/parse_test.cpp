@@ -663,7 +663,7 @@ TEST(ParseSpans, UniqueIdsAcrossFiles) {
 }
 
 TEST(ParseSpans, AllConstructsSampleParses) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "../../golden/parse/good/all_constructs.rules";
+  auto path = std::filesystem::path(SUBSIDY_SOURCE_DIR) / "tests/golden/parse/good/all_constructs.rules";
   std::ifstream in(path, std::ios::binary);
   ASSERT_TRUE(in) << path;
   std::stringstream ss;
