@@ -48,6 +48,8 @@ struct Checker {
   CheckResult result;
   Symbols& sym = result.symbols;
   std::unordered_map<std::string, std::uint32_t> enum_index;
+  // Enum value name -> every (enum, value index) of that name, in declaration order.
+  std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, int>>> enum_values;
   // First definition of every top-level name, for duplicate detection across kinds.
   std::unordered_map<std::string, diag::Span> defined;
   std::vector<std::uint8_t> fact_used;
@@ -161,7 +163,10 @@ struct Checker {
             }
             def.values.push_back({v.name.name, {v.label.zh, v.label.en}});
           }
-          enum_index[e->name.name] = static_cast<std::uint32_t>(sym.schema.enums.size());
+          auto id = static_cast<std::uint32_t>(sym.schema.enums.size());
+          enum_index[e->name.name] = id;
+          for (std::size_t i = 0; i < def.values.size(); ++i)
+            enum_values[def.values[i].name].push_back({id, static_cast<int>(i)});
           sym.schema.enums.push_back(std::move(def));
         }
     for (const auto& f : files)
@@ -380,13 +385,12 @@ struct Checker {
       return in.type = sym.table_types[t->second];
     }
     // Enum values: the hint's enum first, then a unique match over all enums.
-    if (hint && (hint->kind == Kind::Enum || hint->kind == Kind::EnumSet)) {
-      int v = sym.schema.enums[hint->enum_id].find(n.name);
-      if (v >= 0) return enum_value(e, hint->enum_id, v);
-    }
-    std::vector<std::pair<std::uint32_t, int>> found;
-    for (std::uint32_t i = 0; i < sym.schema.enums.size(); ++i)
-      if (int v = sym.schema.enums[i].find(n.name); v >= 0) found.push_back({i, v});
+    static const std::vector<std::pair<std::uint32_t, int>> none;
+    auto ev = enum_values.find(n.name);
+    const auto& found = ev == enum_values.end() ? none : ev->second;
+    if (hint && (hint->kind == Kind::Enum || hint->kind == Kind::EnumSet))
+      for (auto [ei, v] : found)
+        if (ei == hint->enum_id) return enum_value(e, ei, v);
     if (found.size() == 1) return enum_value(e, found[0].first, found[0].second);
     if (found.size() > 1) {
       std::string names;
