@@ -436,12 +436,18 @@ ActResult act(const Env& env, const ActRequest& r) {
   store::Transaction tx(env.repo);
   BudgetHooks hooks{env, c, res.budget_notes};
   bool terminal = is_terminal(*p.wf, c.stages.empty() ? std::string() : c.stages.front());
-  if (r.action == "disburse") {
-    hooks.disburse(applicant_of(env.repo, c.id), r.date);
-  } else if (terminal) {
-    hooks.release();
-  } else if (r.action == "approve" && c.reserved_fen == 0 && dec.eligible && dec.amount > 0) {
-    hooks.hold(dec.amount);
+  try {
+    if (r.action == "disburse") {
+      hooks.disburse(applicant_of(env.repo, c.id), r.date);
+    } else if (terminal) {
+      hooks.release();
+    } else if (r.action == "approve" && c.reserved_fen == 0 && dec.eligible && dec.amount > 0) {
+      hooks.hold(dec.amount);
+    }
+  } catch (const CaseError&) {  // the budget refused the step: as for a workflow refusal, timers' moves are kept
+    tx.rollback();
+    if (from != from_adv) store_timer_move(env, *p.wf, after_timer, expected, from_adv, adv.events);
+    throw;
   }
   env.repo.update_case(c, expected);
   if (from != from_adv) {  // timers moved the case before the step

@@ -291,6 +291,31 @@ TEST_F(CaseServiceTest, ALateBudgetControlsThePayment) {
   EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 20000000);
 }
 
+// A payment the budget cannot take is refused, but the public notice that ended before it is
+// stored (the case is at disbursement), like any timer before a refused step.
+TEST_F(CaseServiceTest, ARefusedPaymentStillStoresTheTimerThatMovedTheCase) {
+  SubmitRequest r;
+  r.programme = "R08";  // formula workflow: the notice period leads straight to disbursement
+  std::string f = with_id(read("tests/cli/data/incubator-agri-corrected.json"), "M1");
+  f.replace(f.find("\"new_tech_catalogue_listed\": false"), 34, "\"new_tech_catalogue_listed\": true");
+  f.replace(f.find("\"completed_investment\": 0"), 25, "\"completed_investment\": 500000");
+  r.facts_json = f;
+  r.date = day("2025-03-03");
+  auto id = submit(env(), r).id;
+  ASSERT_EQ(repo_.load_case(id).decision->amount_fen, 10000000);
+  for (auto [action, role] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"submit", "申报单位"}, {"approve", "旗县区科技局[临河区]"}, {"approve", "市科技局"}, {"approve", "市农牧局"}, {"approve", "市财政局"}})
+    act(env(), {id, action, role, "X", "", day("2025-03-04")});
+  ASSERT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"publicity"});
+  repo_.set_budget("R08", 2025, 5000000);  // late, and too small
+  auto [code, message] = refusal([&] { act(env(), {id, "disburse", "市财政局", "F", "", day("2025-03-20")}); });
+  EXPECT_EQ(code, kExitRefused);
+  EXPECT_NE(message.find("budget_exceeded"), std::string::npos) << message;
+  EXPECT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"disbursement"});
+  EXPECT_EQ(repo_.events(id).back().action, "timer");
+  EXPECT_EQ(repo_.get_budget("R08", 2025)->reserved_fen, 0);
+}
+
 TEST_F(CaseServiceTest, WithoutABudgetThePaymentIsOutsideBudgetControl) {
   auto a = submit_eligible("K1");
   to_disbursement(a);
