@@ -40,8 +40,10 @@ struct Ctx {
   bool illustrative = false;
   ProgramExplanation* ex = nullptr;
   // An exception's `when` depends only on the applicant and the date: evaluated once per call
-  // (when the ruleset was lowered with fusion). A condition that failed is not cached.
-  std::uint64_t when_known = 0, when_true = 0;
+  // (when the ruleset was lowered with fusion, and without an explanation, which lists the
+  // parameters each programme used). A condition that failed is not cached; one that read an
+  // illustrative parameter value marks every programme it applies to, as evaluating it would.
+  std::uint64_t when_known = 0, when_true = 0, when_illustrative = 0;
   const std::int64_t* case_attrs = nullptr;  // workflow guards: values by model::CaseAttr
 };
 
@@ -473,12 +475,19 @@ inline Val condition(Ctx& c, std::uint32_t n) {
 Val exception_applies(Ctx& c, std::uint32_t xi) {
   const Exception& x = c.rs.exceptions[xi];
   if (!in_effect(x.effective_from, x.effective_to, c.as_of)) return value(0);
-  if (xi >= 64 || !c.rs.fused) return condition(c, x.when);
+  if (xi >= 64 || !c.rs.fused || c.ex) return condition(c, x.when);
   std::uint64_t bit = std::uint64_t{1} << xi;
   if (!(c.when_known & bit)) {
-    SUBSIDY_TRY(w, condition(c, x.when));
+    bool before = c.illustrative;
+    c.illustrative = false;
+    Val w = condition(c, x.when);
+    if (c.illustrative) c.when_illustrative |= bit;
+    c.illustrative = c.illustrative || before;
+    if (!w.ok()) return w;
     c.when_known |= bit;
     if (w.value) c.when_true |= bit;
+  } else if (c.when_illustrative & bit) {
+    c.illustrative = true;
   }
   return value((c.when_true & bit) != 0);
 }
@@ -587,7 +596,6 @@ void fail_group(const Ruleset& rs, std::uint32_t gi, const Val& v, model::Decisi
     auto& r = out.programs[p];
     if (r.outcome != Outcome::eligible) continue;
     set_error(r, v, static_cast<std::int32_t>(gi));
-    out.errors = true;
     if (explain) explain->programs[p].error = error_message(rs, r, explain->english);
   }
 }
@@ -653,8 +661,6 @@ void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::D
   out.total_before_caps = 0;
   out.caps.clear();
   out.capped = false;
-  out.illustrative = false;
-  out.errors = false;
   if (explain) {
     explain->as_of = as_of;
     explain->programs.assign(n, ProgramExplanation{});
@@ -683,25 +689,33 @@ void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::D
       set_error(r, Val{0, EvalError::overflow, kNoNode});
     }
   }
-  // `cap total` limits that cannot be evaluated make their programmes errors before anything is summed.
-  for (std::uint32_t gi = 0; gi < rs.groups.size(); ++gi) {
-    const Group& g = rs.groups[gi];
-    if (!g.total_only || g.cap == kNoNode) continue;
-    if (Val limit = group_limit(c, g); !limit.ok()) fail_group(rs, gi, limit, out, explain);
-  }
-  std::int64_t cut = apply_groups(rs, c, out, explain);
-  std::int64_t total = 0;
-  for (const auto& r : out.programs) {
-    out.errors = out.errors || r.outcome == Outcome::error;
-    if (r.outcome != Outcome::eligible) continue;
-    total += r.amount;
-    out.illustrative = out.illustrative || r.illustrative;
-  }
-  out.total_before_caps = total + cut;
+  // `cap total` limits that cannot be evaluated make their programmes errors before anything is
+  // summed. The first kKept limits are kept for the total below (the others are evaluated again).
+  constexpr std::uint32_t kKept = 4;
+  Val kept[kKept];
   for (std::uint32_t gi = 0; gi < rs.groups.size(); ++gi) {
     const Group& g = rs.groups[gi];
     if (!g.total_only || g.cap == kNoNode) continue;
     Val limit = group_limit(c, g);
+    if (gi < kKept) kept[gi] = limit;
+    if (!limit.ok()) fail_group(rs, gi, limit, out, explain);
+  }
+  std::int64_t cut = apply_groups(rs, c, out, explain);
+  std::int64_t total = 0;
+  bool errors = false, illustrative = false;
+  for (const auto& r : out.programs) {
+    errors |= r.outcome == Outcome::error;
+    if (r.outcome != Outcome::eligible) continue;
+    total += r.amount;
+    illustrative |= r.illustrative;
+  }
+  out.errors = errors;
+  out.illustrative = illustrative;
+  out.total_before_caps = total + cut;
+  for (std::uint32_t gi = 0; gi < rs.groups.size(); ++gi) {
+    const Group& g = rs.groups[gi];
+    if (!g.total_only || g.cap == kNoNode) continue;
+    Val limit = gi < kKept ? kept[gi] : group_limit(c, g);
     if (!limit.ok()) continue;  // its programmes are errors (above)
     Wide sum = eligible_sum(g, out);
     if (sum > limit.value) {

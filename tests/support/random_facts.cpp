@@ -190,13 +190,13 @@ model::Facts random_facts(const eval::Ruleset& rs, std::mt19937_64& rng) { retur
 DecisionBytes::DecisionBytes(const eval::Ruleset& rs) : rs_(rs), enc_(std::make_unique<json::DecisionEncoder>(rs)) {}
 DecisionBytes::~DecisionBytes() = default;
 
-std::string DecisionBytes::operator()(const model::Facts& facts, model::Days as_of, bool english) {
+std::string DecisionBytes::operator()(const model::Facts& facts, model::Days as_of, bool english, bool explain) {
   model::Decision d;
   eval::Explanation ex;
   ex.english = english;
-  eval::evaluate(rs_, facts, as_of, d, nullptr, &ex);
+  eval::evaluate(rs_, facts, as_of, d, nullptr, explain ? &ex : nullptr);
   std::string out;
-  enc_->append_json(out, "x", d, as_of, &ex, english, nullptr);
+  enc_->append_json(out, "x", d, as_of, explain ? &ex : nullptr, english, nullptr);
   return out;
 }
 

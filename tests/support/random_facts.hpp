@@ -44,7 +44,8 @@ class DecisionBytes {
  public:
   explicit DecisionBytes(const eval::Ruleset& rs);
   ~DecisionBytes();
-  std::string operator()(const model::Facts& facts, model::Days as_of, bool english = false);
+  // `explain == false`: the decision alone, as the batch path encodes it (no explanation recorded).
+  std::string operator()(const model::Facts& facts, model::Days as_of, bool english = false, bool explain = true);
 
  private:
   const eval::Ruleset& rs_;

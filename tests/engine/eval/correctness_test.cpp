@@ -300,6 +300,30 @@ program P "p" "p" { citation "c"; amount floor_fen(big * 20000%); }
   EXPECT_EQ(h.prog(h.eval(), "P").outcome, model::Outcome::error);
 }
 
+// ---------------------------------------------------------------- 7. fast paths agree
+
+TEST(FastPaths, CachedExceptionConditionMarksEveryProgrammeIllustrative) {
+  const char* rules = R"R(
+fact x: int "x" "x";
+param threshold: int "门槛" "threshold" { from 2020-01-01 = 5 source "draft" illustrative; }
+program A "a" "a" { citation "c"; amount 1万; }
+program B "b" "b" { citation "c"; amount 2万; }
+exception bonus "加成" "bonus" { applies to A, B; when x >= threshold; amount amount + 1元; }
+)R";
+  for (bool fuse : {true, false}) {
+    auto c = std::make_unique<subsidy::testing::Compiled>();
+    c->sources.add("t.rules", rules);
+    c->rs = eval::compile(c->sources, c->diags, "t", eval::LowerOptions{.fuse = fuse}).ruleset;
+    ASSERT_TRUE(c->rs) << c->rendered();
+    model::Facts f(1);
+    f.set(0, 7);
+    auto d = eval::evaluate(*c->rs, f, *model::parse_date("2024-06-01"));
+    EXPECT_TRUE(d.programs[0].illustrative) << "fuse " << fuse;
+    EXPECT_TRUE(d.programs[1].illustrative) << "fuse " << fuse;
+    EXPECT_EQ(d.programs[1].amount, 2'0001'00);
+  }
+}
+
 // ---------------------------------------------------------------- 5. capped is its own outcome
 
 TEST(GroupCapOutcome, ProgrammeCutToZeroIsCappedAndTheTopLevelNamesTheCaps) {
