@@ -50,6 +50,26 @@ inline bool is_ident_start(unsigned char c) {
 }
 inline bool is_ident_char(unsigned char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
 
+// Full-width and CJK punctuation (；，：（）。、“”【】…) at p: its length in bytes, else 0. A Chinese
+// input method types it for ; , : ( ) "; it is never part of a name or a unit, so that the parser
+// stops before it and says what it is (grammar.cpp).
+inline std::size_t fullwidth_punct(char const* p, char const* end) {
+  if (end - p < 3) return 0;
+  auto b0 = static_cast<unsigned char>(p[0]), b1 = static_cast<unsigned char>(p[1]), b2 = static_cast<unsigned char>(p[2]);
+  if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return 0;
+  char32_t cp = (static_cast<char32_t>(b0 & 0x0F) << 12) | (static_cast<char32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F);
+  bool punct = (cp >= 0x3001 && cp <= 0x303F) || (cp >= 0x2018 && cp <= 0x201F) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+               (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65);
+  return punct ? 3 : 0;
+}
+// Bytes of names (identifiers, keywords, units), stepping byte by byte through UTF-8.
+inline bool is_name_start(char const* p, char const* end) {
+  return is_ident_start(static_cast<unsigned char>(*p)) && fullwidth_punct(p, end) == 0;
+}
+inline bool is_name_char(char const* p, char const* end) {
+  return is_ident_char(static_cast<unsigned char>(*p)) && fullwidth_punct(p, end) == 0;
+}
+
 // Skips white space (including U+3000 IDEOGRAPHIC SPACE and a UTF-8 BOM) and `#` comments.
 inline char const* skip_blanks(char const* p, char const* end) {
   for (;;) {

@@ -28,8 +28,8 @@ bool at_decl_keyword(char const* p, char const* end) {
   // `workflow NAME;` clause does not start a declaration.
   if (parser::match_word(p, end, "workflow")) {
     char const* q = parser::skip_blanks(p + 8, end);
-    if (q == end || !parser::is_ident_start(static_cast<unsigned char>(*q))) return false;
-    while (q != end && parser::is_ident_char(static_cast<unsigned char>(*q))) ++q;
+    if (q == end || !parser::is_name_start(q, end)) return false;
+    while (q != end && parser::is_name_char(q, end)) ++q;
     q = parser::skip_blanks(q, end);
     return q != end && (*q == '"' || *q == '{');
   }
@@ -112,8 +112,8 @@ diag::Span token_span(ParseState const& st, char const* p) {
   char const* end = st.end;
   if (p == end) return st.span(p, p);
   char const* q = p;
-  if (parser::is_ident_char(static_cast<unsigned char>(*q))) {
-    while (q != end && parser::is_ident_char(static_cast<unsigned char>(*q))) ++q;
+  if (parser::is_name_char(q, end)) {
+    while (q != end && parser::is_name_char(q, end)) ++q;
   } else {
     ++q;
     while (q != end && (static_cast<unsigned char>(*q) & 0xC0) == 0x80) ++q;
@@ -190,6 +190,21 @@ void check_utf8(ParseState& st, std::string_view text) {
   }
 }
 
+// The ASCII character a full-width punctuation mark at p stands for, or "" when there is none.
+std::string ascii_for_fullwidth(char const* p, char const* end) {
+  char32_t cp = (static_cast<char32_t>(p[0] & 0x0F) << 12) | (static_cast<char32_t>(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+  if (cp >= 0xFF01 && cp <= 0xFF5E) return std::string(1, static_cast<char>(cp - 0xFEE0));  // ；→;  （→(  ＝→=
+  switch (cp) {
+    case 0x201C: case 0x201D: return "\"";
+    case 0x2018: case 0x2019: return "'";
+    case 0x3001: return ",";
+    case 0x3002: return ".";
+    case 0x3010: return "[";
+    case 0x3011: return "]";
+    default: return {};
+  }
+}
+
 bool is_name_position(std::string const& which) {
   std::size_t start = 0;
   for (;;) {
@@ -251,7 +266,14 @@ GrammarResult parse_declarations(std::string_view text, diag::FileId file, diag:
       st.error("E0010", tok, "`" + word + "` is a reserved word and cannot be used as a name",
                {diag::Note{{}, "choose another name, e.g. `" + word + "_`; docs/language.md lists the reserved words", false}});
     } else {
-      st.error("E0001", tok, "expected " + describe(which));
+      std::vector<diag::Note> notes;
+      if (parser::fullwidth_punct(at, st.end)) {
+        auto hint = ascii_for_fullwidth(at, st.end);
+        notes.push_back({{}, "`" + word + "` is full-width punctuation (from a Chinese input method); " +
+                                 (hint.empty() ? std::string("the language uses ASCII punctuation") : "write `" + hint + "`"),
+                         false});
+      }
+      st.error("E0001", tok, "expected " + describe(which), std::move(notes));
     }
     pos = recover(st.base, st.end, start, at);
   }

@@ -90,7 +90,7 @@ ParseState& state(Ctx const& ctx) {
 inline bool match_word(char const* p, char const* last, std::string_view w) {
   if (last - p < static_cast<std::ptrdiff_t>(w.size()) || std::string_view(p, w.size()) != w) return false;
   char const* q = p + w.size();
-  return q == last || !is_ident_char(static_cast<unsigned char>(*q));
+  return q == last || !is_name_char(q, last);
 }
 
 inline constexpr std::string_view kKeywords[] = {
@@ -183,9 +183,9 @@ struct ident_parser : x3::parser<ident_parser> {
   template <typename It, typename Ctx, typename RCtx, typename Attr>
   bool parse(It& first, It const& last, Ctx const& ctx, RCtx&, Attr& attr) const {
     It p = skip_blanks(first, last);
-    if (p == last || !is_ident_start(static_cast<unsigned char>(*p))) return false;
+    if (p == last || !is_name_start(p, last)) return false;
     It q = p + 1;
-    while (q != last && is_ident_char(static_cast<unsigned char>(*q))) ++q;
+    while (q != last && is_name_char(q, last)) ++q;
     std::string_view w(p, static_cast<std::size_t>(q - p));
     if (is_keyword(w)) return false;
     ast::Ident id{std::string(w), state(ctx).span(p, q)};
@@ -303,9 +303,9 @@ inline char const* lex_number(char const* p, char const* end, ParseState& st, Sp
   } else if (match_word(p, end, "fen")) {
     suffix = Suffix::money, unit = 1, p += 3;
   }
-  if (suffix != Suffix::percent && p < end && is_ident_char(static_cast<unsigned char>(*p))) {
+  if (suffix != Suffix::percent && p < end && is_name_char(p, end)) {
     // Letters right after a number are a unit this language does not know: `500美元`, `3kg`, `5分钟`.
-    while (p < end && is_ident_char(static_cast<unsigned char>(*p))) ++p;
+    while (p < end && is_name_char(p, end)) ++p;
     out.span = st.span(b, p);
     out.lit.kind = ast::Literal::Kind::Money;
     out.lit.value = 0;

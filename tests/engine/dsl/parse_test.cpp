@@ -1028,4 +1028,27 @@ TEST(ParseErrors, EmptyAndCommentOnlyFiles) {
 }
 
 }  // namespace
+
+TEST(ParseErrors, FullWidthPunctuationIsNoPartOfANameAndIsExplained) {
+  auto check = [](const std::string& src, const std::string& message, const std::string& note, const std::string& pos) {
+    auto p = parse_text(src);
+    ASSERT_FALSE(p->diags.items().empty()) << src;
+    const auto& d = p->diags.items()[0];
+    EXPECT_EQ(d.code, "E0001") << src;
+    EXPECT_EQ(d.message, message) << src;
+    ASSERT_EQ(d.notes.size(), 1u) << src;
+    EXPECT_EQ(d.notes[0].message, note) << src;
+    EXPECT_EQ(p->at(d.span.begin), pos) << src;
+  };
+  // Before, `；` was read as part of the name `a；` or as a money unit `元；` (E0009).
+  check("fact a：int;", "expected ':'", "`：` is full-width punctuation (from a Chinese input method); write `:`", "1:7");
+  check("program P { amount 500元； }", "expected ';'", "`；` is full-width punctuation (from a Chinese input method); write `;`",
+        "1:24");
+  check("program P { amount floor_yuan（1元); }", "expected ';'",
+        "`（` is full-width punctuation (from a Chinese input method); write `(`", "1:30");
+  check("fact a: int “甲” \"x\";", "expected ';'", "`“` is full-width punctuation (from a Chinese input method); write `\"`", "1:13");
+  auto ok = parse_text("fact 研发费用: money \"研发费用（万元）；\" \"x\";");  // inside strings it is text
+  EXPECT_TRUE(ok->result.ok) << diag::render_all(ok->diags, ok->sources);
+}
+
 }  // namespace subsidy::dsl
