@@ -4,7 +4,8 @@
 #                                                TARGETs: rules facts case_state (default: all)
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_PARALLEL=1 runs the targets at the same
 # time instead of one after the other, FUZZ_RULEGEN_FILES generated rule files added to the `rules`
-# corpus (default 200), CXX (default clang++).
+# corpus (default 200), FUZZ_ARGS more libFuzzer options (e.g. "-fork=2 -ignore_crashes=1" to
+# collect several findings in one run), CXX (default clang++).
 # The corpora grow in $FUZZ_BUILD_DIR/corpus/TARGET (seeded by tests/fuzz/seed-corpus.sh); crashing,
 # leaking or hanging inputs are left in $FUZZ_BUILD_DIR/findings/TARGET/ with the full log in
 # $FUZZ_BUILD_DIR/findings/TARGET.log. Exit status: 0 when every target ran clean, 1 otherwise.
@@ -51,8 +52,13 @@ run_one() {
   [ "$t" = rules ] && dict="$ROOT/tests/fuzz/rules.dict"
   rm -rf "$FINDINGS/$t"
   mkdir -p "$FINDINGS/$t"
+  local begin rc=0
+  begin=$(date +%s)
+  # shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
   "$BUILD/tests/fuzz/fuzz_$t" "$CORPUS/$t" -dict="$dict" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$FINDINGS/$t/" >"$FINDINGS/$t.log" 2>&1
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$FINDINGS/$t/" ${FUZZ_ARGS:-} >"$FINDINGS/$t.log" 2>&1 || rc=$?
+  echo $(($(date +%s) - begin)) >"$FINDINGS/$t.seconds"
+  return "$rc"
 }
 
 declare -A status
@@ -81,7 +87,7 @@ for t in "${TARGETS[@]}"; do
     result="FAILED (exit ${status[$t]}, $artifacts input(s) in $FINDINGS/$t/, log $FINDINGS/$t.log)"
     failed=1
   fi
-  printf '%-11s %8s %12s %8s %8s  %s\n' "$t" "$SECONDS_PER_TARGET" "$(final_stat "$t" number_of_executed_units)" \
+  printf '%-11s %8s %12s %8s %8s  %s\n' "$t" "$(cat "$FINDINGS/$t.seconds")" "$(final_stat "$t" number_of_executed_units)" \
     "$(final_stat "$t" average_exec_per_sec)" "$(find "$CORPUS/$t" -type f | wc -l)" "$result"
 done
 for t in "${TARGETS[@]}"; do

@@ -1,6 +1,8 @@
-// `rulegen SEED [COUNT]`: prints the random well-typed rule file of tests/support/rulegen.hpp for
-// SEED; with COUNT, writes COUNT files SEED…SEED+COUNT-1 as gen-<seed>.rules into the current
-// folder instead. scripts/fuzz.sh seeds the `rules` fuzz target's corpus with them.
+// `rulegen [--small] SEED [COUNT]`: prints the random well-typed rule file of
+// tests/support/rulegen.hpp for SEED; with COUNT, writes COUNT files SEED…SEED+COUNT-1 as
+// gen-<seed>.rules into the current folder instead. `--small`: few declarations per file (still
+// every kind, tables up to 10 inputs) — quick to run, for fuzz seeds. scripts/fuzz.sh seeds the
+// `rules` fuzz target's corpus with them.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -10,8 +12,24 @@
 #include "support/rulegen.hpp"
 
 int main(int argc, char** argv) {
+  subsidy::testing::RulegenOptions opts;
+  if (argc > 1 && std::string(argv[1]) == "--small") {
+    opts.max_enums = 2;
+    opts.max_extra_facts = 4;
+    opts.max_params = 3;
+    opts.max_tables = 3;
+    opts.max_rows = 4;
+    opts.max_programs = 3;
+    opts.max_requirements = 3;
+    opts.max_exceptions = 3;
+    opts.max_groups = 2;
+    opts.max_tests = 1;
+    opts.max_depth = 2;
+    --argc;
+    ++argv;
+  }
   if (argc < 2 || argc > 3) {
-    std::fprintf(stderr, "usage: rulegen SEED [COUNT]\n");
+    std::fprintf(stderr, "usage: rulegen [--small] SEED [COUNT]\n");
     return 2;
   }
   char* end = nullptr;
@@ -21,7 +39,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (argc == 2) {
-    std::fputs(subsidy::testing::random_rules(seed).c_str(), stdout);
+    std::fputs(subsidy::testing::random_rules(seed, opts).c_str(), stdout);
     return 0;
   }
   const std::uint64_t count = std::strtoull(argv[2], &end, 10);
@@ -32,7 +50,7 @@ int main(int argc, char** argv) {
   for (std::uint64_t s = seed; s < seed + count; ++s) {
     const std::string path = "gen-" + std::to_string(s) + ".rules";
     std::ofstream out(path, std::ios::binary);
-    out << subsidy::testing::random_rules(s);
+    out << subsidy::testing::random_rules(s, opts);
     if (!out) {
       std::fprintf(stderr, "rulegen: cannot write `%s`\n", path.c_str());
       return 1;

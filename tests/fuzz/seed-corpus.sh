@@ -4,7 +4,8 @@
 # OUT_DIR/rules       every .rules file of rules/, bench/rules/ and tests/golden/, each ruleset
 #                     concatenated into one file (so a seed compiles on its own), the regression
 #                     inputs, and COUNT (default 200) generated well-typed files from RULEGEN
-#                     (the `rulegen` tool, tests/support/rulegen.hpp), if given;
+#                     (the `rulegen` tool, tests/support/rulegen.hpp; `--small` ones, quick to
+#                     run), if given;
 # OUT_DIR/facts       examples/*.json, tests/cli/data/*.json, each line of examples/batch.jsonl,
 #                     the regression inputs;
 # OUT_DIR/case_state  tests/fuzz/seeds/case_state/*.json, every "state" object of the golden
@@ -29,7 +30,7 @@ for dir in rules bench/rules; do
   seed rules "$tmp/all.rules"
 done
 if [ -n "$RULEGEN" ]; then
-  (cd "$tmp" && "$RULEGEN" 1 "$COUNT")
+  (cd "$tmp" && "$RULEGEN" --small 1 "$COUNT")
   for f in "$tmp"/gen-*.rules; do seed rules "$f"; done
 fi
 
