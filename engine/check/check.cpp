@@ -762,7 +762,8 @@ struct Checker {
         if (!info(v.value).is_const || vt.kind != (t.kind == Kind::Decimal && vt.kind == Kind::Int ? Kind::Int : t.kind) ||
             (vt.kind == Kind::Enum && vt.enum_id != t.enum_id))
           diags.error("E0311", v.value.span,
-                      "value of `" + p.name.name + "` must be a constant " + tname(t) + ", found " + tname(vt));
+                      "value of `" + p.name.name + "` must be a constant " + tname(t) + ", found " +
+                          (info(v.value).is_const ? tname(vt) : "an expression that reads facts, parameters or tables"));
       }
     }
   }

@@ -360,4 +360,19 @@ TEST(Check, W0503UniqueTableTooLargeToAnalyseIsSaidNotAStall) {
   EXPECT_TRUE(c->has("W0503")) << c->rendered().substr(0, 500);
 }
 
+
+TEST(Check, ParametersReadingParametersAreRefusedSoTheyCannotFormACycle) {
+  auto c = compile_text(R"R(param p: int "p" "p" { from 2020-01-01 = q source "s" sourced; }
+param q: int "q" "q" { from 2020-01-01 = p + 1 source "s" sourced; }
+param r: int "r" "r" { from 2020-01-01 = r source "s" sourced; }
+program P "p" "p" { citation "c"; require a: p > 0 else "x" "x"; amount 1元; }
+)R");
+  EXPECT_FALSE(c->rs);
+  EXPECT_EQ(std::count_if(c->diags.items().begin(), c->diags.items().end(), [](auto& d) { return d.code == "E0311"; }), 3);
+  EXPECT_NE(c->rendered().find("t.rules:3:42: error[E0311]: value of `r` must be a constant int, found an expression that reads "
+                               "facts, parameters or tables"),
+            std::string::npos)
+      << c->rendered();
+}
+
 }  // namespace
