@@ -43,6 +43,7 @@ struct Ctx {
   // (when the ruleset was lowered with fusion, and without an explanation, which lists the
   // parameters each programme used). A condition that failed is not cached; one that read an
   // illustrative parameter value marks every programme it applies to, as evaluating it would.
+  bool cache_when = false;
   std::uint64_t when_known = 0, when_true = 0, when_illustrative = 0;
   const std::int64_t* case_attrs = nullptr;  // workflow guards: values by model::CaseAttr
 };
@@ -475,7 +476,7 @@ inline Val condition(Ctx& c, std::uint32_t n) {
 Val exception_applies(Ctx& c, std::uint32_t xi) {
   const Exception& x = c.rs.exceptions[xi];
   if (!in_effect(x.effective_from, x.effective_to, c.as_of)) return value(0);
-  if (xi >= 64 || !c.rs.fused || c.ex) return condition(c, x.when);
+  if (xi >= 64 || !c.cache_when) return condition(c, x.when);
   std::uint64_t bit = std::uint64_t{1} << xi;
   if (!(c.when_known & bit)) {
     bool before = c.illustrative;
@@ -666,6 +667,7 @@ void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::D
     explain->programs.assign(n, ProgramExplanation{});
   }
   Ctx c{rs, facts, as_of};
+  c.cache_when = rs.fused && explain == nullptr;
   for (std::uint32_t p = 0; p < n; ++p) {
     auto& r = out.programs[p];
     const Program& prog = rs.programs[p];
