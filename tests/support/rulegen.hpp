@@ -1,14 +1,16 @@
 #pragma once
 // Random well-typed rule files (docs/language.md), for tests and fuzzing. Byte-level fuzzing
 // rarely gets past the checker; these files do, so lowering and evaluation of unusual rules get
-// exercised: facts of every type (optional ones too), parameters with several dated values,
-// programmes with requirements, amounts, minimums and caps, decision tables of every hit policy
-// with 1..10 inputs, refusing and amount-modifying exceptions with distinct priorities, groups
-// with every cap form (shared cap with `already`, `pay highest`, `cap total`) and `test` blocks.
+// exercised: facts of every type (optional ones too; sets of text, of enums and of programme ids),
+// parameters with several dated values, programmes with requirements, amounts, minimums and caps,
+// decision tables of every hit policy with 1..10 inputs, refusing and amount-modifying exceptions
+// with distinct priorities, groups with every cap form (shared cap with `already`, `pay highest`,
+// `cap total`) and `test` blocks.
 //
 // Every file passes `subsidy rules check` with 0 errors (warnings — unused facts, gaps in unique
 // tables, programmes without a workflow — are expected). Used by scripts/fuzz.sh (the `rulegen`
-// tool writes seeds for the `rules` fuzz target) and tests/engine/eval/random_rules_differential_test.cpp.
+// tool writes seeds for the `rules` fuzz target) and by
+// tests/engine/eval/random_rules_differential_test.cpp.
 #include <cstdint>
 #include <string>
 
