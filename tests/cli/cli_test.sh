@@ -135,6 +135,21 @@ head -1 examples/batch.jsonl | sed 's/"prior_awards":\[[^]]*\]/"prior_awards":["
 grep -q '"R3"' "$TMP/r3.jsonl" && ok || bad "test input has prior_awards"
 expect_rc 3 "no programme id in a set of program" "${EV[@]}" "$TMP/r3.jsonl"
 contains "$TMP/out" '"error":{"code":"unknown_program","field":"prior_awards","message":"\"R3\" is not a programme id of the ruleset; programmes: ' "unknown programme id named"
+# Mixed line ends across block boundaries (inputs over 256 KiB are read in blocks): the same decisions
+# and line numbers as with \n alone
+python3 - examples/batch.jsonl "$TMP/lf.jsonl" "$TMP/mixed-eol.jsonl" <<'EOF'
+import sys
+good = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n") if l]
+lines = ["hello" if i % 97 == 5 else good[i % len(good)] for i in range(1500)]
+open(sys.argv[2], "w", encoding="utf-8", newline="").write("".join(l + "\n" for l in lines))
+open(sys.argv[3], "w", encoding="utf-8", newline="").write("".join(l + ["\n", "\r\n", "\r"][i % 3] for i, l in enumerate(lines)))
+EOF
+"${EV[@]}" --jobs 1 "$TMP/lf.jsonl" > "$TMP/lf.out" 2>/dev/null
+[ "$(grep -c '"malformed_json"' "$TMP/lf.out")" = 16 ] && ok || bad "mixed line ends: the malformed lines are found"
+for j in 1 2; do
+  "${EV[@]}" --jobs $j "$TMP/mixed-eol.jsonl" > "$TMP/mixed-eol.out" 2>/dev/null
+  cmp -s "$TMP/mixed-eol.out" "$TMP/lf.out" && ok || bad "mixed line ends --jobs $j differ from LF line ends"
+done
 { printf '{"id":"big","name":"'; head -c 5000000 /dev/zero | tr '\0' x; printf '"}\n'; head -1 examples/batch.jsonl; } > "$TMP/long.jsonl"
 for j in 1 2; do
   expect_rc 3 "over-long line jobs$j" "${EV[@]}" --jobs $j "$TMP/long.jsonl"
