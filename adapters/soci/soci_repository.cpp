@@ -64,14 +64,12 @@ SociRepository::Statements::Statements(Connection& c)
                  "VALUES (:case_id, :version, :facts_json, :reason, :created_at)");
   {
     CaseRow& r = changed;
-    update_case.exchange(soci::use(r.programme));
-    update_case.exchange(soci::use(r.call_year));
     bind_mutable(update_case, r);
     update_case.exchange(soci::use(r.updated_at));
     update_case.exchange(soci::use(r.id));
     update_case.exchange(soci::use(expected_version));
     finish_prepare(update_case,
-                   "UPDATE cases SET programme = :programme, call_year = :call_year, workflow = :workflow, "
+                   "UPDATE cases SET workflow = :workflow, "
                    "workflow_version = :workflow_version, stages = :stages, roles = :roles, state_json = :state_json, "
                    "deadlines = :deadlines, next_due = :next_due, decision_outcome = :decision_outcome, "
                    "decision_amount_fen = :decision_amount_fen, decision_ruleset_hash = :decision_ruleset_hash, "

@@ -26,6 +26,7 @@ struct CaseDecision {
 struct Case {
   CaseId id = 0;                       // assigned by create_case
   std::string application_id;          // the applicant's "id"; unique across cases
+  // programme and call_year name the budget the case's reservation belongs to: fixed at creation.
   std::string programme;               // programme id, e.g. "RD_POST"
   int call_year = 0;
   std::string workflow;                // workflow name and version the case follows

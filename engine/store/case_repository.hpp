@@ -39,7 +39,8 @@ class CaseRepository {
   virtual std::vector<CreateResult> create_cases_batch(std::span<const NewCase> cases);
   virtual std::optional<CaseId> find_by_application_id(std::string_view application_id) = 0;
   virtual Case load_case(CaseId id) = 0;  // NotFoundError
-  // Writes every mutable field of `c` (all but application_id and the repository-maintained ones)
+  // Writes every mutable field of `c` (all but application_id, programme and call_year — the budget
+  // its reservation belongs to never changes — and the repository-maintained ones)
   // when the stored version equals `expected_version`; returns the new version (expected + 1).
   // ConflictError when someone else changed the case since it was read; NotFoundError.
   virtual std::int64_t update_case(const Case& c, std::int64_t expected_version) = 0;

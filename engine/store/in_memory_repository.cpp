@@ -101,6 +101,8 @@ std::int64_t InMemoryRepository::update_case(const Case& c, std::int64_t expecte
   }
   Case next = c;
   next.application_id = stored.application_id;
+  next.programme = stored.programme;
+  next.call_year = stored.call_year;
   next.created_at = stored.created_at;
   next.facts_version = stored.facts_version;
   next.reserved_fen = stored.reserved_fen;

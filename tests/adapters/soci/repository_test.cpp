@@ -102,6 +102,8 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   loaded.state_json = "{}";
   loaded.application_id = "ignored: application ids never change";
   loaded.reserved_fen = 5;  // ignored too
+  loaded.programme = "TECH_BUY";  // and so is the budget the case belongs to
+  loaded.call_year = 2030;
   EXPECT_EQ(repo_->update_case(loaded, 1), 2);
   Case again = repo_->load_case(id);
   EXPECT_EQ(again.version, 2);
@@ -110,6 +112,8 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   EXPECT_FALSE(again.decision);
   EXPECT_TRUE(again.deadlines.empty());
   EXPECT_EQ(again.reserved_fen, 0);
+  EXPECT_EQ(again.programme, "RD_POST");
+  EXPECT_EQ(again.call_year, 2024);
   EXPECT_EQ(again.created_at, loaded.created_at);
   EXPECT_GT(again.updated_at, loaded.updated_at);
 }
