@@ -661,6 +661,7 @@ void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::D
   out.total = 0;
   out.total_before_caps = 0;
   out.caps.clear();
+  out.caps.reserve(rs.groups.size());  // allocates on a Decision's first use only
   out.capped = false;
   if (explain) {
     explain->as_of = as_of;
@@ -803,6 +804,8 @@ std::string error_message(const Ruleset& rs, const model::ProgramResult& r, bool
   const std::string& g = rs.groups[static_cast<std::size_t>(r.error_group)].name;
   return en ? "the cap of group `" + g + "` cannot be evaluated: " + what : "组合限额 `" + g + "` 无法计算：" + what;
 }
+
+#undef SUBSIDY_TRY
 
 NodeValue evaluate_node(const Ruleset& rs, std::uint32_t node, const model::Facts& facts, Days as_of,
                         const std::int64_t* case_attrs) {

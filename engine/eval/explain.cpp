@@ -38,20 +38,22 @@ struct Words {
   const char* capped;
   const char* caps_applied;
   const char* before_caps;
+  const char* in_error;
 };
 
 const Words kZh{"符合条件", "不予支持", "不在有效期内", "计算出错", "金额", "条件", "计算公式", "参数", "自", "来源", "例外",
                 "最低额", "上限", "组合限额", "就高不重复", "政策依据", "主管部门",
                 "注意：该金额依据示意性数值（[I]，非正式政策数额），发布前须核实", "合计", "合计已按上限封顶", "例外规则",
                 "条款", "评估日期", "决策表", "无匹配行", "有效期", "符合条件，但组合限额已用尽，不再拨付",
-                "适用的限额", "限额前合计"};
+                "适用的限额", "限额前合计", "计算出错的项目（本决定不完整，不得据此拨付）"};
 const Words kEn{"eligible", "refused", "not in effect", "evaluation error", "amount", "requirements", "formula",
                 "parameters", "valid from", "source", "exception", "minimum", "cap", "group limit",
                 "highest only (就高不重复)",
                 "citation", "bureau",
                 "note: this amount relies on an illustrative figure ([I], not an official policy amount); verify before release",
                 "total", "total capped", "exception", "clause", "evaluation date", "table", "no matching row", "in effect",
-                "eligible, but the shared group cap left nothing to pay", "caps applied", "total before caps"};
+                "eligible, but the shared group cap left nothing to pay", "caps applied", "total before caps",
+                "programmes in error (this decision is incomplete; do not pay out on it)"};
 
 std::string money(std::int64_t fen) { return model::format_yuan(fen) + "元"; }
 
@@ -172,6 +174,12 @@ std::string explain_text(const Ruleset& rs, const model::Decision& d, const Expl
       const auto& g = rs.groups[gi];
       o += " " + g.name + " (" + g.label.in(en) + ")" + (g.citation.empty() ? "" : " [" + g.citation + "]");
     }
+    o += "\n";
+  }
+  if (d.errors) {
+    o += std::string(w.in_error) + (en ? ":" : "：");
+    for (std::size_t pi = 0; pi < rs.programs.size(); ++pi)
+      if (d.programs[pi].outcome == model::Outcome::error && (!sel || sel->empty() || (*sel)[pi])) o += " " + rs.programs[pi].id;
     o += "\n";
   }
   return o;

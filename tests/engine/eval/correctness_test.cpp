@@ -105,6 +105,20 @@ program P "p" "p" { citation "c"; amount only_t + p; }
   EXPECT_EQ(lookups, 1);
 }
 
+TEST(TableLookupError, NodeErrorsAsWorkflowGuardsReportThemNameTheTable) {
+  Case k(R"R(
+enum Level "级别" "level" { none "无" "none", regional "自治区级" "regional" }
+fact f0: int "0" "0";
+fact level: Level "级别" "level";
+table only_t "唯一" "only": money hit unique { inputs level; regional => 1万; }
+program P "p" "p" { citation "c"; amount only_t; }
+)R");
+  ASSERT_TRUE(k.c->rs) << k.c->rendered();
+  auto v = eval::evaluate_node(k.rs(), k.rs().programs[0].amount, k.facts, 0, nullptr);
+  ASSERT_EQ(v.error, eval::EvalError::no_table_row);
+  EXPECT_EQ(eval::error_message(k.rs(), v.error, v.error_node), "no row of table `only_t` matches this applicant in `only_t` (t.rules:6:42)");
+}
+
 // ---------------------------------------------------------------- 2. wide tables
 
 TEST(DecisionTable, NineInputsAreAllMatched) {
@@ -274,6 +288,7 @@ program Q "q" "q" { citation "c"; amount floor_yuan(big / n); }
   std::string text = eval::explain_text(k.rs(), d, ex, false);
   EXPECT_FALSE(contains(text, "= 0.00元")) << text;
   EXPECT_TRUE(contains(text, "! 金额溢出：`big * 1000000`")) << text;
+  EXPECT_TRUE(contains(text, "计算出错的项目（本决定不完整，不得据此拨付）： P Q")) << text;
 }
 
 TEST(ExactMoney, RawMoneyComparisonsAndSumsStayExact) {
