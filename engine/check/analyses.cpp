@@ -207,13 +207,17 @@ void analyse_exceptions(const CheckResult& res, diag::Diagnostics& diags) {
     }
     return out;
   };
-  for (const auto* xp : sym.exceptions) {
-    const auto& x = *xp;
+  // Each exception's programmes, computed once (every programme × every exception rebuilding the
+  // target list took 18 s for 5,000 programmes and 300 exceptions).
+  std::vector<std::vector<std::uint32_t>> exception_targets;
+  for (const auto* xp : sym.exceptions) exception_targets.push_back(targets(*xp));
+  for (std::size_t xi = 0; xi < sym.exceptions.size(); ++xi) {
+    const auto& x = *sym.exceptions[xi];
     if (x.when && res.info(*x.when).is_const && res.info(*x.when).const_value == 0)
       diags.warning("W0602", x.when->span, "exception `" + x.name.name + "` can never apply: its condition is always false");
     auto [xf, xt] = period(x.effective);
     bool any_overlap = false;
-    auto ts = targets(x);
+    const auto& ts = exception_targets[xi];
     for (auto p : ts) {
       auto [pf, pt] = period(sym.programs[p]->effective);
       any_overlap = any_overlap || (xf <= pt && pf <= xt);
@@ -222,22 +226,24 @@ void analyse_exceptions(const CheckResult& res, diag::Diagnostics& diags) {
       diags.warning("W0602", x.name.span,
                     "exception `" + x.name.name + "` can never apply: its effective period overlaps none of its programmes'");
   }
-  // Two amount exceptions on one programme need distinct priorities (each pair reported once).
+  // Two amount exceptions on one programme need distinct priorities. Per programme, its amount
+  // exceptions ordered by priority: each one with the same priority as the one before it is
+  // reported against that one, and each pair only once over all programmes.
+  std::vector<std::vector<const dsl::ast::ExceptionDecl*>> mods(sym.programs.size());
+  for (std::size_t xi = 0; xi < sym.exceptions.size(); ++xi)
+    if (sym.exceptions[xi]->amount)
+      for (auto p : exception_targets[xi])
+        if (mods[p].empty() || mods[p].back() != sym.exceptions[xi]) mods[p].push_back(sym.exceptions[xi]);  // `applies to P, P`
   std::set<std::pair<const dsl::ast::ExceptionDecl*, const dsl::ast::ExceptionDecl*>> reported;
   for (std::uint32_t p = 0; p < sym.programs.size(); ++p) {
-    std::vector<const dsl::ast::ExceptionDecl*> mods;
-    for (const auto* xp : sym.exceptions) {
-      if (!xp->amount) continue;
-      auto ts = targets(*xp);
-      if (std::find(ts.begin(), ts.end(), p) != ts.end()) mods.push_back(xp);
-    }
-    for (std::size_t i = 0; i < mods.size(); ++i)
-      for (std::size_t j = i + 1; j < mods.size(); ++j)
-        if (mods[i]->priority.value_or(0) == mods[j]->priority.value_or(0) && reported.insert({mods[i], mods[j]}).second)
-          diags.error("E0601", mods[j]->name.span,
-                      "exceptions `" + mods[i]->name.name + "` and `" + mods[j]->name.name + "` both set the amount of `" +
-                          sym.programs[p]->id.name + "` with the same priority; give them distinct `priority` values",
-                      {{mods[i]->name.span, "the other exception"}});
+    auto& m = mods[p];
+    std::stable_sort(m.begin(), m.end(), [](auto* a, auto* b) { return a->priority.value_or(0) < b->priority.value_or(0); });
+    for (std::size_t j = 1; j < m.size(); ++j)
+      if (m[j - 1]->priority.value_or(0) == m[j]->priority.value_or(0) && reported.insert({m[j - 1], m[j]}).second)
+        diags.error("E0601", m[j]->name.span,
+                    "exceptions `" + m[j - 1]->name.name + "` and `" + m[j]->name.name + "` both set the amount of `" +
+                        sym.programs[p]->id.name + "` with the same priority; give them distinct `priority` values",
+                    {{m[j - 1]->name.span, "the other exception"}});
   }
 }
 

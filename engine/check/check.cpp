@@ -60,7 +60,7 @@ struct Checker {
   };
   std::vector<Cost> table_cost;  // by table index: the cost of the table's expressions together
   Cost* table_sink = nullptr;    // while checking a table: its entry of table_cost
-  int expr_level = 0;                      // nesting of expr() calls: 0 outside an expression
+  int expr_level = 0;            // nesting of expr() calls: 0 outside an expression
   bool in_exception = false;
   bool in_guard = false;  // typing a workflow guard: the case attributes are in scope
 

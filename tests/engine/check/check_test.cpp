@@ -375,4 +375,20 @@ program P "p" "p" { citation "c"; require a: p > 0 else "x" "x"; amount 1元; }
       << c->rendered();
 }
 
+
+TEST(Check, E0601EqualPrioritiesAreReportedAgainstThePreviousOneAndNotForARepeatedTarget) {
+  auto c = compile_text(std::string(kBase) + R"R(program P "p" "p" { citation "c"; amount 1元; }
+program Q "q" "q" { citation "c"; amount 1元; }
+exception a "a" "a" { applies to P, P; when ok; amount amount; }
+exception b "b" "b" { applies to all; when ok; amount amount; }
+exception c "c" "c" { applies to P, Q; when ok; amount amount; }
+exception d "d" "d" { applies to P; when ok; amount amount; priority 1; }
+)R");
+  std::vector<std::string> msgs;
+  for (const auto& d : c->diags.items())
+    if (d.code == "E0601") msgs.push_back(d.message.substr(0, d.message.find(" both")));
+  // P: a, b, c share priority 0 (a–b, b–c); Q: b, c (already reported); d has its own priority.
+  EXPECT_EQ(msgs, (std::vector<std::string>{"exceptions `a` and `b`", "exceptions `b` and `c`"})) << c->rendered();
+}
+
 }  // namespace
