@@ -669,6 +669,9 @@ void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::D
   }
   Ctx c{rs, facts, as_of};
   c.cache_when = rs.fused && explain == nullptr;
+  // The amounts must add up: a programme whose amount would take the sum of magnitudes beyond an
+  // int64 is an error. Every later sum (groups, totals, before and after caps) is then in range.
+  Wide magnitude = 0;
   for (std::uint32_t p = 0; p < n; ++p) {
     auto& r = out.programs[p];
     const Program& prog = rs.programs[p];
@@ -678,20 +681,16 @@ void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::D
     }
     c.ex = explain ? &explain->programs[p] : nullptr;
     evaluate_program(rs, p, c, r);
+    if (r.outcome == Outcome::eligible) {
+      Wide m = r.amount < 0 ? -static_cast<Wide>(r.amount) : static_cast<Wide>(r.amount);
+      if (magnitude + m > INT64_MAX)
+        set_error(r, Val{0, EvalError::overflow, kNoNode});
+      else
+        magnitude += m;
+    }
     if (c.ex && r.outcome == Outcome::error) c.ex->error = error_message(rs, r, explain->english);
   }
   c.ex = nullptr;
-  // The amounts must add up: a programme whose amount would take the sum of magnitudes beyond an
-  // int64 is an error. Every later sum (groups, totals, before and after caps) is then in range.
-  Wide magnitude = 0;
-  for (auto& r : out.programs) {
-    if (r.outcome != Outcome::eligible) continue;
-    magnitude += r.amount < 0 ? -static_cast<Wide>(r.amount) : static_cast<Wide>(r.amount);
-    if (magnitude > INT64_MAX) {
-      magnitude -= r.amount < 0 ? -static_cast<Wide>(r.amount) : static_cast<Wide>(r.amount);
-      set_error(r, Val{0, EvalError::overflow, kNoNode});
-    }
-  }
   // `cap total` limits that cannot be evaluated make their programmes errors before anything is
   // summed. The first kKept limits are kept for the total below (the others are evaluated again).
   constexpr std::uint32_t kKept = 4;
