@@ -89,22 +89,15 @@ struct Checker {
   }
 
   std::string suggestion(const std::string& name) {
-    std::string best;
-    std::size_t best_d = 3;
-    auto consider = [&](const std::string& cand) {
-      auto d = diag::edit_distance(name, cand);
-      if (d < best_d) {
-        best_d = d;
-        best = cand;
-      }
-    };
-    for (const auto& f : sym.schema.facts) consider(f.name);
-    for (const auto& [n, _] : sym.param_index) consider(n);
-    for (const auto& [n, _] : sym.table_index) consider(n);
+    diag::Closest best(name);
+    for (const auto& f : sym.schema.facts) best.consider(f.name);
+    for (const auto& [n, _] : sym.param_index) best.consider(n);
+    for (const auto& [n, _] : sym.table_index) best.consider(n);
     for (const auto& e : sym.schema.enums)
-      for (const auto& v : e.values) consider(v.name);
-    return best;
+      for (const auto& v : e.values) best.consider(v.name);
+    return best.best();
   }
+
 
   // ------------------------------------------------------------ types
   std::optional<Type> resolve_type(const ast::TypeRef& t) {
@@ -401,9 +394,10 @@ struct Checker {
       if (n.name == attr.name)
         return fail(e, "E0712", "`" + n.name + "` is available only in workflow guards (`when` of a workflow's stages)");
     std::string msg = "unknown name `" + n.name + "`";
-    auto s = suggestion(n.name);
     std::vector<diag::Note> notes;
-    if (!s.empty()) notes.push_back({{}, "did you mean `" + s + "`?", false});
+    // No suggestion for an error beyond the limit: it is counted, not shown.
+    if (auto s = diags.limit_reached() ? std::string() : suggestion(n.name); !s.empty())
+      notes.push_back({{}, "did you mean `" + s + "`?", false});
     return fail(e, "E0101", msg, std::move(notes));
   }
 

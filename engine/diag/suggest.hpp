@@ -22,8 +22,22 @@ inline std::vector<char32_t> code_points(const std::string& s) {
   return out;
 }
 
+inline std::size_t edit_distance(const std::vector<char32_t>& a, const std::vector<char32_t>& b);
+
 inline std::size_t edit_distance(const std::string& a8, const std::string& b8) {
   auto a = code_points(a8), b = code_points(b8);
+  return edit_distance(a, b);
+}
+
+// edit_distance(a, b) when it is below `limit`, else `limit`; candidates whose lengths differ by
+// `limit` or more cost nothing (a suggestion among tens of thousands of names stays cheap).
+inline std::size_t edit_distance_below(const std::vector<char32_t>& a, const std::string& b8, std::size_t limit) {
+  auto b = code_points(b8);
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) >= limit) return limit;
+  return std::min(edit_distance(a, b), limit);
+}
+
+inline std::size_t edit_distance(const std::vector<char32_t>& a, const std::vector<char32_t>& b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -36,18 +50,29 @@ inline std::size_t edit_distance(const std::string& a8, const std::string& b8) {
 }
 
 // The candidate closest to `name` (fewer than 3 edits), or "".
-template <typename Range>
-std::string closest(const std::string& name, const Range& candidates) {
-  std::string best;
-  std::size_t best_d = 3;
-  for (const auto& cand : candidates) {
-    auto d = edit_distance(name, cand);
-    if (d < best_d) {
-      best_d = d;
-      best = cand;
+class Closest {
+ public:
+  explicit Closest(const std::string& name) : name_(code_points(name)) {}
+  void consider(const std::string& candidate) {
+    auto d = edit_distance_below(name_, candidate, best_d_);
+    if (d < best_d_) {
+      best_d_ = d;
+      best_ = candidate;
     }
   }
-  return best;
+  const std::string& best() const { return best_; }
+
+ private:
+  std::vector<char32_t> name_;
+  std::string best_;
+  std::size_t best_d_ = 3;
+};
+
+template <typename Range>
+std::string closest(const std::string& name, const Range& candidates) {
+  Closest c(name);
+  for (const auto& cand : candidates) c.consider(cand);
+  return c.best();
 }
 
 }  // namespace subsidy::diag

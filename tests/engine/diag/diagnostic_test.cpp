@@ -1,4 +1,5 @@
 #include "diag/diagnostic.hpp"
+#include "diag/suggest.hpp"
 
 #include <gtest/gtest.h>
 
@@ -126,4 +127,13 @@ TEST(Diagnostic, ExcerptOfAVeryLongLineIsCutAroundTheSpan) {
   // The caret sits under `f25000`: "…" is one column, then the text before the span.
   EXPECT_EQ(caret.find('^'), display_width(src.substr(0, src.find("f25000"))));
   EXPECT_EQ(caret.substr(caret.find('^')), "^~~~~~\n");
+}
+
+TEST(Suggest, ClosestNameWithinTwoEditsCountedInCodePoints) {
+  EXPECT_EQ(closest("市科技", std::vector<std::string>{"市财政局", "市科技局", "旗县区科技局"}), "市科技局");
+  EXPECT_EQ(closest("org_typ", std::vector<std::string>{"org_type", "org"}), "org_type");
+  EXPECT_EQ(closest("abc", std::vector<std::string>{"xyz", "abcdefgh"}), "");
+  // Lengths that differ by the limit or more are not compared at all.
+  EXPECT_EQ(edit_distance_below(code_points("ab"), "abcdefgh", 3), 3u);
+  EXPECT_EQ(edit_distance_below(code_points("研发费"), "研发费用", 3), 1u);
 }
