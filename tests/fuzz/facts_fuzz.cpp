@@ -6,7 +6,8 @@
 // FactDecoder::kPadding readable bytes after it) — the two must agree; a decoded record is
 // evaluated (with an explanation) and encoded as a decision line. Then every line of the input is
 // decoded as a JSON Lines record by a decoder reused across records, with one programme selected
-// (so the required fields differ). Disagreements and refusals without a code trap.
+// and routed through its workflow (so the required fields differ). Disagreements and refusals
+// without a code trap.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -31,7 +32,7 @@ struct Shipped {
   std::unique_ptr<cli::LoadedRules> rules;
   std::unique_ptr<json::FactDecoder> all;                    // every programme selected
   std::vector<eval::Selection> selections;                   // one programme each
-  std::vector<std::unique_ptr<json::FactDecoder>> selected;  // decoders for them
+  std::vector<std::unique_ptr<json::FactDecoder>> selected;  // decoders for them, routing facts required
   std::unique_ptr<json::DecisionEncoder> encoder;
 };
 
@@ -50,7 +51,8 @@ Shipped& shipped() {
     out.all = std::make_unique<json::FactDecoder>(rs);
     out.selections.resize(rs.programs.size(), eval::Selection(rs.programs.size(), 0));
     for (std::size_t p = 0; p < rs.programs.size(); ++p) out.selections[p][p] = 1;
-    for (const auto& sel : out.selections) out.selected.push_back(std::make_unique<json::FactDecoder>(rs, &sel));
+    for (const auto& sel : out.selections)
+      out.selected.push_back(std::make_unique<json::FactDecoder>(rs, eval::FactUse{&sel, true}));
     out.encoder = std::make_unique<json::DecisionEncoder>(rs);
     return out;
   }();
@@ -80,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool ok_in_place = s.all->decode(std::string_view(padded.get(), size), json::FactDecoder::kPadding, in_place,
                                          in_place_err, in_place_id);
   if (ok != ok_in_place || copied_id != in_place_id) __builtin_trap();
-  if (!ok && (copied_err.code.empty() || copied_err.code != in_place_err.code || copied_err.field != in_place_err.field))
+  if (!ok && (copied_err.code.empty() || copied_err.code != in_place_err.code || copied_err.field != in_place_err.field ||
+              copied_err.offset != in_place_err.offset))
     __builtin_trap();
   if (ok && !same_facts(copied, in_place)) __builtin_trap();
 
