@@ -77,7 +77,16 @@ else
   done
 fi
 
-final_stat() { grep -m1 "^stat::$2:" "$FINDINGS/$1.log" | awk '{print $2}'; }
+# Executions and exec/s: libFuzzer's final statistics, or (-fork mode, which prints none) its last
+# status line "#N: … exec/s R …".
+executions() {
+  grep -m1 '^stat::number_of_executed_units:' "$FINDINGS/$1.log" | awk '{print $2}' | grep . ||
+    grep -oE '^#[0-9]+' "$FINDINGS/$1.log" | tail -1 | tr -d '#'
+}
+exec_per_sec() {
+  grep -m1 '^stat::average_exec_per_sec:' "$FINDINGS/$1.log" | awk '{print $2}' | grep . ||
+    grep -oE 'exec/s:? [0-9]+' "$FINDINGS/$1.log" | tail -1 | grep -oE '[0-9]+$'
+}
 failed=0
 printf '%-11s %8s %12s %8s %8s  %s\n' target seconds executions exec/s corpus result
 for t in "${TARGETS[@]}"; do
@@ -87,8 +96,8 @@ for t in "${TARGETS[@]}"; do
     result="FAILED (exit ${status[$t]}, $artifacts input(s) in $FINDINGS/$t/, log $FINDINGS/$t.log)"
     failed=1
   fi
-  printf '%-11s %8s %12s %8s %8s  %s\n' "$t" "$(cat "$FINDINGS/$t.seconds")" "$(final_stat "$t" number_of_executed_units)" \
-    "$(final_stat "$t" average_exec_per_sec)" "$(find "$CORPUS/$t" -type f | wc -l)" "$result"
+  printf '%-11s %8s %12s %8s %8s  %s\n' "$t" "$(cat "$FINDINGS/$t.seconds")" "$(executions "$t" || true)" \
+    "$(exec_per_sec "$t" || true)" "$(find "$CORPUS/$t" -type f | wc -l)" "$result"
 done
 for t in "${TARGETS[@]}"; do
   if [ "${status[$t]}" != 0 ]; then
