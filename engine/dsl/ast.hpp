@@ -223,11 +223,12 @@ struct Given {
   Expr value;
 };
 struct Expectation {
-  enum class Kind : std::uint8_t { Eligible, Refused, NotInEffect, Total, Capped, NotCapped };
+  // Capped / NotCapped: the total; ProgramCapped: `P capped [by GROUP]` (outcome capped).
+  enum class Kind : std::uint8_t { Eligible, Refused, NotInEffect, Total, Capped, NotCapped, ProgramCapped };
   Kind kind = Kind::Eligible;
-  std::optional<Ident> program;     // Eligible / Refused / NotInEffect
+  std::optional<Ident> program;     // Eligible / Refused / NotInEffect / ProgramCapped
   std::optional<Expr> amount;       // Eligible (optional) / Total
-  std::vector<Ident> because;       // Refused: requirement or exception names (optional)
+  std::vector<Ident> because;       // Refused: requirement or exception names (optional); ProgramCapped: the group
   Span span;
 };
 struct TestDecl {

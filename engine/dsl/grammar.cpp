@@ -58,7 +58,7 @@ std::string describe_one(std::string const& which) {
       {"range end", "']' or ')'"},
       {"row arrow", "',' or '=>'"},
       {"given", "a fact assignment (name = value)"},
-      {"expectation", "an expectation (P eligible, P refused, P not in effect, total X, capped, not capped)"},
+      {"expectation", "an expectation (P eligible, P refused, P capped, P not in effect, total X, capped, not capped)"},
       {"enum value", "an enum value"},
       {"enum end", "an enum value, ',' or '}'"},
       {"param end", "`from` or '}'"},

@@ -1088,6 +1088,7 @@ auto const expect_body_r_def =
      ((kw("eligible")[exp_kind_fn<X::Kind::Eligible>{}] > -(kw("amount") > expr_r[set_<&X::amount>])) |
       (kw("refused")[exp_kind_fn<X::Kind::Refused>{}] >
        -(kw("because") > ident_p[push_<&X::because>] > *(comma > ident_p[push_<&X::because>]))) |
+      (kw("capped")[exp_kind_fn<X::Kind::ProgramCapped>{}] > -(kw("by") > ident_p[push_<&X::because>])) |
       (kw("not") > kw("in") > kw("effect"))[exp_kind_fn<X::Kind::NotInEffect>{}]));
 auto const expect_r_def = sb >> (kw("expect") > expect_body_r[take] > semi) >> se;
 inline auto const test_as_of = [](auto& c) { _val(c).as_of = _attr(c).lit; };

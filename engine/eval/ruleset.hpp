@@ -227,7 +227,8 @@ struct TestGiven {
   std::uint64_t enum_mask = 0;     // set of enum
 };
 struct TestExpect {
-  enum class Kind : std::uint8_t { Eligible, Refused, NotInEffect, Total, Capped, NotCapped } kind = Kind::Eligible;
+  // Mirrors dsl::ast::Expectation::Kind. Capped/NotCapped: the total; ProgramCapped: `P capped [by G]`.
+  enum class Kind : std::uint8_t { Eligible, Refused, NotInEffect, Total, Capped, NotCapped, ProgramCapped } kind = Kind::Eligible;
   std::int32_t program = -1;
   bool has_amount = false;
   std::int64_t amount = 0;

@@ -91,6 +91,13 @@ TestReport run_tests(const Ruleset& rs, Days default_as_of) {
             auto got = causes(rs, pi, r);
             pass = pass && want == std::set<std::string>(got.begin(), got.end());
           }
+        } else if (x.kind == K::ProgramCapped) {
+          expected = "capped";
+          pass = r.outcome == model::Outcome::capped;
+          if (!x.because.empty()) {
+            expected += " by " + x.because[0];
+            pass = pass && r.limited_by >= 0 && rs.groups[static_cast<std::size_t>(r.limited_by)].name == x.because[0];
+          }
         } else {
           expected = "not_in_effect";
           pass = r.outcome == model::Outcome::not_in_effect;

@@ -726,7 +726,7 @@ TEST(ParseErrors, ExpectedWords) {
   check("param p: int { from 2021-01-01 = 1; }", "expected a provenance (source \"…\" STATUS)", "1:35");
   check("param p: int { from 2021-01-01 = 1 source \"x\" maybe; }",
         "expected a provenance status (sourced, secondary, derived, illustrative)", "1:47");
-  check("test \"t\" { expect R01 maybe; }", "expected `eligible`, `refused` or `not`", "1:23");
+  check("test \"t\" { expect R01 maybe; }", "expected `eligible`, `refused`, `capped` or `not`", "1:23");
   check("test \"t\" { given x 1; }", "expected '='", "1:20");
   check("program P { amount f(a b); }", "expected ')'", "1:24");
   check("enum E { a b }", "expected an enum value, ',' or '}'", "1:12");
@@ -840,7 +840,7 @@ fact ok3: bool;
   }
   EXPECT_EQ(where, (std::vector<std::string>{"3:1 expected ';'", "4:14 expected an expression",
                                              "10:8 expected an expression",
-                                             "13:23 expected `eligible`, `refused` or `not`"}));
+                                             "13:23 expected `eligible`, `refused`, `capped` or `not`"}));
   EXPECT_FALSE(p->result.ok);
   std::vector<std::string> names;
   for (const auto& d : p->result.file.decls) {

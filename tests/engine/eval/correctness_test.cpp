@@ -6,6 +6,7 @@
 
 #include "compile_helper.hpp"
 #include "eval/evaluate.hpp"
+#include "eval/run_tests.hpp"
 #include "model/date.hpp"
 #include "model/money.hpp"
 
@@ -373,6 +374,31 @@ group top "总额" "per applicant" { programs C, D; cap total 500万; }
   std::string en = eval::explain_text(k.rs(), d, ex, true);
   EXPECT_TRUE(contains(en, "eligible, but the shared group cap left nothing to pay (shared)")) << en;
   EXPECT_TRUE(contains(en, "caps applied: shared (shared) [cl] top (per applicant)")) << en;
+}
+
+TEST(GroupCapOutcome, RuleTestsExpectCappedByTheGroup) {
+  Case k(R"R(
+program A "a" "a" { citation "c"; amount 400万; }
+program B "b" "b" { citation "c"; amount 200万; }
+group shared "合计" "shared" { programs A, B; cap 400万; }
+test "B is capped" as of 2024-01-01 {
+  expect A eligible amount 400万;
+  expect B capped by shared;
+  expect B capped;
+}
+test "wrong expectations" as of 2024-01-01 {
+  expect B refused;
+  expect A capped;
+}
+)R");
+  ASSERT_TRUE(k.c->rs) << k.c->rendered();
+  auto rep = eval::run_tests(k.rs(), 0);
+  EXPECT_EQ(rep.passed, 1u);
+  ASSERT_EQ(rep.failures.size(), 2u);
+  EXPECT_EQ(rep.failures[0].expected, "B refused");
+  EXPECT_EQ(rep.failures[0].actual, "B capped by shared");
+  EXPECT_EQ(rep.failures[1].expected, "A capped");
+  EXPECT_EQ(rep.failures[1].actual, "A eligible amount 400万元");
 }
 
 TEST(GroupCapOutcome, PartlyCutStaysEligibleAndUnboundCapsAreNotListed) {
