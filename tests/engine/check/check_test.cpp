@@ -391,4 +391,25 @@ exception d "d" "d" { applies to P; when ok; amount amount; priority 1; }
   EXPECT_EQ(msgs, (std::vector<std::string>{"exceptions `a` and `b`", "exceptions `b` and `c`"})) << c->rendered();
 }
 
+
+TEST(Check, W0503TheGapAnalysisHasOneBudgetForAllTablesOfACheck) {
+  // Each table: 1,000 rows over 2,001 regions of n, about 2,000,000 cell tests; the budget of
+  // 10,000,000 covers four of them, the others say that they were not analysed.
+  std::string text = kBase;
+  for (int t = 0; t < 8; ++t) {
+    text += "table t" + std::to_string(t) + " \"t\" \"t\": int hit unique {\n  inputs n;\n";
+    for (int i = 0; i < 1000; ++i) text += "  " + std::to_string(2 * i) + " => 1;\n";  // gaps between: 2,001 regions
+    text += "}\n";
+  }
+  text += "program P \"p\" \"p\" { citation \"c\"; require a: t0 + t1 + t2 + t3 + t4 + t5 + t6 + t7 > 0 else \"x\" \"x\"; amount 1元; }\n";
+  auto c = compile_text(text);
+  ASSERT_TRUE(c->rs) << c->rendered().substr(0, 500);
+  EXPECT_EQ(std::count_if(c->diags.items().begin(), c->diags.items().end(), [](auto& d) { return d.code == "W0503"; }), 4)
+      << c->rendered().substr(0, 500);
+  EXPECT_NE(c->rendered().find("unique table `t4` is not checked for gaps and overlaps: it is too large to analyse (2001 "
+                               "combinations of input values, 1000 rows)"),
+            std::string::npos)
+      << c->rendered().substr(0, 800);
+}
+
 }  // namespace
