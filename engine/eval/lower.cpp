@@ -245,7 +245,8 @@ struct Lowerer {
   std::uint32_t membership(const ast::Expr& e, const ast::Binary& b, const Type& lt) {
     std::uint32_t l = lower(*b.lhs);
     if (auto* set = std::get_if<ast::SetLit>(&b.rhs->node)) {
-      if (lt.kind == Kind::Enum) {
+      // A mask holds enum values 0..63; membership in a larger enum is the `or` of equalities below.
+      if (lt.kind == Kind::Enum && cr.symbols.schema.enums[lt.enum_id].values.size() <= 64) {
         Node n = make(Op::InEnumMask, Kind::Bool, e);
         n.a = l;
         if (opts.fuse && rs.nodes[l].op == Op::Fact) {
