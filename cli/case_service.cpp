@@ -156,13 +156,14 @@ void feed_awards(const eval::Ruleset& rs, const std::vector<store::Award>& all, 
   for (const auto& g : rs.groups) {
     if (g.already == eval::kNoNode) continue;
     const auto& n = rs.nodes[g.already];
+    const std::uint32_t slot = eval::slot_of(n);
     if (n.op != eval::Op::Fact || n.kind != model::Kind::Money) continue;
     model::Fen paid = 0;
     for (auto pi : g.programs) {
       auto it = hist.paid_in_year.find(rs.programs[pi].id);
       if (it != hist.paid_in_year.end()) paid += it->second;
     }
-    if (!facts.present[n.a] || facts.values[n.a] < paid) facts.set(n.a, paid);
+    if (!facts.present[slot] || facts.values[slot] < paid) facts.set(slot, paid);
   }
   if (const auto* f = schema.find_fact("last_funded_year"); f && f->type.kind == model::Kind::Int) {
     int latest = 0;
