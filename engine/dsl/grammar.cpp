@@ -190,8 +190,9 @@ void check_utf8(ParseState& st, std::string_view text) {
   }
 }
 
-// The ASCII character a full-width punctuation mark at p stands for, or "" when there is none.
-std::string ascii_for_fullwidth(char const* p, char const* end) {
+// The ASCII character the full-width punctuation mark at p (see parser::fullwidth_punct) stands
+// for, or "" when there is none.
+std::string ascii_for_fullwidth(char const* p) {
   char32_t cp = (static_cast<char32_t>(p[0] & 0x0F) << 12) | (static_cast<char32_t>(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
   if (cp >= 0xFF01 && cp <= 0xFF5E) return std::string(1, static_cast<char>(cp - 0xFEE0));  // ；→;  （→(  ＝→=
   switch (cp) {
@@ -268,7 +269,7 @@ GrammarResult parse_declarations(std::string_view text, diag::FileId file, diag:
     } else {
       std::vector<diag::Note> notes;
       if (parser::fullwidth_punct(at, st.end)) {
-        auto hint = ascii_for_fullwidth(at, st.end);
+        auto hint = ascii_for_fullwidth(at);
         notes.push_back({{}, "`" + word + "` is full-width punctuation (from a Chinese input method); " +
                                  (hint.empty() ? std::string("the language uses ASCII punctuation") : "write `" + hint + "`"),
                          false});
