@@ -110,14 +110,16 @@ class Gen {
     }
     return s;
   }
+  // Mostly policy-sized values, so that programmes are often eligible and caps and groups act;
+  // now and then huge ones (overflow paths).
   std::int64_t money_value() {  // 分
-    switch (uni(0, 4)) {
-      case 0: return uni64(0, 100) * 1'000'000;        // whole 万
-      case 1: return uni64(0, 100'000) * 100;          // whole 元
-      case 2: return uni64(0, 10'000'000);             // any 分
-      case 3: return uni64(0, 3) * 50'000'000;         // round figures near typical caps
-      default: return uni64(0, 9'000'000'000'000'000);  // near the int64 limit (overflow paths)
-    }
+    int r = uni(0, 19);
+    if (r < 5) return uni64(0, 100) * 1'000'000;                 // whole 万
+    if (r < 10) return uni64(0, 100'000) * 100;                  // whole 元
+    if (r < 14) return uni64(0, 10'000'000);                     // any 分
+    if (r < 18) return uni64(0, 3) * 50'000'000;                 // round figures near typical caps
+    if (r < 19) return uni64(0, 1'000'000'000'000);              // large
+    return uni64(0, 9'000'000'000'000'000);                      // near the int64 limit
   }
   std::string money_lit(std::int64_t fen) {
     bool us = chance(0.2);
@@ -132,12 +134,11 @@ class Gen {
     return digits(fen / 100, us) + "." + (f.size() < 2 ? "0" : "") + f + "元";
   }
   std::int64_t dec_value() {  // ×10^6
-    switch (uni(0, 3)) {
-      case 0: return uni64(0, 100) * 10'000;  // whole percents
-      case 1: return uni64(0, 2'000'000);     // 0 .. 2 with 6 places
-      case 2: return uni64(0, 20) * 1'000'000;
-      default: return uni64(0, 1'000'000'000'000);
-    }
+    int r = uni(0, 19);
+    if (r < 8) return uni64(0, 100) * 10'000;  // whole percents
+    if (r < 14) return uni64(0, 2'000'000);    // 0 .. 2 with 6 places
+    if (r < 18) return uni64(0, 20) * 1'000'000;
+    return uni64(0, 1'000'000'000'000);
   }
   std::string dec_lit(std::int64_t micro) {
     if (chance(0.5)) {  // percent: 4 decimals of a percent
@@ -150,12 +151,12 @@ class Gen {
     return std::to_string(micro / 1'000'000) + "." + std::string(6 - f.size(), '0') + f;
   }
   std::int64_t int_value() {
-    switch (uni(0, 3)) {
-      case 0: return uni(0, 10);
-      case 1: return uni(0, 2100);
-      case 2: return uni64(0, 1'000'000'000);
-      default: return uni64(0, INT64_MAX);
-    }
+    int r = uni(0, 19);
+    if (r < 8) return uni(0, 10);
+    if (r < 14) return uni(0, 2100);
+    if (r < 18) return uni(0, 1'000'000);
+    if (r < 19) return uni64(0, 1'000'000'000);
+    return uni64(0, INT64_MAX);
   }
   model::Days date_value() { return *model::make_date(2018, 1, 1) + uni(0, 365 * 10); }
   std::string date_lit(model::Days d) { return model::format_date(d); }
@@ -497,7 +498,9 @@ class Gen {
         default: s.ty = Ty{K::Enum, uni(0, static_cast<int>(enums_.size()) - 1)}; break;
       }
       out_ += "param " + s.name + ": " + type_name(s) + label(s.name) + " {\n";
+      // Usually in force from before the evaluation dates the tests use (2017 on); not always.
       std::set<model::Days> froms;
+      if (chance(0.8)) froms.insert(*model::make_date(2014, 1, 1) + uni(0, 365 * 3));
       int values = uni(1, 4);
       while (static_cast<int>(froms.size()) < values) froms.insert(date_value());
       for (auto d : froms) {
@@ -514,8 +517,8 @@ class Gen {
   // A cell of any form that fits an input of type t.
   std::string cell(const Ty& t) {
     static const char* cmp[] = {"<", "<=", ">", ">=", "!=", "=="};
-    int r = uni(0, 9);
-    if (r <= 2) return "-";
+    if (chance(0.4)) return "-";
+    int r = uni(3, 9);
     if (r == 3 || !orderable(t.k)) {
       if (r == 4) return (chance(0.3) ? "not " : "") + set_literal(t);
       if (r == 5) return std::string(chance(0.5) ? "!= " : "== ") + constant(t);
@@ -571,11 +574,11 @@ class Gen {
       };
       for (int i = 0; i < rows; ++i) {
         const std::string a = lit(pts[i]), b = lit(pts[i + 1]);
-        if (i == 0 && chance(0.3)) cells.push_back("< " + b);
+        if (i == 0 && chance(0.6)) cells.push_back("< " + b);
         else if (chance(0.2)) cells.push_back(a);
         else cells.push_back("[" + a + " .. " + b + ")");
       }
-      if (chance(0.3)) cells.back() = ">= " + lit(pts[rows - 1]);
+      if (chance(0.6)) cells.back() = ">= " + lit(pts[rows - 1]);
     }
     if (static_cast<int>(cells.size()) > rows) cells.resize(rows);
     return cells;
@@ -631,6 +634,11 @@ class Gen {
         // Constant outputs (the precomputed-lookup shape) or computed ones.
         out_ += " => " + (chance(0.6) ? constant(s.ty) : expr(s.ty, 1)) + ";\n";
       }
+      if ((hit == "first" || hit == "priority") && chance(0.7)) {  // a catch-all last row
+        out_ += "  ";
+        for (int c = 0; c < arity; ++c) out_ += c ? ", -" : "-";
+        out_ += " => " + constant(s.ty) + ";\n";
+      }
       out_ += "}\n\n";
       tables_.push_back(s);
     }
@@ -641,7 +649,7 @@ class Gen {
   std::string effective(bool& has) {
     has = chance(0.4);
     if (!has) return "";
-    model::Days from = date_value();
+    model::Days from = chance(0.6) ? *model::make_date(2015, 1, 1) + uni(0, 365 * 3) : date_value();
     std::string s = "effective from " + date_lit(from);
     if (chance(0.5)) s += " to " + date_lit(from + uni(0, 365 * 5));
     return s + ";";
