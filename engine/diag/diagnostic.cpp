@@ -66,9 +66,12 @@ std::string printable(std::string_view s) {
   return out;
 }
 
-// Where a cut of a long line may fall: not inside a UTF-8 sequence.
+// Where a cut of a long line may fall: not inside a UTF-8 sequence. A sequence is at most 4 bytes,
+// so at most 3 continuation bytes are stepped over (a run of stray continuation bytes in invalid
+// UTF-8 must not move the cut away from `i`). `i` is clamped to the line.
 std::size_t char_boundary(std::string_view s, std::size_t i) {
-  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  i = std::min(i, s.size());
+  for (int k = 0; k < 3 && i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80; ++k) --i;
   return i;
 }
 

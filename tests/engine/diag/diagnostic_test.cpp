@@ -129,6 +129,24 @@ TEST(Diagnostic, ExcerptOfAVeryLongLineIsCutAroundTheSpan) {
   EXPECT_EQ(caret.substr(caret.find('^')), "^~~~~~\n");
 }
 
+TEST(Diagnostic, ExcerptOfALongLineOfStrayContinuationBytesStaysAroundTheSpan) {
+  // fuzz-findings F4: a run of UTF-8 continuation bytes after the span moved the cut before it,
+  // and rendering threw std::out_of_range ("internal error", no diagnostics at all).
+  SourceSet s;
+  std::string line = std::string(300, 'a') + "bad" + std::string(400, '\x80');
+  auto at = line.find("bad");
+  auto id = s.add("f", line + "\n");
+  Diagnostics ds;
+  ds.error("E0008", {id, static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at + 3)}, "invalid UTF-8");
+  std::string text;
+  ASSERT_NO_THROW(text = render(ds.items()[0], s));
+  auto src = text.substr(text.find(" 1 | ") + 5);
+  src = src.substr(0, src.find('\n'));
+  EXPECT_NE(src.find("bad"), std::string::npos) << text;
+  auto caret = text.substr(text.rfind("   | ") + 5);
+  EXPECT_EQ(caret.find('^'), display_width(src.substr(0, src.find("bad"))));
+}
+
 TEST(Suggest, ClosestNameWithinTwoEditsCountedInCodePoints) {
   EXPECT_EQ(closest("市科技", std::vector<std::string>{"市财政局", "市科技局", "旗县区科技局"}), "市科技局");
   EXPECT_EQ(closest("org_typ", std::vector<std::string>{"org_type", "org"}), "org_type");
