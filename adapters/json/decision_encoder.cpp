@@ -307,20 +307,24 @@ void DecisionEncoder::append_program(std::string& out, std::size_t i, const mode
   }
   if (r.illustrative) out += ",\"illustrative\":true";
 
+  // A reason's (or a capped programme's) clause, and with an explanation its text.
+  auto clause_and_text = [&](const std::string& clause, const auto& text) {
+    if (!clause.empty()) {
+      out += ",\"clause\":";
+      out += clause;
+    }
+    if (explain) {
+      out += ",\"text\":";
+      out += text.in(english);
+    }
+  };
   if (r.outcome == Outcome::refused) {
     out += ",\"reasons\":[";
     if (r.refused_by >= 0 && static_cast<std::size_t>(r.refused_by) < exceptions_.size()) {
       const auto& e = exceptions_[static_cast<std::size_t>(r.refused_by)];
       out += "{\"exception\":";
       out += e.name;
-      if (!e.citation.empty()) {
-        out += ",\"clause\":";
-        out += e.citation;
-      }
-      if (explain) {
-        out += ",\"text\":";
-        out += e.reason.in(english);
-      }
+      clause_and_text(e.citation, e.reason);
       out += '}';
     } else if (r.failed != 0) {
       bool f = true;
@@ -331,41 +335,20 @@ void DecisionEncoder::append_program(std::string& out, std::size_t i, const mode
         const Req& q = p.reqs[k];
         out += "{\"requirement\":";
         out += q.name;
-        if (!q.clause.empty()) {
-          out += ",\"clause\":";
-          out += q.clause;
-        }
-        if (explain) {
-          out += ",\"text\":";
-          out += q.reason.in(english);
-        }
+        clause_and_text(q.clause, q.reason);
         out += '}';
       }
     } else if (has_group && r.amount == 0) {
       const auto& g = groups_[static_cast<std::size_t>(r.limited_by)];
       out += "{\"group\":";
       out += g.name;
-      if (!g.citation.empty()) {
-        out += ",\"clause\":";
-        out += g.citation;
-      }
-      if (explain) {
-        out += ",\"text\":";
-        out += g.label.in(english);
-      }
+      clause_and_text(g.citation, g.label);
       out += '}';
     }
     out += ']';
   } else if (r.outcome == Outcome::capped && has_group) {
     const auto& g = groups_[static_cast<std::size_t>(r.limited_by)];
-    if (!g.citation.empty()) {
-      out += ",\"clause\":";
-      out += g.citation;
-    }
-    if (explain) {
-      out += ",\"text\":";
-      out += g.label.in(english);
-    }
+    clause_and_text(g.citation, g.label);
   } else if (r.outcome == Outcome::error) {
     // Error outcomes are rare; only they may allocate (for the message).
     out += ",\"error\":";

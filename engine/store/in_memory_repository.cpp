@@ -12,6 +12,15 @@ void require_positive(model::Fen amount) {
 
 std::string budget_name(const std::string& programme, int year) { return programme + "/" + std::to_string(year); }
 
+// A case can release or pay out only what it holds itself.
+void require_held(const Case& c, model::Fen amount, const char* verb) {
+  if (amount > c.reserved_fen) {
+    throw ConflictError(std::string("cannot ") + verb + " " + model::format_yuan(amount) + " yuan of " +
+                        budget_name(c.programme, c.call_year) + " for case " + std::to_string(c.id) +
+                        ": the case holds " + model::format_yuan(c.reserved_fen) + " yuan");
+  }
+}
+
 }  // namespace
 
 InMemoryRepository::InMemoryRepository(std::shared_ptr<InMemoryDatabase> db, Clock clock,
@@ -243,11 +252,7 @@ Budget InMemoryRepository::release(CaseId id, model::Fen amount) {
   auto lock = guard();
   Case& c = case_or_throw(id);
   Budget& b = budget_or_throw(c.programme, c.call_year);
-  if (amount > c.reserved_fen) {
-    throw ConflictError("cannot release " + model::format_yuan(amount) + " yuan of " + budget_name(c.programme, c.call_year) +
-                        " for case " + std::to_string(id) + ": the case holds " + model::format_yuan(c.reserved_fen) +
-                        " yuan");
-  }
+  require_held(c, amount, "release");
   b.reserved_fen -= amount;
   c.reserved_fen -= amount;
   return b;
@@ -258,11 +263,7 @@ Budget InMemoryRepository::consume(CaseId id, model::Fen amount) {
   auto lock = guard();
   Case& c = case_or_throw(id);
   Budget& b = budget_or_throw(c.programme, c.call_year);
-  if (amount > c.reserved_fen) {
-    throw ConflictError("cannot disburse " + model::format_yuan(amount) + " yuan of " + budget_name(c.programme, c.call_year) +
-                        " for case " + std::to_string(id) + ": the case holds " + model::format_yuan(c.reserved_fen) +
-                        " yuan");
-  }
+  require_held(c, amount, "disburse");
   b.reserved_fen -= amount;
   b.consumed_fen += amount;
   c.reserved_fen -= amount;
