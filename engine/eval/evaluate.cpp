@@ -767,29 +767,42 @@ std::string source_location(const Ruleset& rs, const diag::Span& sp) {
 
 std::string error_message(const Ruleset& rs, EvalError kind, std::uint32_t node, bool en) {
   const Node* n = node < rs.nodes.size() ? &rs.nodes[node] : nullptr;
-  std::string where;  // " in `expr` (file:line:col)" / "：`expr`（file:line:col）"
-  if (n) {
-    std::string text = source_text(rs, n->span), loc = source_location(rs, n->span);
-    if (!text.empty()) where += en ? " in `" + text + "`" : "`" + text + "`";
-    if (!loc.empty()) where += en ? " (" + loc + ")" : "（" + loc + "）";
-  }
+  std::string text = n ? source_text(rs, n->span) : std::string(), loc = n ? source_location(rs, n->span) : std::string();
+  // Where it happened: " in `expr` (file:line:col)" / "`expr`（file:line:col）". `named` is the
+  // table or parameter the message already names: an expression that is just that name is not repeated.
+  auto where = [&](const std::string& named = {}) {
+    std::string w;
+    bool show_text = !text.empty() && text != named;
+    if (en) {
+      if (show_text) w += " in `" + text + "`";
+      if (!loc.empty()) w += " (" + loc + ")";
+    } else if (named.empty()) {
+      if (show_text) w += "`" + text + "`";
+      if (!loc.empty()) w += "（" + loc + "）";
+    } else if (show_text || !loc.empty()) {
+      w += "（";
+      if (show_text) w += "`" + text + "`" + (loc.empty() ? "" : "，");
+      w += loc + "）";
+    }
+    return w;
+  };
   switch (kind) {
     case EvalError::overflow:
       if (!n) return en ? "amount overflow: the total exceeds the range of exact money" : "金额溢出：合计超出精确金额的范围";
-      return en ? "amount overflow" + where + ": the result exceeds the range of exact money"
-                : "金额溢出：" + where + "的结果超出精确金额的范围";
-    case EvalError::division_by_zero: return en ? "division by zero" + where : "除数为零：" + where;
+      return en ? "amount overflow" + where() + ": the result exceeds the range of exact money"
+                : "金额溢出：" + where() + "的结果超出精确金额的范围";
+    case EvalError::division_by_zero: return en ? "division by zero" + where() : "除数为零：" + where();
     case EvalError::no_table_row: {
       std::uint32_t t = n ? table_of(*n) : kNoNode;
       std::string name = t < rs.tables.size() ? rs.tables[t].name : "?";
-      return en ? "no row of table `" + name + "` matches this applicant" + where
-                : "决策表 `" + name + "` 没有与该申请人匹配的行" + where;
+      return en ? "no row of table `" + name + "` matches this applicant" + where(name)
+                : "决策表 `" + name + "` 没有与该申请人匹配的行" + where(name);
     }
     case EvalError::param_not_in_force: {
       std::uint32_t p = n ? param_of(*n) : kNoNode;
       std::string name = p < rs.params.size() ? rs.params[p].name : "?";
-      return en ? "parameter `" + name + "` has no value in force on the evaluation date" + where
-                : "参数 `" + name + "` 在评估日期没有生效的值" + where;
+      return en ? "parameter `" + name + "` has no value in force on the evaluation date" + where(name)
+                : "参数 `" + name + "` 在评估日期没有生效的值" + where(name);
     }
     case EvalError::none: break;
   }

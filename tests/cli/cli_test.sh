@@ -179,7 +179,7 @@ expect_rc 3 "undecodable record takes precedence over an error" "$BIN" evaluate 
 contains "$TMP/err" "1 decision had a programme in \`error\`" "both reported"
 contains "$TMP/err" "1 of 2 records could not be decoded" "both reported (decode)"
 expect_rc 9 "text output of an error" "$BIN" evaluate --rules "$TMP/errors.rules" --as-of 2024-06-01 --format text --lang en "$TMP/errors.jsonl"
-contains "$TMP/out" "! parameter \`late\` has no value in force on the evaluation date in \`late\`" "text names the error in English"
+contains "$TMP/out" "! parameter \`late\` has no value in force on the evaluation date (" "text names the error in English, with its place"
 if grep -q "= 0.00元" "$TMP/out"; then bad "text output prints an amount for an error"; else ok; fi
 
 # --no-fusion (diagnostic, hidden from --help): identical decisions.

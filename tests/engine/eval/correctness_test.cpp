@@ -117,7 +117,9 @@ program P "p" "p" { citation "c"; amount only_t; }
   ASSERT_TRUE(k.c->rs) << k.c->rendered();
   auto v = eval::evaluate_node(k.rs(), k.rs().programs[0].amount, k.facts, 0, nullptr);
   ASSERT_EQ(v.error, eval::EvalError::no_table_row);
-  EXPECT_EQ(eval::error_message(k.rs(), v.error, v.error_node), "no row of table `only_t` matches this applicant in `only_t` (t.rules:6:42)");
+  // The expression is the table itself: its name is not repeated after the location.
+  EXPECT_EQ(eval::error_message(k.rs(), v.error, v.error_node), "no row of table `only_t` matches this applicant (t.rules:6:42)");
+  EXPECT_EQ(eval::error_message(k.rs(), v.error, v.error_node, false), "决策表 `only_t` 没有与该申请人匹配的行（t.rules:6:42）");
 }
 
 // ---------------------------------------------------------------- 2. wide tables
