@@ -149,9 +149,8 @@ int run_check(const CheckOptions& o) {
                 cal.cal.last_year(), cal.cal.count(workflow::Calendar::Kind::off), cal.cal.count(workflow::Calendar::Kind::work));
   else
     std::printf("calendar: none at %s (working days count Monday–Friday only; see docs/workflow.md §4)\n", cal.path.c_str());
-  std::printf("%zu file%s checked: %zu error%s, %zu warning%s\n", lr->sources.size(), lr->sources.size() == 1 ? "" : "s",
-              lr->diags.error_count(), lr->diags.error_count() == 1 ? "" : "s", lr->diags.warning_count(),
-              lr->diags.warning_count() == 1 ? "" : "s");
+  std::printf("%zu file%s checked: %s\n", lr->sources.size(), lr->sources.size() == 1 ? "" : "s",
+              diag::summary(lr->diags).c_str());
   return lr->diags.has_errors() ? kExitRules : kExitOk;
 }
 
