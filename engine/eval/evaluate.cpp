@@ -789,6 +789,9 @@ std::string error_message(const Ruleset& rs, EvalError kind, std::uint32_t node,
   switch (kind) {
     case EvalError::overflow:
       if (!n) return en ? "amount overflow: the total exceeds the range of exact money" : "金额溢出：合计超出精确金额的范围";
+      if (!model::Type::of(n->kind).is_moneyish())  // an int, decimal or date computation
+        return en ? "overflow" + where() + ": the result exceeds the range of exact 64-bit numbers"
+                  : "数值溢出：" + where() + "的结果超出 64 位精确数值的范围";
       return en ? "amount overflow" + where() + ": the result exceeds the range of exact money"
                 : "金额溢出：" + where() + "的结果超出精确金额的范围";
     case EvalError::division_by_zero: return en ? "division by zero" + where() : "除数为零：" + where();

@@ -294,6 +294,21 @@ program Q "q" "q" { citation "c"; amount floor_yuan(big / n); }
   EXPECT_TRUE(contains(text, "计算出错的项目（本决定不完整，不得据此拨付）： P Q")) << text;
 }
 
+TEST(ExactMoney, AnIntOverflowInARequirementIsNotCalledAnAmount) {
+  Case k(R"R(
+fact n: int "n" "n";
+program P "p" "p" { citation "c"; require r: n * n > 0 else "x" "x"; amount 1元; }
+)R");
+  ASSERT_TRUE(k.c->rs) << k.c->rendered();
+  k.set("n", 4'000'000'000'000);
+  auto d = k.eval("2024-06-01");
+  const auto& p = k.prog(d, "P");
+  ASSERT_EQ(p.outcome, model::Outcome::error);
+  EXPECT_EQ(eval::error_message(k.rs(), p, true),
+            "overflow in `n * n` (t.rules:3:46): the result exceeds the range of exact 64-bit numbers");
+  EXPECT_EQ(eval::error_message(k.rs(), p, false), "数值溢出：`n * n`（t.rules:3:46）的结果超出 64 位精确数值的范围");
+}
+
 TEST(ExactMoney, RawMoneyComparisonsAndSumsStayExact) {
   Case k(R"R(
 fact big: money "大额" "big";
