@@ -24,8 +24,6 @@ void require_positive(model::Fen amount) {
   if (amount <= 0) throw std::invalid_argument("a budget amount must be positive");
 }
 
-std::string budget_name(const std::string& programme, int year) { return programme + "/" + std::to_string(year); }
-
 }  // namespace
 
 std::optional<store::Budget> SociRepository::read_budget(const std::string& programme, int year) {
@@ -44,7 +42,7 @@ std::optional<store::Budget> SociRepository::read_budget(const std::string& prog
 
 store::Budget SociRepository::read_budget_or_throw(const std::string& programme, int year) {
   auto b = read_budget(programme, year);
-  if (!b) throw store::NotFoundError("no budget " + budget_name(programme, year));
+  if (!b) throw store::NotFoundError("no budget " + store::budget_name(programme, year));
   return *b;
 }
 
@@ -65,7 +63,7 @@ store::Budget SociRepository::set_budget(const std::string& programme, int year,
       if (auto b = read_budget(programme, year)) {
         const model::Fen committed = b->reserved_fen + b->consumed_fen;
         throw store::BudgetExceededError(programme, year, committed, total,
-                                         "cannot set the total of " + budget_name(programme, year) + " to " +
+                                         "cannot set the total of " + store::budget_name(programme, year) + " to " +
                                              model::format_yuan(total) + " yuan: " + model::format_yuan(committed) +
                                              " yuan are already reserved or consumed");
       }
@@ -132,13 +130,12 @@ store::Budget SociRepository::move_reservation(store::CaseId id, model::Fen amou
   return guarded(what[static_cast<int>(m)], [&] {
     WriteScope w(*this);
     const CaseHolding h = read_holding(id);
-    const std::string name = budget_name(h.programme, h.year);
-    auto holds_too_little = [&](model::Fen held) {
-      return store::ConflictError(std::string(m == Movement::release ? "cannot release " : "cannot disburse ") +
-                                  model::format_yuan(amount) + " yuan of " + name + " for case " + std::to_string(id) +
-                                  ": the case holds " + model::format_yuan(held) + " yuan");
+    const std::string name = store::budget_name(h.programme, h.year);
+    static constexpr const char* verb[] = {"reserve", "release", "disburse"};
+    auto held_too_little = [&](model::Fen held) {
+      return store::held_too_little(id, h.programme, h.year, verb[static_cast<int>(m)], amount, held);
     };
-    if (m != Movement::reserve && h.reserved_fen < amount) throw holds_too_little(h.reserved_fen);
+    if (m != Movement::reserve && h.reserved_fen < amount) throw held_too_little(h.reserved_fen);
     long long a1 = amount, a2 = amount, a3 = amount, key = id;
     std::string p = h.programme, now = clock_();
     int y = h.year;
@@ -186,7 +183,7 @@ store::Budget SociRepository::move_reservation(store::CaseId id, model::Fen amou
                               soci::use(a1), soci::use(a2), soci::use(key), soci::use(a3));
         break;
     }
-    if (rows != 1) throw holds_too_little(read_holding(id).reserved_fen);  // changed concurrently: roll back
+    if (rows != 1) throw held_too_little(read_holding(id).reserved_fen);  // changed concurrently: roll back
     w.commit();
     return b;
   });

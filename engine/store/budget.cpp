@@ -2,6 +2,15 @@
 
 namespace subsidy::store {
 
+std::string budget_name(const std::string& programme, int year) { return programme + "/" + std::to_string(year); }
+
+ConflictError held_too_little(CaseId id, const std::string& programme, int year, const char* verb, model::Fen amount,
+                              model::Fen held) {
+  return ConflictError(std::string("cannot ") + verb + " " + model::format_yuan(amount) + " yuan of " +
+                       budget_name(programme, year) + " for case " + std::to_string(id) + ": the case holds " +
+                       model::format_yuan(held) + " yuan");
+}
+
 AwardHistory summarise_awards(std::span<const Award> awards, int year) {
   AwardHistory h;
   for (const Award& a : awards) {

@@ -27,6 +27,12 @@ struct Budget {
   bool operator==(const Budget&) const = default;
 };
 
+// "R14/2024": how messages name a budget.
+std::string budget_name(const std::string& programme, int year);
+// The refusal of every backend when a case would release or pay out (`verb`) more than it holds.
+ConflictError held_too_little(CaseId id, const std::string& programme, int year, const char* verb, model::Fen amount,
+                              model::Fen held);
+
 // A disbursed award. `applicant` is the organisation identifier (统一社会信用代码 or the
 // applicant's own key), so later applications by the same organisation see it.
 struct Award {

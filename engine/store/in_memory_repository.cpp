@@ -10,15 +10,9 @@ void require_positive(model::Fen amount) {
   if (amount <= 0) throw std::invalid_argument("a budget amount must be positive");
 }
 
-std::string budget_name(const std::string& programme, int year) { return programme + "/" + std::to_string(year); }
-
 // A case can release or pay out only what it holds itself.
 void require_held(const Case& c, model::Fen amount, const char* verb) {
-  if (amount > c.reserved_fen) {
-    throw ConflictError(std::string("cannot ") + verb + " " + model::format_yuan(amount) + " yuan of " +
-                        budget_name(c.programme, c.call_year) + " for case " + std::to_string(c.id) +
-                        ": the case holds " + model::format_yuan(c.reserved_fen) + " yuan");
-  }
+  if (amount > c.reserved_fen) throw held_too_little(c.id, c.programme, c.call_year, verb, amount, c.reserved_fen);
 }
 
 }  // namespace
