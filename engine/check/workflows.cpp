@@ -2,6 +2,7 @@
 // the types of guards. See docs/workflow.md; codes in docs/diagnostics.md (E0701–E0719, W0710–W0719).
 #include "check/workflows.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -68,6 +69,39 @@ struct WorkflowChecker {
       diags.error("E0709", p.span, what + " must be between 1 and 3650 days, not " + std::to_string(p.count));
   }
 
+  static bool has_approve_transition(const ast::Stage& st) {
+    return std::any_of(st.transitions.begin(), st.transitions.end(), [](const ast::Transition& t) { return t.action.name == "approve"; });
+  }
+
+  // `reserve at STAGE;`: at most one, naming an ordinary stage that a case leaves by `approve`.
+  template <typename FindStage>
+  void reserving_stage(const ast::WorkflowDecl& w, FindStage& find_stage) {
+    for (std::size_t i = 1; i < w.reserves.size(); ++i)
+      diags.error("E0713", w.reserves[i].span, "workflow `" + w.name.name + "` names its reserving stage more than once",
+                  {{w.reserves[0].span, "the first `reserve at` is here"}});
+    if (w.reserves.empty()) return;
+    const auto* s = find_stage(w.reserves[0]);
+    if (!s) return;
+    if (s->kind != ast::Stage::Kind::Normal)
+      diags.error("E0714", w.reserves[0].span,
+                  std::string("the reserving stage must be an ordinary `stage`, not a ") + kind_word(s->kind),
+                  {{{}, "the budget is reserved when an officer approves the case at this stage", false}});
+    else if (!has_approve_transition(*s))
+      diags.error("E0715", w.reserves[0].span, "stage `" + s->name.name + "` has no `on approve` transition, so its approval cannot reserve the budget",
+                  {{s->name.span, "the stage is declared here"}});
+  }
+
+  // `amount adjustable;`: the officer who approves may approve a smaller amount.
+  void adjustable(const ast::Stage& st) {
+    std::string why;
+    if (st.kind == ast::Stage::Kind::Correction) why = "in a correction stage the applicant corrects the application; no officer approves it";
+    else if (st.joint) why = "a joint review approves by its reviewers' votes, not by one officer who could set the amount";
+    else if (!has_approve_transition(st)) why = "stage `" + st.name.name + "` has no `on approve` transition";
+    if (why.empty()) return;
+    diags.error("E0716", st.adjustable_span, "`amount adjustable` needs a stage where an officer approves: " + why,
+                {{{}, "the approving officer may approve a smaller amount (never a larger one) with a reason", false}});
+  }
+
   void workflow(const ast::WorkflowDecl& w) {
     std::map<std::string, const ast::Stage*> stages;
     for (const auto& st : w.stages) {
@@ -95,6 +129,8 @@ struct WorkflowChecker {
       if (const auto* s = find_stage(w.starts[0]); s && s->kind != ast::Stage::Kind::Normal)
         diags.error("E0706", w.starts[0].span,
                     std::string("the start stage must be an ordinary `stage`, not a ") + kind_word(s->kind));
+
+    reserving_stage(w, find_stage);
 
     bool has_approve = sym.action_index.count("approve") > 0, has_reject = sym.action_index.count("reject") > 0;
     for (const auto& st : w.stages) {
@@ -133,6 +169,7 @@ struct WorkflowChecker {
                                            std::string(!on_approve ? "approve" : "reject") + " -> …` transition",
                       {{{}, "the joint review ends by taking `on approve` or `on reject` according to its policy", false}});
       }
+      if (st.amount_adjustable) adjustable(st);
       if (st.deadline) period(*st.deadline, "a deadline");
       if (st.after) {
         period(st.after->period, "an `after` period");

@@ -296,6 +296,8 @@ struct Stage {
   std::optional<JointReview> joint;
   std::optional<Period> deadline;
   std::optional<Timer> after;
+  bool amount_adjustable = false;  // `amount adjustable;`: the approving officer may approve a smaller amount
+  Span adjustable_span;
   std::vector<Transition> transitions;
   Span span;
 };
@@ -303,6 +305,7 @@ struct WorkflowDecl {
   Ident name;
   Label label;
   std::vector<Ident> starts;  // `start S;` (exactly one is valid; the checker reports others)
+  std::vector<Ident> reserves;  // `reserve at S;` the stage whose approval reserves the budget (at most one)
   std::vector<Stage> stages;
   Span span;
 };

@@ -76,8 +76,8 @@ std::string describe_one(std::string const& which) {
       {"target", "a stage name or `back`"},
       {"joint policy", "a joint-review policy (all, veto, majority)"},
       {"joint end", "a reviewer role or '}'"},
-      {"stage end", "a stage clause (responsible, joint, deadline, after, on) or '}'"},
-      {"workflow end", "a workflow clause (start, stage, correction, terminal) or '}'"},
+      {"stage end", "a stage clause (responsible, joint, deadline, after, amount adjustable, on) or '}'"},
+      {"workflow end", "a workflow clause (start, reserve at, stage, correction, terminal) or '}'"},
       {"escape", "an escape sequence (\\\", \\\\ or \\n)"},
       {"closing quote", "'\"' to close the string"},
   };

@@ -770,7 +770,7 @@ struct stage_kind_fn {
     _val(c).kind = K;
   }
 };
-// Starts a stage body: the singular stage clauses (`joint`, `deadline`, `after`) of the previous
+// Starts a stage body: the singular stage clauses (`joint`, `deadline`, `after`, `amount`) of the previous
 // stage of the same workflow must not count as duplicates.
 struct stage_begin_parser : x3::parser<stage_begin_parser> {
   using attribute_type = x3::unused_type;
@@ -779,7 +779,9 @@ struct stage_begin_parser : x3::parser<stage_begin_parser> {
   bool parse(It&, It const&, Ctx const& ctx, RCtx&, Attr&) const {
     auto& seen = state(ctx).seen;
     seen.erase(std::remove_if(seen.begin(), seen.end(),
-                              [](auto const& e) { return e.first == "joint" || e.first == "deadline" || e.first == "after"; }),
+                              [](auto const& e) {
+                                return e.first == "joint" || e.first == "deadline" || e.first == "after" || e.first == "amount";
+                              }),
                seen.end());
     return true;
   }
@@ -1136,7 +1138,8 @@ using S = ast::Stage;
 auto const stage_clause = (mark >> kw("responsible") > guarded_role_r > semi)[push_<&S::responsible>] |
                           (mark >> joint_r)[once_fn<&S::joint>{"joint"}] |
                           (mark >> kw("deadline") > period_r > semi)[once_fn<&S::deadline>{"deadline"}] |
-                          (mark >> timer_r)[once_fn<&S::after>{"after"}] |  //
+                          (mark >> timer_r)[once_fn<&S::after>{"after"}] |
+                          (mark >> kw("amount") > kw("adjustable") > semi)[once_flag_fn<&S::amount_adjustable, &S::adjustable_span>{"amount"}] |
                           transition_r[push_<&S::transitions>];
 auto const stage_r_def =
     sb >>
@@ -1145,7 +1148,8 @@ auto const stage_r_def =
      (kw("terminal")[stage_kind_fn<S::Kind::Terminal>{}] > ident_p[set_<&S::name>] > label_r[set_<&S::label>] > semi)) >>
     se;
 using W = ast::WorkflowDecl;
-auto const workflow_clause = (kw("start") > ident_p > semi)[push_<&W::starts>] | stage_r[push_<&W::stages>];
+auto const workflow_clause = (kw("start") > ident_p > semi)[push_<&W::starts>] |
+                             (kw("reserve") > kw("at") > ident_p > semi)[push_<&W::reserves>] | stage_r[push_<&W::stages>];
 auto const workflow_r_def = sb >>
                             (kw("workflow") > ident_p[set_<&W::name>] > label_r[set_<&W::label>] > tok("{") >
                              *workflow_clause > workflow_end) >>

@@ -121,6 +121,7 @@ struct WorkflowLowerer {
     for (const auto& st : w.stages) index.emplace(st.name.name, static_cast<std::int32_t>(index.size()));
     auto stage_of = [&](const ast::Ident& id) { return index.at(id.name); };
     out.start = static_cast<std::uint32_t>(stage_of(w.starts.at(0)));
+    if (!w.reserves.empty()) out.reserve = stage_of(w.reserves.front());
     for (const auto& st : w.stages) {
       StageSpec s;
       s.name = st.name.name;
@@ -130,6 +131,7 @@ struct WorkflowLowerer {
                                                          : StageKind::normal;
       s.span = st.span;
       s.name_span = st.name.span;
+      s.amount_adjustable = st.amount_adjustable;
       for (const auto& r : st.responsible) s.responsible.push_back(guarded(r));
       if (st.joint) {
         const std::string& p = st.joint->policy.name;

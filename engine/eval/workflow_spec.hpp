@@ -86,6 +86,7 @@ struct StageSpec {
   std::int32_t timer_target = -1;
   model::Label timer_label;
   diag::Span timer_span;
+  bool amount_adjustable = false;  // `amount adjustable;`: the approving officer may approve a smaller amount
   std::vector<TransitionSpec> transitions;
   diag::Span span;       // the whole stage
   diag::Span name_span;  // its name
@@ -95,6 +96,7 @@ struct WorkflowSpec {
   std::string name;
   model::Label label;
   std::uint32_t start = 0;
+  std::int32_t reserve = -1;  // `reserve at STAGE;` (stage index), or -1: engine/workflow picks the default
   std::vector<StageSpec> stages;
   std::vector<std::string> programs;  // programmes that name this workflow, in ruleset order
   diag::Span span;

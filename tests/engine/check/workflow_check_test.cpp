@@ -185,6 +185,51 @@ TEST(WorkflowCheck, PeriodsAndShadowedTransitions) {
             std::vector<std::string>{at(0, 83)});
 }
 
+// kGood with `extra` inserted after `start a;` and `in_b` at the top of stage b's body.
+std::string good_with(const std::string& extra, const std::string& in_b = "") {
+  std::string w = kGood;
+  w.insert(w.find("  start a;\n") + 11, extra);
+  w.insert(w.find("    responsible 旗县区科技局[county]"), in_b);
+  return w;
+}
+
+TEST(WorkflowCheck, ReservingStageAndAdjustableAmountLower) {
+  auto c = compile_text(std::string(kBase) + good_with("  reserve at b;\n", "    amount adjustable;\n"));
+  ASSERT_TRUE(c->rs) << c->rendered();
+  EXPECT_EQ(c->diags.items().size(), 0u) << c->rendered();
+  const auto& w = c->rs->workflow_decls.workflows.at(0);
+  EXPECT_EQ(w.reserve, 1);
+  EXPECT_TRUE(w.stages[1].amount_adjustable);
+  EXPECT_FALSE(w.stages[0].amount_adjustable);
+  auto plain = compile_text(std::string(kBase) + kGood);
+  ASSERT_TRUE(plain->rs) << plain->rendered();
+  EXPECT_EQ(plain->rs->workflow_decls.workflows.at(0).reserve, -1);  // not declared: engine/workflow's default
+}
+
+TEST(WorkflowCheck, ReservingStageChecks) {
+  // `reserve at` lines follow `start a;` (line 1 of the workflow)
+  EXPECT_EQ(where(good_with("  reserve at zz;\n"), "E0703"), std::vector<std::string>{at(2, 14)});
+  EXPECT_EQ(where(good_with("  reserve at b;\n  reserve at j;\n"), "E0713"), std::vector<std::string>{at(3, 14)});
+  EXPECT_EQ(where(good_with("  reserve at fix;\n"), "E0714"), std::vector<std::string>{at(2, 14)});  // correction
+  EXPECT_EQ(where(good_with("  reserve at yes;\n"), "E0714"), std::vector<std::string>{at(2, 14)});  // terminal
+  EXPECT_EQ(where(good_with("  reserve at a;\n"), "E0715"), std::vector<std::string>{at(2, 14)});    // only `on submit`
+  EXPECT_TRUE(where(good_with("  reserve at j;\n"), "E0715").empty());                                // a joint review approves too
+  auto c = compile_text(std::string(kBase) + good_with("  reserve at b;\n  reserve at j;\n"));
+  EXPECT_NE(c->rendered().find("the first `reserve at` is here"), std::string::npos) << c->rendered();
+}
+
+TEST(WorkflowCheck, AmountAdjustableNeedsAnOfficersApproval) {
+  auto in = [](const std::string& stage_start, const std::string& w) {
+    std::string out = w;
+    out.insert(out.find("{", out.find(stage_start)) + 1, " amount adjustable;");
+    return where(out, "E0716").size();
+  };
+  EXPECT_EQ(in("correction fix", kGood), 1u);
+  EXPECT_EQ(in("stage j", kGood), 1u);  // joint review: approved by the votes
+  EXPECT_EQ(in("stage a", kGood), 1u);  // no `on approve`
+  EXPECT_EQ(in("stage b", kGood), 0u);
+}
+
 TEST(WorkflowCheck, ProgrammeWithoutWorkflowWarns) {
   EXPECT_EQ(where(std::string(kGood) + R"R(program Q "q" "q" { citation "c"; amount 1元; })R", "W0711"),
             std::vector<std::string>{at(27, 9)});

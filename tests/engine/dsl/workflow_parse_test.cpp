@@ -110,6 +110,37 @@ TEST(WorkflowParse, SingularStageClausesOncePerStage) {
   EXPECT_EQ(p->at(p->diags.items()[0].span.begin), "2:37");
 }
 
+TEST(WorkflowParse, ReservingStageAndAdjustableAmount) {
+  auto p = parse_text(R"(workflow w "w" "w" {
+  start a;
+  reserve at b;
+  stage a "a" "a" { responsible x; on approve -> b; }
+  stage b "b" "b" { responsible y; amount adjustable; on approve -> done; }
+  terminal done "d" "d";
+  reserve at a;
+})");
+  ASSERT_TRUE(p->result.ok) << diag::render_all(p->diags, p->sources);
+  const auto& w = std::get<ast::WorkflowDecl>(p->result.file.decls.at(0));
+  ASSERT_EQ(w.reserves.size(), 2u);  // the checker reports the second (E0713)
+  EXPECT_EQ(w.reserves[0].name, "b");
+  EXPECT_EQ(p->at(w.reserves[0].span.begin), "3:14");
+  EXPECT_EQ(w.reserves[1].name, "a");
+  EXPECT_FALSE(w.stages[0].amount_adjustable);
+  EXPECT_TRUE(w.stages[1].amount_adjustable);
+  EXPECT_EQ(p->text(w.stages[1].adjustable_span), "amount adjustable;");
+}
+
+TEST(WorkflowParse, AmountAdjustableOncePerStage) {
+  auto p = parse_text(R"(workflow w "w" "w" {
+  stage a "a" "a" { amount adjustable; amount adjustable; }
+  stage b "b" "b" { amount adjustable; }
+})");
+  ASSERT_EQ(p->diags.items().size(), 1u) << diag::render_all(p->diags, p->sources);
+  EXPECT_EQ(p->diags.items()[0].code, "E0005");
+  EXPECT_EQ(p->diags.items()[0].message, "duplicate `amount` clause");
+  EXPECT_EQ(p->at(p->diags.items()[0].span.begin), "2:40");
+}
+
 TEST(WorkflowParse, SyntaxErrors) {
   auto first = [](const std::string& src) {
     auto p = parse_text(src);
@@ -123,8 +154,11 @@ TEST(WorkflowParse, SyntaxErrors) {
   EXPECT_EQ(first("workflow w { stage a { on go -> ; } }"), "1:33 expected a stage name or `back`");
   EXPECT_EQ(first("workflow w { stage a { joint { x; } } }"), "1:30 expected a joint-review policy (all, veto, majority)");
   EXPECT_EQ(first("workflow w { stage a { resp x; } }"),
-            "1:24 expected a stage clause (responsible, joint, deadline, after, on) or '}'");
-  EXPECT_EQ(first("workflow w { phase a; }"), "1:14 expected a workflow clause (start, stage, correction, terminal) or '}'");
+            "1:24 expected a stage clause (responsible, joint, deadline, after, amount adjustable, on) or '}'");
+  EXPECT_EQ(first("workflow w { phase a; }"), "1:14 expected a workflow clause (start, reserve at, stage, correction, terminal) or '}'");
+  EXPECT_EQ(first("workflow w { reserve b; }"), "1:22 expected `at`");
+  EXPECT_EQ(first("workflow w { reserve at ; }"), "1:25 expected an identifier");
+  EXPECT_EQ(first("workflow w { stage a { amount 5万; } }"), "1:31 expected `adjustable`");
   EXPECT_EQ(first("role 旗县区科技局[County \"x\";"), "1:20 expected ']'");
   EXPECT_EQ(first("fact on: int;"), "1:6 `on` is a reserved word and cannot be used as a name");  // workflow keywords too
 }
