@@ -65,6 +65,7 @@ std::map<std::string, model::Days> decode_deadlines(const std::string& text) {
 void CaseRow::from_case(const store::Case& c) {
   id = c.id;
   application_id = c.application_id;
+  applicant = c.applicant.empty() ? c.application_id : c.applicant;
   programme = c.programme;
   call_year = c.call_year;
   workflow = c.workflow;
@@ -80,6 +81,9 @@ void CaseRow::from_case(const store::Case& c) {
     next_due.clear();
     next_due_ind = soci::i_null;
   }
+  timer_due = c.timer_due ? model::format_date(*c.timer_due) : std::string();
+  timer_due_ind = c.timer_due ? soci::i_ok : soci::i_null;
+  closed = c.closed ? 1 : 0;
   const soci::indicator d = c.decision ? soci::i_ok : soci::i_null;
   outcome_ind = amount_ind = hash_ind = as_of_ind = json_ind = d;
   if (c.decision) {
@@ -107,6 +111,7 @@ store::Case CaseRow::to_case() const {
   store::Case c;
   c.id = id;
   c.application_id = application_id;
+  c.applicant = applicant;
   c.programme = programme;
   c.call_year = call_year;
   c.workflow = workflow;
@@ -115,6 +120,11 @@ store::Case CaseRow::to_case() const {
   c.roles = decode_list(roles);
   c.state_json = state_json;
   c.deadlines = decode_deadlines(deadlines);
+  if (timer_due_ind == soci::i_ok) {
+    c.timer_due = model::parse_date(timer_due);
+    if (!c.timer_due) throw store::CorruptError("case " + std::to_string(id) + " has an undecodable timer date");
+  }
+  c.closed = closed != 0;
   if (outcome_ind == soci::i_ok) {
     store::CaseDecision d;
     d.outcome = decision_outcome;
@@ -138,6 +148,7 @@ store::Case CaseRow::to_case() const {
 void CaseRow::bind_into(soci::statement& st) {
   st.exchange(soci::into(id));
   st.exchange(soci::into(application_id));
+  st.exchange(soci::into(applicant));
   st.exchange(soci::into(programme));
   st.exchange(soci::into(call_year));
   st.exchange(soci::into(workflow));
@@ -146,6 +157,8 @@ void CaseRow::bind_into(soci::statement& st) {
   st.exchange(soci::into(roles));
   st.exchange(soci::into(state_json));
   st.exchange(soci::into(deadlines));
+  st.exchange(soci::into(timer_due, timer_due_ind));
+  st.exchange(soci::into(closed));
   st.exchange(soci::into(decision_outcome, outcome_ind));
   st.exchange(soci::into(decision_amount_fen, amount_ind));
   st.exchange(soci::into(decision_ruleset_hash, hash_ind));

@@ -2,7 +2,8 @@
 // Adapter-internal: how a Case maps onto a `cases` row. CaseRow holds SOCI-bindable buffers (with
 // indicators for the nullable decision columns) so prepared statements can bind to it once and be
 // re-executed; the list and deadline columns use the text encodings documented in 001_init.sql.
-// reserved_fen / consumed_fen (002) are read here but written only by the budget movements.
+// reserved_fen / consumed_fen (002) are read here but written only by the budget movements;
+// applicant (003) is written only by the insert.
 #include <soci/soci.h>
 
 #include <map>
@@ -24,19 +25,22 @@ std::map<std::string, model::Days> decode_deadlines(const std::string& text);
 
 // The columns in the order CaseRow::bind_into expects.
 inline constexpr const char* kCaseColumns =
-    "id, application_id, programme, call_year, workflow, workflow_version, stages, roles, state_json, deadlines, "
-    "decision_outcome, decision_amount_fen, decision_ruleset_hash, decision_as_of, decision_json, reserved_fen, "
-    "consumed_fen, version, facts_version, created_at, updated_at";
+    "id, application_id, applicant, programme, call_year, workflow, workflow_version, stages, roles, state_json, "
+    "deadlines, timer_due, closed, decision_outcome, decision_amount_fen, decision_ruleset_hash, decision_as_of, "
+    "decision_json, reserved_fen, consumed_fen, version, facts_version, created_at, updated_at";
 
 struct CaseRow {
   long long id = 0;
-  std::string application_id, programme;
+  std::string application_id, applicant, programme;
   int call_year = 0;
   std::string workflow;
   int workflow_version = 0;
   std::string stages, roles, state_json, deadlines;
   std::string next_due;
   soci::indicator next_due_ind = soci::i_null;
+  std::string timer_due;  // 'YYYY-MM-DD'
+  soci::indicator timer_due_ind = soci::i_null;
+  int closed = 0;         // 0 or 1
   std::string decision_outcome, decision_ruleset_hash, decision_as_of, decision_json;
   long long decision_amount_fen = 0;
   soci::indicator outcome_ind = soci::i_null, amount_ind = soci::i_null, hash_ind = soci::i_null,

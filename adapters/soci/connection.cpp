@@ -17,9 +17,15 @@ std::string backend_message(const soci::soci_error& e) {
 }  // namespace
 
 const Dialect& dialect(Backend b) {
-  static const Dialect kSqlite{"BEGIN IMMEDIATE", "BEGIN", "", false, "INTEGER PRIMARY KEY AUTOINCREMENT"};
-  static const Dialect kPostgres{"BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", " FOR UPDATE", true,
-                                 "BIGSERIAL PRIMARY KEY"};
+  static const Dialect kSqlite{
+      "BEGIN IMMEDIATE", "BEGIN", "", false, "INTEGER PRIMARY KEY AUTOINCREMENT", "",
+      "CASE WHEN json_valid({col}) THEN CASE json_type({col}, '$.{key}') WHEN 'text' THEN json_extract({col}, '$.{key}') END END"};
+  // PostgreSQL 15 has no json_valid(): a column that starts like an object is cast (the engine
+  // writes only JSON there, so a failing cast is a corrupt row and fails the migration).
+  static const Dialect kPostgres{
+      "BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", " FOR UPDATE", true, "BIGSERIAL PRIMARY KEY",
+      " FOR UPDATE SKIP LOCKED",
+      "CASE WHEN {col} LIKE '{%' THEN CASE jsonb_typeof({col}::jsonb -> '{key}') WHEN 'string' THEN {col}::jsonb ->> '{key}' END END"};
   return b == Backend::sqlite ? kSqlite : kPostgres;
 }
 

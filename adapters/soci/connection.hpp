@@ -24,6 +24,11 @@ struct Dialect {
   const char* for_update;       // row lock on SELECT inside a write transaction ("" on SQLite: the database lock suffices)
   bool insert_returning;        // INSERT … RETURNING id (PostgreSQL) or last_insert_rowid() (SQLite)
   const char* id_primary_key;   // substituted for {{ID_PRIMARY_KEY}} in migrations
+  const char* skip_locked;      // row lock that skips rows another transaction holds ("" on SQLite)
+  // Substituted for {{JSON_TEXT(column, key)}} in migrations, with {col} and {key} filled in: the
+  // string at `key` of the JSON object in `column`, NULL when the column is not a JSON object or
+  // the value is missing or not a string.
+  const char* json_text;
 };
 const Dialect& dialect(Backend b);
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
+#include <utility>
 
 namespace subsidy::soci_store {
 namespace detail {
@@ -58,6 +60,23 @@ std::vector<std::string> migration_statements(const MigrationSource& m, Backend 
   const std::string token = "{{ID_PRIMARY_KEY}}";
   for (auto p = text.find(token); p != std::string::npos; p = text.find(token, p)) {
     text.replace(p, token.size(), dialect(backend).id_primary_key);
+  }
+  const std::string json_open = "{{JSON_TEXT(", json_close = ")}}";
+  for (auto p = text.find(json_open); p != std::string::npos; p = text.find(json_open, p)) {
+    const auto close = text.find(json_close, p);
+    const auto comma = text.find(',', p);
+    if (close == std::string::npos || comma == std::string::npos || comma > close) {
+      throw std::logic_error("migration " + migration_label(m) + ": {{JSON_TEXT(column, key)}} needs a column and a key");
+    }
+    const std::string column = trim(text.substr(p + json_open.size(), comma - p - json_open.size()));
+    const std::string key = trim(text.substr(comma + 1, close - comma - 1));
+    std::string expr = dialect(backend).json_text;
+    for (const auto& [placeholder, value] : {std::pair<std::string, std::string>{"{col}", column}, {"{key}", key}}) {
+      for (auto q = expr.find(placeholder); q != std::string::npos; q = expr.find(placeholder, q + value.size()))
+        expr.replace(q, placeholder.size(), value);
+    }
+    text.replace(p, close + json_close.size() - p, expr);
+    p += expr.size();
   }
   std::vector<std::string> out;
   std::size_t start = 0;

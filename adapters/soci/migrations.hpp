@@ -13,7 +13,7 @@ namespace subsidy::soci_store::detail {
 struct MigrationSource {
   int version;
   const char* name;
-  const char* sql;  // may contain {{ID_PRIMARY_KEY}}; see migrations/001_init.sql
+  const char* sql;  // may contain {{ID_PRIMARY_KEY}} (001_init.sql) and {{JSON_TEXT(column, key)}} (003)
 };
 const std::vector<MigrationSource>& migration_sources();  // generated: migrations_sql.cpp
 

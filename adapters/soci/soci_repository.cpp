@@ -15,8 +15,8 @@ void finish_prepare(soci::statement& st, const std::string& query) { prepare_sta
 void finish_read(soci::statement& st, const std::string& query) { prepare_statement(st, query, false); }
 
 // The columns an insert and an update of a case both write, in the order of both statements'
-// placeholders: workflow … decision_json. (reserved_fen / consumed_fen are moved only by
-// reserve/release/consume.)
+// placeholders: workflow … closed. (reserved_fen / consumed_fen are moved only by
+// reserve/release/consume; applicant is written only by the insert.)
 void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.workflow));
   st.exchange(soci::use(r.workflow_version));
@@ -27,6 +27,8 @@ void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.decision_ruleset_hash, r.hash_ind));
   st.exchange(soci::use(r.decision_as_of, r.as_of_ind));
   st.exchange(soci::use(r.decision_json, r.json_ind));
+  st.exchange(soci::use(r.timer_due, r.timer_due_ind));
+  st.exchange(soci::use(r.closed));
 }
 
 }  // namespace
@@ -35,18 +37,19 @@ SociRepository::Statements::Statements(Connection& c)
     : insert_case(*c.sql), insert_facts(*c.sql), update_case(*c.sql), insert_event(*c.sql), set_head(*c.sql) {
   {
     CaseRow& r = new_case;
-    for (auto* s : {&r.application_id, &r.programme}) insert_case.exchange(soci::use(*s));
+    for (auto* s : {&r.application_id, &r.applicant, &r.programme}) insert_case.exchange(soci::use(*s));
     insert_case.exchange(soci::use(r.call_year));
     bind_mutable(insert_case, r);
     insert_case.exchange(soci::use(r.created_at));
     insert_case.exchange(soci::use(r.updated_at));
     std::string q =
-        "INSERT INTO cases (application_id, programme, call_year, workflow, workflow_version, stages, roles, "
-        "state_json, deadlines, next_due, decision_outcome, decision_amount_fen, decision_ruleset_hash, "
-        "decision_as_of, decision_json, created_at, updated_at, version, facts_version, event_count, "
-        "event_head) VALUES (:application_id, :programme, :call_year, :workflow, :workflow_version, :stages, "
-        ":roles, :state_json, :deadlines, :next_due, :decision_outcome, :decision_amount_fen, "
-        ":decision_ruleset_hash, :decision_as_of, :decision_json, :created_at, :updated_at, 1, 1, 0, '" +
+        "INSERT INTO cases (application_id, applicant, programme, call_year, workflow, workflow_version, stages, "
+        "roles, state_json, deadlines, next_due, decision_outcome, decision_amount_fen, decision_ruleset_hash, "
+        "decision_as_of, decision_json, timer_due, closed, created_at, updated_at, version, facts_version, "
+        "event_count, event_head) VALUES (:application_id, :applicant, :programme, :call_year, :workflow, "
+        ":workflow_version, :stages, :roles, :state_json, :deadlines, :next_due, :decision_outcome, "
+        ":decision_amount_fen, :decision_ruleset_hash, :decision_as_of, :decision_json, :timer_due, :closed, "
+        ":created_at, :updated_at, 1, 1, 0, '" +
         std::string(store::kGenesisHash) + "') ON CONFLICT (application_id) DO NOTHING";
     if (c.sql_dialect().insert_returning) {
       q += " RETURNING id";
@@ -73,8 +76,8 @@ SociRepository::Statements::Statements(Connection& c)
                    "workflow_version = :workflow_version, stages = :stages, roles = :roles, state_json = :state_json, "
                    "deadlines = :deadlines, next_due = :next_due, decision_outcome = :decision_outcome, "
                    "decision_amount_fen = :decision_amount_fen, decision_ruleset_hash = :decision_ruleset_hash, "
-                   "decision_as_of = :decision_as_of, decision_json = :decision_json, "
-                   "updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
+                   "decision_as_of = :decision_as_of, decision_json = :decision_json, timer_due = :timer_due, "
+                   "closed = :closed, updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
   }
   insert_event.exchange(soci::use(ev_case));
   insert_event.exchange(soci::use(ev_seq));
@@ -239,8 +242,8 @@ std::vector<store::Case> SociRepository::list_cases(const store::CaseFilter& f) 
     std::string q = std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id > :after";
     long long after = f.after_id;
     st.exchange(soci::use(after, "after"));
-    std::string stage, role, programme, due;
-    int year = 0;
+    std::string stage, role, programme, due, applicant, timer;
+    int year = 0, closed = 0;
     if (f.stage) {
       stage = list_member_pattern(*f.stage);
       q += " AND stages LIKE :stage ESCAPE '!'";
@@ -266,6 +269,21 @@ std::vector<store::Case> SociRepository::list_cases(const store::CaseFilter& f) 
       q += " AND next_due IS NOT NULL AND next_due < :due";
       st.exchange(soci::use(due, "due"));
     }
+    if (f.applicant) {
+      applicant = *f.applicant;
+      q += " AND applicant = :applicant";
+      st.exchange(soci::use(applicant, "applicant"));
+    }
+    if (f.closed) {
+      closed = *f.closed ? 1 : 0;
+      q += " AND closed = :closed";
+      st.exchange(soci::use(closed, "closed"));
+    }
+    if (f.timer_before) {
+      timer = model::format_date(*f.timer_before);
+      q += " AND timer_due IS NOT NULL AND timer_due < :timer";
+      st.exchange(soci::use(timer, "timer"));
+    }
     q += " ORDER BY id";
     if (f.limit != 0) q += " LIMIT " + std::to_string(f.limit);
     finish_read(st, q);
@@ -273,6 +291,21 @@ std::vector<store::Case> SociRepository::list_cases(const store::CaseFilter& f) 
     st.execute(false);
     while (st.fetch()) out.push_back(row.to_case());
     return out;
+  });
+}
+
+bool SociRepository::lock_case(store::CaseId id) {
+  if (!in_tx_) throw std::logic_error("lock_case() outside a unit of work");
+  return guarded("cannot lock the case", [&] {
+    long long key = id, found = 0;
+    *conn_.sql << std::string("SELECT id FROM cases WHERE id = :id") + conn_.sql_dialect().skip_locked,
+        soci::into(found), soci::use(key);
+    if (conn_.sql->got_data()) return true;
+    // Skipped: held by another transaction, or not there at all.
+    long long n = 0;
+    *conn_.sql << "SELECT count(*) FROM cases WHERE id = :id", soci::into(n), soci::use(key);
+    if (n == 0) throw store::NotFoundError("no case " + std::to_string(id));
+    return false;
   });
 }
 

@@ -26,6 +26,9 @@ struct CaseDecision {
 struct Case {
   CaseId id = 0;                       // assigned by create_case
   std::string application_id;          // the applicant's "id"; unique across cases
+  // The organisation applying: its 统一社会信用代码, or the application id when it has none (an
+  // empty applicant is stored as the application id). Fixed at creation (update_case ignores it).
+  std::string applicant;
   // programme and call_year name the budget the case's reservation belongs to: fixed at creation.
   std::string programme;               // programme id, e.g. "RD_POST"
   int call_year = 0;
@@ -36,6 +39,10 @@ struct Case {
   std::string state_json;              // opaque workflow state (pending votes, paused clocks, …)
   std::map<std::string, model::Days> deadlines;  // stage → due date (inclusive)
   std::optional<CaseDecision> decision;
+  // What the workflow state says, kept in indexed columns for `case advance` and the open-case lists
+  // (the service fills them from workflow::CaseState::timer and workflow::summarize(...).terminal):
+  std::optional<model::Days> timer_due;  // last day of the current stage's running `after` period
+  bool closed = false;                   // the case is in a terminal stage
   // Maintained by the repository (ignored on create/update):
   // the case's own reservation of the budget of its (programme, call year), moved only by
   // CaseRepository::reserve/release/consume: what is reserved for it, and what its payment consumed.
@@ -80,6 +87,9 @@ struct CaseFilter {
   std::optional<std::string> programme;
   std::optional<int> call_year;
   std::optional<model::Days> overdue_as_of;  // next_due(case) < this date
+  std::optional<std::string> applicant;
+  std::optional<bool> closed;                // unset: open and closed cases
+  std::optional<model::Days> timer_before;   // timer_due < this date: due to advance on it
   CaseId after_id = 0;                   // keyset paging: only ids > after_id
   std::size_t limit = 0;                 // 0: no limit
 };

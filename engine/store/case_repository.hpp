@@ -45,6 +45,12 @@ class CaseRepository {
   // ConflictError when someone else changed the case since it was read; NotFoundError.
   virtual std::int64_t update_case(const Case& c, std::int64_t expected_version) = 0;
   virtual std::vector<Case> list_cases(const CaseFilter& filter) = 0;
+  // Claims the case for the open unit of work (std::logic_error outside one), so that several
+  // processes working through the same cases (`case advance`) take each case once. PostgreSQL:
+  // SELECT … FOR UPDATE SKIP LOCKED — false, without waiting, when another transaction holds the
+  // row (skip the case); the lock lasts until commit or rollback. SQLite and in-memory: the unit of
+  // work already holds the database's write lock, so true. NotFoundError for an unknown case.
+  virtual bool lock_case(CaseId id) = 0;
 
   // ---- facts versions ----
   // Adds a corrected version (number assigned: latest + 1) and returns its number.

@@ -62,6 +62,7 @@ CaseId InMemoryRepository::create_case(const Case& c, const FactsVersion& submit
   const std::string now = clock_();
   InMemoryState::StoredCase stored{c, {}};
   stored.c.id = id;
+  if (stored.c.applicant.empty()) stored.c.applicant = c.application_id;
   stored.c.reserved_fen = stored.c.consumed_fen = 0;
   stored.c.version = 1;
   stored.c.facts_version = 1;
@@ -104,6 +105,7 @@ std::int64_t InMemoryRepository::update_case(const Case& c, std::int64_t expecte
   }
   Case next = c;
   next.application_id = stored.application_id;
+  next.applicant = stored.applicant;
   next.programme = stored.programme;
   next.call_year = stored.call_year;
   next.created_at = stored.created_at;
@@ -125,6 +127,12 @@ std::vector<Case> InMemoryRepository::list_cases(const CaseFilter& filter) {
     if (filter.limit != 0 && out.size() >= filter.limit) break;
   }
   return out;
+}
+
+bool InMemoryRepository::lock_case(CaseId id) {
+  if (!in_transaction()) throw std::logic_error("lock_case() outside a unit of work");
+  case_or_throw(id);  // the unit of work holds the database lock: nobody else can hold the case
+  return true;
 }
 
 int InMemoryRepository::add_facts_version(const FactsVersion& fv) {

@@ -57,6 +57,7 @@ class InMemoryRepository final : public CaseRepository {
   Case load_case(CaseId id) override;
   std::int64_t update_case(const Case& c, std::int64_t expected_version) override;
   std::vector<Case> list_cases(const CaseFilter& filter) override;
+  bool lock_case(CaseId id) override;
 
   int add_facts_version(const FactsVersion& fv) override;
   std::vector<FactsVersion> facts_versions(CaseId id) override;

@@ -153,6 +153,78 @@ TEST_P(MigrationTest, ReservationsAreCarriedOverFromAmountFen) {
   EXPECT_THROW(repo->release(2, 1), store::ConflictError);
 }
 
+// 003 moves the applicant, the running timer and "closed" into columns, backfilled from the first
+// event's payload, the stored workflow state and what the row shows of a terminal stage.
+TEST_P(MigrationTest, CaseColumnsAreBackfilledFromEventsAndState) {
+  if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+  TestDatabase db(GetParam());
+  const Backend backend = GetParam() == Kind::sqlite ? Backend::sqlite : Backend::postgresql;
+  for (const auto& m : soci_store::detail::migration_sources()) {
+    if (m.version > 2) break;
+    for (const auto& stmt : soci_store::detail::migration_statements(m, backend)) db.exec(stmt);
+  }
+  db.exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  db.exec("INSERT INTO schema_migrations VALUES (1, 'init', '2024-01-01T00:00:00Z')");
+  db.exec("INSERT INTO schema_migrations VALUES (2, 'case_reservations', '2024-01-01T00:00:00Z')");
+  auto add = [&](int id, const std::string& stages, const std::string& roles, const std::string& deadlines,
+                 const std::string& state) {
+    db.exec("INSERT INTO cases (id, application_id, programme, call_year, workflow, workflow_version, stages, roles, "
+            "state_json, deadlines, version, event_head, created_at, updated_at) VALUES (" + std::to_string(id) +
+            ", 'APP-" + std::to_string(id) + "', 'R14', 2024, 'formula', 1, '" + stages + "', '" + roles + "', '" +
+            state + "', '" + deadlines + "', 1, 'h', 'x', 'x')");
+  };
+  auto event = [&](int id, int seq, const std::string& payload) {
+    db.exec("INSERT INTO events (case_id, seq, actor, role, action, from_stage, to_stage, note, occurred_at, "
+            "payload_json, prev_hash, hash) VALUES (" + std::to_string(id) + ", " + std::to_string(seq) +
+            ", 'a', 'r', 'create', '', 's', '', 'x', '" + payload + "', 'p', 'h')");
+  };
+  const std::string publicity =
+      R"({"version":1,"workflow":"formula","stage":"publicity","entered":"2024-06-07","last":"2024-06-07",)"
+      R"("responsible":"市科技局","due":null,"timer":"2024-06-14","return_to":"","paused":null,"corrections":0,)"
+      R"("reviewers":[],"votes":[]})";
+  const std::string terminal =
+      R"({"version":1,"workflow":"formula","stage":"closed","entered":"2024-06-20","last":"2024-06-20",)"
+      R"("responsible":"","due":null,"timer":null,"return_to":"","paused":null,"corrections":1,"reviewers":[],"votes":[]})";
+  const std::string review =
+      R"({"version":1,"workflow":"formula","stage":"county_review","entered":"2024-06-03","last":"2024-06-03",)"
+      R"("responsible":"市科技局","due":"2024-06-07","timer":null,"return_to":"","paused":null,"corrections":0,)"
+      R"("reviewers":[],"votes":[]})";
+  add(1, "|publicity|", "|市科技局|", "", publicity);
+  event(1, 1, R"({"applicant":"914403001922038216","workflow":[]})");
+  event(1, 2, R"({"applicant":"91440300708461136T","workflow":[]})");  // only the first event names it
+  add(2, "|closed|", "", "", terminal);
+  event(2, 1, R"({"workflow":[]})");                                   // no applicant: the application id
+  add(3, "|county_review|", "|市科技局|", "2024-06-07 county_review\n", review);
+  event(3, 1, R"({"applicant":42,"workflow":[]})");                    // not a string
+  add(4, "|county_review|", "", "2024-06-07 county_review\n", "");     // nobody responsible, but a deadline
+  event(4, 1, "not json");
+  add(5, "", "", "", "");                                              // no events, no stage
+
+  const auto report = soci_store::migrate(db.url());
+  EXPECT_EQ(report.from, 2);
+  EXPECT_EQ(report.to, soci_store::latest_schema_version());
+  auto repo = soci_store::open_repository(db.url());
+  struct Columns {
+    std::string applicant;
+    std::optional<model::Days> timer_due;
+    bool closed;
+    bool operator==(const Columns&) const = default;
+  };
+  auto columns = [&](store::CaseId id) {
+    const auto c = repo->load_case(id);
+    return Columns{c.applicant, c.timer_due, c.closed};
+  };
+  EXPECT_EQ(columns(1), (Columns{"914403001922038216", model::parse_date("2024-06-14"), false}));
+  EXPECT_EQ(columns(2), (Columns{"APP-2", std::nullopt, true}));
+  EXPECT_EQ(columns(3), (Columns{"APP-3", std::nullopt, false}));
+  EXPECT_EQ(columns(4), (Columns{"APP-4", std::nullopt, false}));
+  EXPECT_EQ(columns(5), (Columns{"APP-5", std::nullopt, false}));
+  store::CaseFilter due;
+  due.timer_before = *model::parse_date("2024-06-15");
+  ASSERT_EQ(repo->list_cases(due).size(), 1u);
+  EXPECT_EQ(repo->list_cases(due).front().id, 1);
+}
+
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationTest, ::testing::Values(Kind::sqlite, Kind::postgresql), param_name);
 

@@ -75,6 +75,8 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   c.roles = {"市科技局", "市农牧局"};
   c.deadlines = {{"joint_review_a", *model::parse_date("2024-07-01")}, {"joint_review_b", *model::parse_date("2024-06-20")}};
   c.decision = CaseDecision{"eligible", 12'345'600, "sha256:abc", *model::parse_date("2024-05-01"), R"({"total":12345600})"};
+  c.applicant = "914403001922038216";
+  c.timer_due = *model::parse_date("2024-06-14");
   c.reserved_fen = 12'345'600;  // ignored: only reserve/release/consume move a reservation
   c.consumed_fen = 1;
   const store::CaseId id = repo_->create_case(c, submitted());
@@ -101,6 +103,9 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   loaded.decision.reset();
   loaded.state_json = "{}";
   loaded.application_id = "ignored: application ids never change";
+  loaded.applicant = "ignored too: the applicant is fixed at creation";
+  loaded.timer_due.reset();
+  loaded.closed = true;
   loaded.reserved_fen = 5;  // ignored too
   loaded.programme = "TECH_BUY";  // and so is the budget the case belongs to
   loaded.call_year = 2030;
@@ -108,6 +113,9 @@ TEST_P(RepositoryTest, CreateLoadUpdateRoundTrip) {
   Case again = repo_->load_case(id);
   EXPECT_EQ(again.version, 2);
   EXPECT_EQ(again.application_id, "APP-1");
+  EXPECT_EQ(again.applicant, "914403001922038216");
+  EXPECT_FALSE(again.timer_due);
+  EXPECT_TRUE(again.closed);
   EXPECT_EQ(again.stages, std::vector<std::string>{"publicity"});
   EXPECT_FALSE(again.decision);
   EXPECT_TRUE(again.deadlines.empty());
@@ -342,6 +350,86 @@ TEST_P(RepositoryTest, ListCasesFilters) {
   f.after_id = a;
   f.limit = 2;
   EXPECT_EQ(ids(f), (V{b, c}));
+}
+
+TEST_P(RepositoryTest, ApplicantDefaultsToTheApplicationId) {
+  const store::CaseId id = repo_->create_case(sample_case("APP-7"), submitted());
+  EXPECT_EQ(repo_->load_case(id).applicant, "APP-7");
+  Case batch = sample_case("APP-8");
+  const auto created = repo_->create_cases_batch(std::vector<store::NewCase>{{batch, submitted()}});
+  EXPECT_EQ(repo_->load_case(created.at(0).id).applicant, "APP-8");
+}
+
+TEST_P(RepositoryTest, ListCasesByApplicantOpenAndTimer) {
+  auto make = [&](const std::string& app, const std::string& applicant, bool closed, const char* timer) {
+    Case c = sample_case(app);
+    c.applicant = applicant;
+    c.closed = closed;
+    if (timer != nullptr) c.timer_due = *model::parse_date(timer);
+    return repo_->create_case(c, submitted());
+  };
+  const auto a = make("A", "914403001922038216", false, "2024-06-14");
+  const auto b = make("B", "91440300708461136T", false, "2024-06-13");
+  const auto c = make("C", "914403001922038216", true, nullptr);
+  const auto d = make("D", "91330100716105852F", false, nullptr);
+  const auto e = make("E", "914403001922038216", false, "2024-06-10");
+
+  auto ids = [&](CaseFilter f) {
+    std::vector<store::CaseId> out;
+    for (const auto& x : repo_->list_cases(f)) out.push_back(x.id);
+    return out;
+  };
+  using V = std::vector<store::CaseId>;
+  CaseFilter f;
+  f.applicant = "914403001922038216";
+  EXPECT_EQ(ids(f), (V{a, c, e}));
+  f.closed = false;
+  EXPECT_EQ(ids(f), (V{a, e}));
+  f.closed = true;
+  EXPECT_EQ(ids(f), V{c});
+  f = {};
+  f.closed = false;
+  EXPECT_EQ(ids(f), (V{a, b, d, e}));
+  f = {};
+  f.timer_before = *model::parse_date("2024-06-14");  // a period ending on the 14th is not over on the 14th
+  EXPECT_EQ(ids(f), (V{b, e}));
+  f.timer_before = *model::parse_date("2024-06-15");
+  EXPECT_EQ(ids(f), (V{a, b, e}));
+  f.closed = false;  // what `case advance` pages through: ordered by id, keyset paging
+  f.limit = 2;
+  EXPECT_EQ(ids(f), (V{a, b}));
+  f.after_id = b;
+  EXPECT_EQ(ids(f), V{e});
+
+  // The columns follow the case's updates (the applicant does not).
+  Case moved = repo_->load_case(b);
+  moved.timer_due.reset();
+  moved.closed = true;
+  moved.applicant = "91330100716105852F";
+  repo_->update_case(moved, moved.version);
+  f = {};
+  f.timer_before = *model::parse_date("2024-06-15");
+  EXPECT_EQ(ids(f), (V{a, e}));
+  f = {};
+  f.closed = true;
+  EXPECT_EQ(ids(f), (V{b, c}));
+  f = {};
+  f.applicant = "91330100716105852F";
+  EXPECT_EQ(ids(f), V{d});
+}
+
+TEST_P(RepositoryTest, LockCaseClaimsACaseInsideAUnitOfWork) {
+  const store::CaseId id = repo_->create_case(sample_case("A"), submitted());
+  EXPECT_THROW(repo_->lock_case(id), std::logic_error);
+  store::Transaction tx(*repo_);
+  EXPECT_TRUE(repo_->lock_case(id));
+  EXPECT_TRUE(repo_->lock_case(id));  // already ours
+  EXPECT_THROW(repo_->lock_case(4242), store::NotFoundError);
+  Case c = repo_->load_case(id);
+  c.stages = {"city_review"};
+  repo_->update_case(c, c.version);  // the lock does not stand in the holder's own way
+  tx.commit();
+  EXPECT_EQ(repo_->load_case(id).stages, std::vector<std::string>{"city_review"});
 }
 
 TEST_P(RepositoryTest, BudgetsNeverOverCommit) {

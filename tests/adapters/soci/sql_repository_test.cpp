@@ -334,6 +334,45 @@ TEST_P(SqlRepositoryTest, WaitingForALockBeyondTheTimeoutIsUnavailable) {
   EXPECT_EQ(waiter->load_case(id).stages, std::vector<std::string>{"city_review"});
 }
 
+// PostgreSQL: a case another transaction has locked is skipped at once (SKIP LOCKED), and free
+// again after that transaction ends. SQLite: the first unit of work holds the database's write
+// lock, so a second one cannot even begin until it ends (lock_case is then always true).
+TEST_P(SqlRepositoryTest, LockCaseSkipsACaseAnotherUnitOfWorkHolds) {
+  auto first = db_->open();
+  const store::CaseId id = first->create_case(sample_case("A"), facts());
+  const store::CaseId other = first->create_case(sample_case("B"), facts());
+  soci_store::OpenOptions quick;
+  quick.busy_timeout = std::chrono::milliseconds(200);
+  auto second = db_->open(quick);
+
+  first->begin();
+  ASSERT_TRUE(first->lock_case(id));
+  if (GetParam() == Kind::postgresql) {
+    second->begin();
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_FALSE(second->lock_case(id));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(150));  // did not wait
+    EXPECT_TRUE(second->lock_case(other));  // only that row is taken
+    EXPECT_THROW(second->lock_case(4242), store::NotFoundError);
+    first->commit();
+    EXPECT_TRUE(second->lock_case(id));
+    // Now the second holds it: the first is the one skipped.
+    first->begin();
+    EXPECT_FALSE(first->lock_case(id));
+    first->rollback();
+    second->rollback();
+    first->begin();
+    EXPECT_TRUE(first->lock_case(id));  // a rollback frees it too
+    first->commit();
+  } else {
+    EXPECT_THROW(second->begin(), store::UnavailableError);
+    first->commit();
+    second->begin();
+    EXPECT_TRUE(second->lock_case(id));
+    second->commit();
+  }
+}
+
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlRepositoryTest, ::testing::Values(Kind::sqlite, Kind::postgresql), param_name);
