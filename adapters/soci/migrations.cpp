@@ -127,9 +127,10 @@ MigrationReport apply_migrations(Connection& c, const OpenOptions& options) {
         continue;
       }
       for (const std::string& stmt : migration_statements(m, c.backend)) *c.sql << stmt;
+      std::string now = options.clock();
+      run_migration_code(c, m.version, now);
       long long version = m.version;
       std::string name = m.name;
-      std::string now = options.clock();
       *c.sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)", soci::use(version),
           soci::use(name), soci::use(now);
       *c.sql << "COMMIT";

@@ -20,6 +20,10 @@ const std::vector<MigrationSource>& migration_sources();  // generated: migratio
 // The statements of one migration for one backend: tokens substituted, comments stripped.
 std::vector<std::string> migration_statements(const MigrationSource& m, Backend backend);
 
+// The part of migration `version` written in C++ (soci/migration_code.cpp), if any; runs after its
+// statements, in its transaction.
+void run_migration_code(Connection& c, int version, const std::string& now);
+
 int read_schema_version(Connection& c);  // 0 when the database has no schema_migrations table
 MigrationReport apply_migrations(Connection& c, const OpenOptions& options);
 // At open: SchemaTooNewError or SchemaTooOldError (a fresh SQLite file is migrated instead).

@@ -1,10 +1,11 @@
 // Budgets (guarded single-statement UPDATEs: the database refuses an over-commit, whatever the
-// number of processes) and awards.
+// number of processes), their ledger (soci/budget_ledger.hpp) and awards.
 #include <soci/soci.h>
 
 #include <stdexcept>
 #include <utility>
 
+#include "soci/budget_ledger.hpp"
 #include "soci/soci_repository.hpp"
 
 namespace subsidy::soci_store::detail {
@@ -46,8 +47,10 @@ store::Budget SociRepository::read_budget_or_throw(const std::string& programme,
   return *b;
 }
 
-store::Budget SociRepository::set_budget(const std::string& programme, int year, model::Fen total) {
+store::Budget SociRepository::set_budget(const std::string& programme, int year, model::Fen total,
+                                         const std::string& actor, const std::string& note) {
   if (total < 0) throw std::invalid_argument("a budget total cannot be negative");
+  store::require_actor(actor, "setting a budget");
   return guarded("cannot set the budget", [&] {
     WriteScope w(*this);
     long long t1 = total, t2 = total;
@@ -75,10 +78,31 @@ store::Budget SociRepository::set_budget(const std::string& programme, int year,
       }
       // Inserted concurrently by someone else: update that row instead.
     }
+    store::BudgetEvent set;
+    set.programme = programme;
+    set.year = year;
+    set.actor = actor;
+    set.action = store::kBudgetSet;
+    set.note = note;
+    append_budget_ledger(conn_, set, now);
     store::Budget b = read_budget_or_throw(programme, year);
     w.commit();
     return b;
   });
+}
+
+store::BudgetEvent SociRepository::append_budget_event(const store::BudgetEvent& e) {
+  store::require_budget_event(e);
+  return guarded("cannot append the budget event", [&] {
+    WriteScope w(*this);
+    store::BudgetEvent stored = append_budget_ledger(conn_, e, clock_());
+    w.commit();
+    return stored;
+  });
+}
+
+std::vector<store::BudgetEvent> SociRepository::budget_history(const std::string& programme, int year) {
+  return guarded("cannot read the budget's history", [&] { return read_budget_ledger(conn_, programme, year); });
 }
 
 std::optional<store::Budget> SociRepository::get_budget(const std::string& programme, int year) {
@@ -232,12 +256,12 @@ std::int64_t SociRepository::record_award(const store::Award& a) {
   });
 }
 
-std::vector<store::Award> SociRepository::awards_for(std::string_view applicant) {
+std::vector<store::Award> SociRepository::list_awards(const store::AwardFilter& f) {
   return guarded("cannot read the awards", [&] {
     soci::statement st(*conn_.sql);
     store::Award a;
     long long id = 0, amount = 0, case_id = 0;
-    std::string achievement, who = std::string(applicant);
+    std::string achievement;
     soci::indicator achievement_ind = soci::i_null, case_ind = soci::i_null;
     st.exchange(soci::into(id));
     st.exchange(soci::into(a.applicant));
@@ -247,11 +271,23 @@ std::vector<store::Award> SociRepository::awards_for(std::string_view applicant)
     st.exchange(soci::into(achievement, achievement_ind));
     st.exchange(soci::into(case_id, case_ind));
     st.exchange(soci::into(a.disbursed_at));
-    st.exchange(soci::use(who));
-    prepare_statement(st,
-                      "SELECT id, applicant, programme, year, amount_fen, achievement, case_id, disbursed_at "
-                      "FROM awards WHERE applicant = :applicant ORDER BY year, id",
-                      false);
+    std::string q =
+        "SELECT id, applicant, programme, year, amount_fen, achievement, case_id, disbursed_at FROM awards WHERE 1 = 1";
+    std::string applicant = f.applicant.value_or(""), programme = f.programme.value_or("");
+    int year = f.year.value_or(0);
+    if (f.applicant) {
+      q += " AND applicant = :applicant";
+      st.exchange(soci::use(applicant, "applicant"));
+    }
+    if (f.programme) {
+      q += " AND programme = :programme";
+      st.exchange(soci::use(programme, "programme"));
+    }
+    if (f.year) {
+      q += " AND year = :year";
+      st.exchange(soci::use(year, "year"));
+    }
+    prepare_statement(st, q + " ORDER BY year, id", false);
     std::vector<store::Award> out;
     st.execute(false);
     while (st.fetch()) {

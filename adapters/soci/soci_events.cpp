@@ -1,9 +1,11 @@
-// The event chain: appending (head read under the case row's lock) and verification.
+// The event chain: appending (head read under the case row's lock) and verification (of the
+// budgets' ledgers too).
 #include <soci/soci.h>
 
 #include <cstdint>
 #include <map>
 
+#include "soci/budget_ledger.hpp"
 #include "soci/soci_repository.hpp"
 #include "soci/statements.hpp"
 
@@ -147,7 +149,7 @@ store::AuditReport SociRepository::verify_audit(std::optional<store::CaseId> onl
       } else {  // only possible when rows were written around the repository
         for (const store::Event& e : chain) {
           report.findings.push_back({id, e.seq, store::FindingKind::altered,
-                                     "event belongs to case " + std::to_string(id) + ", which does not exist"});
+                                     "event belongs to case " + std::to_string(id) + ", which does not exist", {}});
         }
       }
       chain.clear();
@@ -167,6 +169,7 @@ store::AuditReport SociRepository::verify_audit(std::optional<store::CaseId> onl
     }
     finish_case();
     cases_without_events_before(INT64_MAX);
+    if (!only) verify_budget_ledgers(conn_, report);
     return report;
   });
 }

@@ -47,15 +47,21 @@ class SociRepository final : public store::CaseRepository {
   std::vector<store::Event> events(store::CaseId id) override;
   store::AuditReport verify_audit(std::optional<store::CaseId> only = std::nullopt) override;
 
-  store::Budget set_budget(const std::string& programme, int year, model::Fen total) override;
+  store::Budget set_budget(const std::string& programme, int year, model::Fen total, const std::string& actor,
+                           const std::string& note) override;
   std::optional<store::Budget> get_budget(const std::string& programme, int year) override;
   std::vector<store::Budget> list_budgets() override;
+  store::BudgetEvent append_budget_event(const store::BudgetEvent& e) override;
+  std::vector<store::BudgetEvent> budget_history(const std::string& programme, int year) override;
   store::Budget reserve(store::CaseId id, model::Fen amount) override;
   store::Budget release(store::CaseId id, model::Fen amount) override;
   store::Budget consume(store::CaseId id, model::Fen amount) override;
 
   std::int64_t record_award(const store::Award& a) override;
-  std::vector<store::Award> awards_for(std::string_view applicant) override;
+  std::vector<store::Award> list_awards(const store::AwardFilter& filter) override;
+
+  void store_ruleset(const store::RulesetSources& r) override;
+  std::optional<store::RulesetSources> load_ruleset(std::string_view hash) override;
 
  private:
   // Runs `f`, translating SOCI errors into StoreErrors (see rethrow_translated).

@@ -1,4 +1,4 @@
-// Chain verification. For each stored event (ordered by seq) we establish the seq it was written
+// Chain verification, one algorithm for a case's events and a budget's ledger. For each stored event (ordered by seq) we establish the seq it was written
 // with ("original seq"): its own seq when its hash matches its content; another seq when the
 // content hashes correctly only under that seq (the row was moved: reordered); otherwise it is
 // altered and assumed to sit in place. Missing original seqs are deletions; links are checked
@@ -19,6 +19,7 @@ const char* finding_kind_name(FindingKind k) {
     case FindingKind::deleted: return "deleted";
     case FindingKind::reordered: return "reordered";
     case FindingKind::broken_link: return "broken_link";
+    case FindingKind::budget_mismatch: return "budget_mismatch";
   }
   return "altered";
 }
@@ -31,16 +32,25 @@ enum class State : std::uint8_t { intact, reordered, altered };
 // chain cannot make verification quadratic; the predecessor-based guess finds ordinary swaps.
 constexpr std::int64_t kMaxSeqSearch = 4096;
 
-bool hashes_with_seq(const Event& e, std::int64_t seq) {
-  Event copy = e;
-  copy.seq = seq;
-  return event_hash(copy) == e.hash;
+bool by_seq_then_kind(const AuditFinding& a, const AuditFinding& b) {
+  return a.seq != b.seq ? a.seq < b.seq : a.kind < b.kind;
 }
 
-}  // namespace
+std::string hash_of(const Event& e) { return event_hash(e); }
+std::string hash_of(const BudgetEvent& e) { return budget_event_hash(e); }
 
-void verify_chain(CaseId case_id, std::span<const Event> events, const ChainHead& head,
-                  std::vector<AuditFinding>& out) {
+template <class E>
+bool hashes_with_seq(const E& e, std::int64_t seq) {
+  E copy = e;
+  copy.seq = seq;
+  return hash_of(copy) == e.hash;
+}
+
+// The findings of one chain (a case's or a budget's ledger, named `owner` in messages), ordered by
+// seq, then kind; `finding` makes an AuditFinding of (seq, kind, message).
+template <class E, class MakeFinding>
+void check_chain(std::span<const E> events, const ChainHead& head, const std::string& owner, MakeFinding finding,
+                 std::vector<AuditFinding>& out) {
   const std::size_t n = events.size();
   std::vector<State> state(n, State::intact);
   std::vector<std::int64_t> orig(n, 0);
@@ -53,12 +63,12 @@ void verify_chain(CaseId case_id, std::span<const Event> events, const ChainHead
 
   std::vector<AuditFinding> found;
   auto report = [&](std::int64_t seq, FindingKind kind, std::string message) {
-    found.push_back({case_id, seq, kind, std::move(message)});
+    found.push_back(finding(seq, kind, std::move(message)));
   };
 
   for (std::size_t i = 0; i < n; ++i) {
-    const Event& e = events[i];
-    if (event_hash(e) == e.hash) {
+    const E& e = events[i];
+    if (hash_of(e) == e.hash) {
       orig[i] = e.seq;
       continue;
     }
@@ -110,15 +120,15 @@ void verify_chain(CaseId case_id, std::span<const Event> events, const ChainHead
     if (by_orig.find(s) == by_orig.end()) {
       report(s, FindingKind::deleted,
              "event seq " + std::to_string(s) + " is missing (deleted)" +
-                 (s > head.count ? std::string() : "; the case recorded " + std::to_string(head.count) + " events"));
+                 (s > head.count ? std::string() : "; the " + owner + " recorded " + std::to_string(head.count) + " events"));
     }
   }
 
   for (std::size_t i = 0; i < n; ++i) {
-    const Event& e = events[i];
+    const E& e = events[i];
     if (orig[i] > head.count && state[i] != State::altered) {
       report(e.seq, FindingKind::altered,
-             "event seq " + std::to_string(e.seq) + " is beyond the case's recorded chain of " +
+             "event seq " + std::to_string(e.seq) + " is beyond the " + owner + "'s recorded chain of " +
                  std::to_string(head.count) + " events: it was inserted outside the repository");
       continue;
     }
@@ -139,16 +149,54 @@ void verify_chain(CaseId case_id, std::span<const Event> events, const ChainHead
     }
     if (o == head.count && e.hash != head.hash) {
       report(e.seq, FindingKind::broken_link,
-             "the case's recorded chain head does not match its last event seq " + std::to_string(e.seq) +
+             "the " + owner + "'s recorded chain head does not match its last event seq " + std::to_string(e.seq) +
                  ": the event was changed and re-hashed");
     }
   }
 
-  std::stable_sort(found.begin(), found.end(),
-                   [](const AuditFinding& a, const AuditFinding& b) {
-                     return a.seq != b.seq ? a.seq < b.seq : a.kind < b.kind;
-                   });
+  std::stable_sort(found.begin(), found.end(), by_seq_then_kind);
   out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+}
+
+}  // namespace
+
+void verify_chain(CaseId case_id, std::span<const Event> events, const ChainHead& head,
+                  std::vector<AuditFinding>& out) {
+  check_chain(
+      events, head, "case",
+      [&](std::int64_t seq, FindingKind kind, std::string message) {
+        return AuditFinding{case_id, seq, kind, std::move(message), {}};
+      },
+      out);
+}
+
+void verify_budget_chain(const std::string& programme, int year, std::span<const BudgetEvent> events,
+                         const ChainHead& head, std::optional<model::Fen> total, std::vector<AuditFinding>& out) {
+  const std::string name = budget_name(programme, year);
+  auto finding = [&](std::int64_t seq, FindingKind kind, std::string message) {
+    return AuditFinding{0, seq, kind, std::move(message), name};
+  };
+  const auto first = static_cast<std::ptrdiff_t>(out.size());
+  check_chain(events, head, "budget", finding, out);
+  const BudgetEvent* last_set = nullptr;
+  for (const BudgetEvent& e : events) {
+    if (e.action == kBudgetSet) last_set = &e;
+  }
+  if (!total) {
+    out.push_back(finding(0, FindingKind::budget_mismatch,
+                          "the ledger of " + name + " has " + std::to_string(events.size()) +
+                              " events but the budget does not exist: its row was deleted"));
+  } else if (last_set == nullptr) {
+    out.push_back(finding(0, FindingKind::budget_mismatch,
+                          "the total of " + name + " (" + model::format_yuan(*total) +
+                              " yuan) was never set through its ledger: it has no `set` event"));
+  } else if (last_set->total_fen != *total) {
+    out.push_back(finding(last_set->seq, FindingKind::budget_mismatch,
+                          "the total of " + name + " is " + model::format_yuan(*total) + " yuan but its last `set` event (seq " +
+                              std::to_string(last_set->seq) + ") set " + model::format_yuan(last_set->total_fen) +
+                              " yuan: the total was changed outside the ledger"));
+  }
+  std::stable_sort(out.begin() + first, out.end(), by_seq_then_kind);
 }
 
 }  // namespace subsidy::store

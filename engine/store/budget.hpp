@@ -1,11 +1,12 @@
 #pragma once
-// Budgets per programme and year, and disbursed awards.
+// Budgets per programme and year, their ledger of changes, and disbursed awards.
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "model/money.hpp"
 #include "store/errors.hpp"
@@ -27,6 +28,37 @@ struct Budget {
   bool operator==(const Budget&) const = default;
 };
 
+// One entry of a budget's ledger: every change of its total (`set`, through set_budget) and every
+// allocation (`allocate`) is an event of the budget (programme, year), hash-chained like a case's
+// events (store/event.hpp, store/audit.hpp), so editing, deleting or reordering them is detected.
+struct BudgetEvent {
+  std::string programme;
+  int year = 0;
+  std::int64_t seq = 0;       // 1, 2, … per budget; assigned by the repository
+  std::string at;             // UTC ISO-8601; stamped by the repository when empty
+  std::string actor;          // who changed it (required, not blank)
+  std::string action;         // "set" | "allocate"
+  model::Fen total_fen = 0;   // the budget's total after the event; assigned by the repository
+  std::string note;
+  std::string payload_json;   // "" or a JSON value (allocate: method, demand, available, cases)
+  std::string prev_hash;      // assigned by the repository
+  std::string hash;           // assigned by the repository: budget_event_hash(*this)
+  bool operator==(const BudgetEvent&) const = default;
+};
+inline constexpr const char* kBudgetSet = "set";
+inline constexpr const char* kBudgetAllocate = "allocate";
+
+// The exact bytes that are hashed (the scheme of canonical_event, with its own version line) and
+// their lower-case hex SHA-256.
+std::string canonical_budget_event(const BudgetEvent& e);
+std::string budget_event_hash(const BudgetEvent& e);
+
+// std::invalid_argument unless `actor` has a non-blank character; `what` names the operation.
+void require_actor(std::string_view actor, const char* what);
+// What append_budget_event accepts: an actor, and an action other than blank or `set`
+// (std::invalid_argument otherwise).
+void require_budget_event(const BudgetEvent& e);
+
 // "R14/2024": how messages name a budget.
 std::string budget_name(const std::string& programme, int year);
 // The refusal of every backend when a case would release or pay out (`verb`) more than it holds.
@@ -46,6 +78,14 @@ struct Award {
   std::string disbursed_at;                // UTC ISO-8601 or a date; stamped when empty
   bool operator==(const Award&) const = default;
 };
+
+// Which awards list_awards returns: every field that is set must match.
+struct AwardFilter {
+  std::optional<std::string> applicant;
+  std::optional<std::string> programme;
+  std::optional<int> year;
+};
+bool matches(const AwardFilter& f, const Award& a);
 
 // What earlier awards mean for a new evaluation in `year` (fed back as facts by the CLI).
 struct AwardHistory {

@@ -20,4 +20,10 @@ std::vector<CreateResult> CaseRepository::create_cases_batch(std::span<const New
   return results;
 }
 
+std::vector<Award> CaseRepository::awards_for(std::string_view applicant) {
+  AwardFilter f;
+  f.applicant = std::string(applicant);
+  return list_awards(f);
+}
+
 }  // namespace subsidy::store

@@ -17,6 +17,7 @@
 #include "store/case.hpp"
 #include "store/errors.hpp"
 #include "store/event.hpp"
+#include "store/ruleset_store.hpp"
 
 namespace subsidy::store {
 
@@ -66,11 +67,21 @@ class CaseRepository {
   virtual AuditReport verify_audit(std::optional<CaseId> only = std::nullopt) = 0;
 
   // ---- budgets ----
-  // Creates or changes a budget's total; BudgetExceededError when the new total is below what is
-  // already reserved + consumed (nothing changes then).
-  virtual Budget set_budget(const std::string& programme, int year, model::Fen total) = 0;
+  // Creates or changes a budget's total and appends its `set` event (by `actor`, with `note`) to
+  // the budget's ledger, in one transaction. std::invalid_argument for a negative total or a blank
+  // actor; BudgetExceededError when the new total is below what is already reserved + consumed
+  // (nothing changes then).
+  virtual Budget set_budget(const std::string& programme, int year, model::Fen total, const std::string& actor,
+                            const std::string& note) = 0;
   virtual std::optional<Budget> get_budget(const std::string& programme, int year) = 0;
   virtual std::vector<Budget> list_budgets() = 0;  // by programme, year
+  // Appends an event other than `set` (an allocation) to the ledger of the budget (e.programme,
+  // e.year): assigns seq, prev_hash, hash, total_fen (the budget's total now) and `at` when empty,
+  // and returns the stored event. std::invalid_argument for a blank actor or action, or `set`
+  // (only set_budget writes those); NotFoundError without the budget.
+  virtual BudgetEvent append_budget_event(const BudgetEvent& e) = 0;
+  // The budget's ledger by seq (empty when there is no such budget).
+  virtual std::vector<BudgetEvent> budget_history(const std::string& programme, int year) = 0;
   // Every budget movement belongs to one case: it moves that case's own reservation
   // (Case::reserved_fen, consumed_fen) and the totals of the budget of the case's (programme,
   // call year) together, so a budget's reserved is always the sum of its cases' reservations and no
@@ -88,7 +99,14 @@ class CaseRepository {
   // ---- awards ----
   // Records a disbursed award and returns its id; ConflictError when the case already has one.
   virtual std::int64_t record_award(const Award& a) = 0;
-  virtual std::vector<Award> awards_for(std::string_view applicant) = 0;  // by year, id
+  virtual std::vector<Award> list_awards(const AwardFilter& filter) = 0;  // by year, id
+  std::vector<Award> awards_for(std::string_view applicant);              // list_awards of one applicant
+
+  // ---- rulesets ----
+  // Stores the sources of a ruleset once per hash: storing a hash that is already stored changes
+  // nothing. std::invalid_argument when validate_ruleset refuses them.
+  virtual void store_ruleset(const RulesetSources& r) = 0;
+  virtual std::optional<RulesetSources> load_ruleset(std::string_view hash) = 0;  // files in stored order
 };
 
 // RAII unit of work: begins on construction, rolls back on destruction unless committed.

@@ -1,9 +1,10 @@
-// Canonical serialisation and SHA-256 of events (OpenSSL EVP, one-shot).
+// Canonical serialisation and SHA-256 of case events and budget events (OpenSSL EVP, one-shot).
 #include <openssl/evp.h>
 
 #include <stdexcept>
 #include <string>
 
+#include "store/budget.hpp"
 #include "store/event.hpp"
 
 namespace subsidy::store {
@@ -39,6 +40,23 @@ std::string canonical_event(const Event& e) {
   return out;
 }
 
+std::string canonical_budget_event(const BudgetEvent& e) {
+  std::string out;
+  out.reserve(200 + e.programme.size() + e.actor.size() + e.note.size() + e.payload_json.size());
+  out += "subsidy.budget_event.v1\n";
+  field(out, "programme", e.programme);
+  field(out, "year", std::to_string(e.year));
+  field(out, "seq", std::to_string(e.seq));
+  field(out, "actor", e.actor);
+  field(out, "action", e.action);
+  field(out, "total_fen", std::to_string(e.total_fen));
+  field(out, "note", e.note);
+  field(out, "at", e.at);
+  field(out, "payload", e.payload_json);
+  field(out, "prev_hash", e.prev_hash);
+  return out;
+}
+
 std::string sha256_hex(const std::string& bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -55,5 +73,6 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 std::string event_hash(const Event& e) { return sha256_hex(canonical_event(e)); }
+std::string budget_event_hash(const BudgetEvent& e) { return sha256_hex(canonical_budget_event(e)); }
 
 }  // namespace subsidy::store

@@ -1,6 +1,7 @@
 #include "store/in_memory_repository.hpp"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 namespace subsidy::store {
@@ -192,6 +193,24 @@ AuditReport InMemoryRepository::verify_audit(std::optional<CaseId> only) {
     verify_chain(id, chain, stored.head, report.findings);
   }
   if (only && report.cases == 0) throw NotFoundError("no case " + std::to_string(*only));
+  if (only) return report;
+  std::set<std::pair<std::string, int>> keys;
+  for (const auto& [key, b] : st().budgets) keys.insert(key);
+  for (const auto& [key, ledger] : st().ledgers) keys.insert(key);
+  for (const auto& key : keys) {
+    std::vector<BudgetEvent> chain;
+    ChainHead head;
+    if (auto it = st().ledgers.find(key); it != st().ledgers.end()) {
+      chain = it->second.events;
+      head = it->second.head;
+    }
+    std::stable_sort(chain.begin(), chain.end(), [](const BudgetEvent& a, const BudgetEvent& b) { return a.seq < b.seq; });
+    std::optional<model::Fen> total;
+    if (auto it = st().budgets.find(key); it != st().budgets.end()) total = it->second.total_fen;
+    ++report.budgets;
+    report.budget_events += static_cast<std::int64_t>(chain.size());
+    verify_budget_chain(key.first, key.second, chain, head, total, report.findings);
+  }
   return report;
 }
 
@@ -201,8 +220,25 @@ Budget& InMemoryRepository::budget_or_throw(const std::string& programme, int ye
   return it->second;
 }
 
-Budget InMemoryRepository::set_budget(const std::string& programme, int year, model::Fen total) {
+BudgetEvent InMemoryRepository::append_ledger(const BudgetEvent& e, const Budget& b) {
+  InMemoryState::StoredLedger& ledger = st().ledgers[{b.programme, b.year}];
+  BudgetEvent stored = e;
+  stored.programme = b.programme;
+  stored.year = b.year;
+  stored.seq = ledger.head.count + 1;
+  stored.prev_hash = ledger.head.hash;
+  stored.total_fen = b.total_fen;
+  if (stored.at.empty()) stored.at = clock_();
+  stored.hash = budget_event_hash(stored);
+  ledger.head = {stored.seq, stored.hash};
+  ledger.events.push_back(stored);
+  return stored;
+}
+
+Budget InMemoryRepository::set_budget(const std::string& programme, int year, model::Fen total,
+                                      const std::string& actor, const std::string& note) {
   if (total < 0) throw std::invalid_argument("a budget total cannot be negative");
+  require_actor(actor, "setting a budget");
   auto lock = guard();
   auto [it, inserted] = st().budgets.try_emplace({programme, year}, Budget{programme, year, total, 0, 0});
   Budget& b = it->second;
@@ -216,7 +252,27 @@ Budget InMemoryRepository::set_budget(const std::string& programme, int year, mo
     }
     b.total_fen = total;
   }
+  BudgetEvent set;
+  set.actor = actor;
+  set.action = kBudgetSet;
+  set.note = note;
+  append_ledger(set, b);
   return b;
+}
+
+BudgetEvent InMemoryRepository::append_budget_event(const BudgetEvent& e) {
+  require_budget_event(e);
+  auto lock = guard();
+  return append_ledger(e, budget_or_throw(e.programme, e.year));
+}
+
+std::vector<BudgetEvent> InMemoryRepository::budget_history(const std::string& programme, int year) {
+  auto lock = guard();
+  auto it = st().ledgers.find({programme, year});
+  if (it == st().ledgers.end()) return {};
+  std::vector<BudgetEvent> out = it->second.events;
+  std::stable_sort(out.begin(), out.end(), [](const BudgetEvent& a, const BudgetEvent& b) { return a.seq < b.seq; });
+  return out;
 }
 
 std::optional<Budget> InMemoryRepository::get_budget(const std::string& programme, int year) {
@@ -291,16 +347,33 @@ std::int64_t InMemoryRepository::record_award(const Award& a) {
   return st().awards.back().id;
 }
 
-std::vector<Award> InMemoryRepository::awards_for(std::string_view applicant) {
+std::vector<Award> InMemoryRepository::list_awards(const AwardFilter& filter) {
   auto lock = guard();
   std::vector<Award> out;
   for (const Award& a : st().awards) {
-    if (a.applicant == applicant) out.push_back(a);
+    if (matches(filter, a)) out.push_back(a);
   }
   std::stable_sort(out.begin(), out.end(), [](const Award& x, const Award& y) {
     return x.year != y.year ? x.year < y.year : x.id < y.id;
   });
   return out;
+}
+
+void InMemoryRepository::store_ruleset(const RulesetSources& r) {
+  validate_ruleset(r);
+  auto lock = guard();
+  if (st().rulesets.find(r.hash) != st().rulesets.end()) return;
+  RulesetSources stored = r;
+  if (stored.created_at.empty()) stored.created_at = clock_();
+  st().rulesets.emplace(stored.hash, std::move(stored));
+}
+
+std::optional<RulesetSources> InMemoryRepository::load_ruleset(std::string_view hash) {
+  auto lock = guard();
+  auto it = st().rulesets.find(hash);
+  if (it == st().rulesets.end()) return std::nullopt;
+  check_stored_ruleset(it->second);
+  return it->second;
 }
 
 }  // namespace subsidy::store

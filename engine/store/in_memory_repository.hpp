@@ -27,6 +27,12 @@ struct InMemoryState {
   std::map<CaseId, std::vector<FactsVersion>> facts;
   std::map<CaseId, std::vector<Event>> events;  // stored order = by seq
   std::map<std::pair<std::string, int>, Budget> budgets;
+  struct StoredLedger {
+    ChainHead head;
+    std::vector<BudgetEvent> events;  // stored order = by seq
+  };
+  std::map<std::pair<std::string, int>, StoredLedger> ledgers;  // by budget
+  std::map<std::string, RulesetSources, std::less<>> rulesets;   // by hash
   std::vector<Award> awards;
   CaseId next_case_id = 1;
   std::int64_t next_award_id = 1;
@@ -66,15 +72,21 @@ class InMemoryRepository final : public CaseRepository {
   std::vector<Event> events(CaseId id) override;
   AuditReport verify_audit(std::optional<CaseId> only = std::nullopt) override;
 
-  Budget set_budget(const std::string& programme, int year, model::Fen total) override;
+  Budget set_budget(const std::string& programme, int year, model::Fen total, const std::string& actor,
+                    const std::string& note) override;
   std::optional<Budget> get_budget(const std::string& programme, int year) override;
   std::vector<Budget> list_budgets() override;
+  BudgetEvent append_budget_event(const BudgetEvent& e) override;
+  std::vector<BudgetEvent> budget_history(const std::string& programme, int year) override;
   Budget reserve(CaseId id, model::Fen amount) override;
   Budget release(CaseId id, model::Fen amount) override;
   Budget consume(CaseId id, model::Fen amount) override;
 
   std::int64_t record_award(const Award& a) override;
-  std::vector<Award> awards_for(std::string_view applicant) override;
+  std::vector<Award> list_awards(const AwardFilter& filter) override;
+
+  void store_ruleset(const RulesetSources& r) override;
+  std::optional<RulesetSources> load_ruleset(std::string_view hash) override;
 
  private:
   // Holds the database lock for one call unless a unit of work already holds it.
@@ -82,6 +94,8 @@ class InMemoryRepository final : public CaseRepository {
   InMemoryState& st() { return db_->state; }
   Budget& budget_or_throw(const std::string& programme, int year);
   Case& case_or_throw(CaseId id);
+  // Appends to the budget's ledger (the budget exists): seq, prev_hash, hash, total_fen, at.
+  BudgetEvent append_ledger(const BudgetEvent& e, const Budget& b);
 
   std::shared_ptr<InMemoryDatabase> db_;
   Clock clock_;

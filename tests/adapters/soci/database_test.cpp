@@ -78,16 +78,16 @@ TEST(Failures, LockedSqliteIsUnavailableAfterTheBusyTimeout) {
   quick.busy_timeout = std::chrono::milliseconds(100);
   auto waiter = db.open(quick);
   holder->begin();  // holds the write lock
-  holder->set_budget("RD_POST", 2024, 1);
+  holder->set_budget("RD_POST", 2024, 1, "财政局", "");
   try {
-    waiter->set_budget("RD_POST", 2024, 2);
+    waiter->set_budget("RD_POST", 2024, 2, "财政局", "");
     FAIL() << "expected UnavailableError";
   } catch (const store::UnavailableError& e) {
     EXPECT_NE(std::string(e.what()).find("locked"), std::string::npos) << e.what();
   }
   EXPECT_EQ(waiter->load_case(id).application_id, "A");  // WAL: readers are not blocked
   holder->commit();
-  EXPECT_EQ(waiter->set_budget("RD_POST", 2024, 2).total_fen, 2);  // and the writer gets through afterwards
+  EXPECT_EQ(waiter->set_budget("RD_POST", 2024, 2, "财政局", "").total_fen, 2);  // and the writer gets through afterwards
 }
 
 TEST(Failures, FreshSqliteIsNotMigratedWhenAskedNotTo) {

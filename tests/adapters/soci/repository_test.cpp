@@ -253,7 +253,7 @@ TEST_P(RepositoryTest, EventsFormAHashChain) {
 }
 
 TEST_P(RepositoryTest, RollbackDiscardsTheWholeUnitOfWork) {
-  repo_->set_budget("RD_POST", 2024, 1'000'000);
+  repo_->set_budget("RD_POST", 2024, 1'000'000, "财政局", "");
   {
     store::Transaction tx(*repo_);
     const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
@@ -274,7 +274,7 @@ TEST_P(RepositoryTest, RollbackDiscardsTheWholeUnitOfWork) {
 }
 
 TEST_P(RepositoryTest, CommitKeepsTheWholeUnitOfWork) {
-  repo_->set_budget("RD_POST", 2024, 1'000'000);
+  repo_->set_budget("RD_POST", 2024, 1'000'000, "财政局", "");
   store::CaseId id = 0;
   {
     store::Transaction tx(*repo_);
@@ -438,7 +438,7 @@ TEST_P(RepositoryTest, BudgetsNeverOverCommit) {
   EXPECT_THROW(repo_->reserve(a, 1), store::NotFoundError);  // no budget
   EXPECT_THROW(repo_->reserve(999, 1), store::NotFoundError);  // no case
   EXPECT_FALSE(repo_->get_budget("RD_POST", 2024));
-  Budget b = repo_->set_budget("RD_POST", 2024, 1'000'000);
+  Budget b = repo_->set_budget("RD_POST", 2024, 1'000'000, "财政局", "");
   EXPECT_EQ(b, (Budget{"RD_POST", 2024, 1'000'000, 0, 0}));
 
   b = repo_->reserve(a, 600'000);
@@ -485,10 +485,10 @@ TEST_P(RepositoryTest, BudgetsNeverOverCommit) {
   EXPECT_THROW(repo_->reserve(a, 0), std::invalid_argument);
   EXPECT_THROW(repo_->reserve(a, INT64_MAX), store::BudgetExceededError);  // no overflow either
 
-  EXPECT_THROW(repo_->set_budget("RD_POST", 2024, 599'999), store::BudgetExceededError);  // below committed
-  EXPECT_EQ(repo_->set_budget("RD_POST", 2024, 600'000).available_fen(), 0);
-  repo_->set_budget("TECH_BUY", 2023, 5);
-  repo_->set_budget("RD_POST", 2023, 7);
+  EXPECT_THROW(repo_->set_budget("RD_POST", 2024, 599'999, "财政局", ""), store::BudgetExceededError);  // below committed
+  EXPECT_EQ(repo_->set_budget("RD_POST", 2024, 600'000, "财政局", "").available_fen(), 0);
+  repo_->set_budget("TECH_BUY", 2023, 5, "财政局", "");
+  repo_->set_budget("RD_POST", 2023, 7, "财政局", "");
   const auto all = repo_->list_budgets();
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].programme, "RD_POST");

@@ -144,7 +144,7 @@ TEST_P(SqlRepositoryTest, ProcessesRacingForABudgetNeverOverCommit) {
   std::vector<store::CaseId> ids;
   {
     auto repo = db_->open();
-    repo->set_budget("RD_POST", 2024, kTotal);
+    repo->set_budget("RD_POST", 2024, kTotal, "财政局", "");
     for (int i = 0; i < kProcesses; ++i) ids.push_back(repo->create_case(sample_case("RACE-" + std::to_string(i)), facts()));
   }
   const std::string url = db_->url();
@@ -306,7 +306,7 @@ TEST_P(SqlRepositoryTest, NewerSchemaIsRefused) {
 
 TEST_P(SqlRepositoryTest, BudgetInvariantIsAlsoADatabaseConstraint) {
   auto repo = db_->open();
-  repo->set_budget("RD_POST", 2024, 100);
+  repo->set_budget("RD_POST", 2024, 100, "财政局", "");
   EXPECT_ANY_THROW(db_->exec("UPDATE budgets SET reserved_fen = 101 WHERE programme = 'RD_POST'"));
   EXPECT_EQ(repo->get_budget("RD_POST", 2024)->reserved_fen, 0);
 }

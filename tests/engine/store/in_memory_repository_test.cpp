@@ -37,7 +37,7 @@ Clock fixed_clock() {
 
 TEST(InMemoryRepository, RollbackRestoresEverything) {
   InMemoryRepository repo(std::make_shared<InMemoryDatabase>(), fixed_clock());
-  repo.set_budget("RD_POST", 2024, 1000);
+  repo.set_budget("RD_POST", 2024, 1000, "财政局", "");
   {
     Transaction tx(repo);
     const CaseId id = repo.create_case(new_case("A"), facts());
@@ -71,7 +71,7 @@ TEST(InMemoryRepository, SharedDatabaseLockTimesOutAsUnavailable) {
   Transaction tx(a);
   std::thread other([&] {
     try {
-      b.set_budget("RD_POST", 2024, 1);
+      b.set_budget("RD_POST", 2024, 1, "财政局", "");
       ADD_FAILURE() << "expected UnavailableError";
     } catch (const UnavailableError&) {
     }
