@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
 #include "eval/evaluate.hpp"
 #include "json/fact_decoder.hpp"
 #include "model/date.hpp"
@@ -18,13 +18,13 @@
 namespace {
 
 struct Loaded {
-  std::unique_ptr<subsidy::cli::LoadedRules> rules;
+  std::unique_ptr<subsidy::files::LoadedRules> rules;
   std::vector<subsidy::model::Facts> facts;
 };
 
 Loaded load(const std::string& rules_dir, const std::string& apps, std::size_t limit) {
   Loaded l;
-  l.rules = subsidy::cli::load_rules(rules_dir);
+  l.rules = subsidy::files::load_rules(rules_dir);
   if (!l.rules->ruleset) {
     std::fprintf(stderr, "cannot load %s\n", rules_dir.c_str());
     std::exit(1);
@@ -72,7 +72,7 @@ const Loaded& workload() {
 void BM_Workload(benchmark::State& state) {
   static Loaded hot = [] {
     Loaded l;
-    l.rules = subsidy::cli::load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/bench/rules");
+    l.rules = subsidy::files::load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/bench/rules");
     const auto& all = workload().facts;
     l.facts.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(1024, all.size())));
     return l;

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "json/decision_encoder.hpp"
 #include "json/fact_decoder.hpp"
+#include "service/decide.hpp"
 #include "model/date.hpp"
 
 namespace subsidy::cli {
@@ -84,43 +84,29 @@ struct Block {
   bool done = false;
 };
 
-// Per-thread evaluation state: never shared, reused for every record.
+// Per-thread evaluation state (the shared decode → evaluate → encode step): never shared, reused
+// for every record.
 struct Worker {
-  const eval::Ruleset& rs;
-  const BatchOptions& opt;
-  const json::DecisionEncoder& enc;
-  json::FactDecoder decoder;
-  model::Facts facts;
-  model::Decision decision;
-  eval::Explanation explanation;
-  json::DecodeError err;
-  std::string id;
+  service::Decider decider;
 
-  Worker(const eval::Ruleset& r, const BatchOptions& o, const json::DecisionEncoder& e)
-      : rs(r), opt(o), enc(e), decoder(r, {&o.selection}), facts(r.schema.facts.size()) {
-    explanation.english = o.english;
-  }
+  Worker(const eval::Ruleset& rs, const BatchOptions& o, const service::Codec& codec, const service::DecisionWriter& writer)
+      : decider(rs, writer, codec.reader(rs, {&o.selection}), {o.selection, o.as_of, o.explain, o.english, o.text}) {}
 
   void record(Block& b, std::string_view text, std::size_t readable_after, std::size_t line) {
     ++b.records;
-    if (!decoder.decode(text, readable_after, facts, err, id)) {
-      ++b.failed;
-      if (!b.first_failed_line) {
-        b.first_failed_line = line;
-        b.first_failure = (err.field.empty() ? "" : "field `" + err.field + "`: ") + err.message;
-      }
-      json::DecisionEncoder::append_error(b.out, line, id, err);
-      return;
-    }
-    bool want_explain = opt.explain || opt.text;
-    eval::evaluate(rs, facts, opt.as_of, decision, &opt.selection, want_explain ? &explanation : nullptr);
-    if (decision.errors && !b.with_errors++) b.first_error_line = line;
-    if (opt.text) {
-      b.out += "== " + (id.empty() ? "line " + std::to_string(line) : id) + " ==\n";
-      b.out += eval::explain_text(rs, decision, explanation, opt.english, &opt.selection);
-      b.out += '\n';
-    } else {
-      enc.append_json(b.out, id, decision, opt.as_of, want_explain ? &explanation : nullptr, opt.english, &opt.selection);
+    switch (decider.decide(text, readable_after, line, b.out)) {
+      case service::Decider::Outcome::undecodable:
+        ++b.failed;
+        if (!b.first_failed_line) {
+          const auto& err = decider.error();
+          b.first_failed_line = line;
+          b.first_failure = (err.field.empty() ? "" : "field `" + err.field + "`: ") + err.message;
+        }
+        break;
+      case service::Decider::Outcome::decided_with_errors:
+        if (!b.with_errors++) b.first_error_line = line;
+        break;
+      case service::Decider::Outcome::decided: break;
     }
   }
 
@@ -319,9 +305,10 @@ void collect(BatchResult& r, const Block& b) {
 
 }  // namespace
 
-BatchResult run_batch(const eval::Ruleset& rs, const BatchOptions& opt, std::FILE* in, std::size_t size_hint, std::FILE* out) {
+BatchResult run_batch(const eval::Ruleset& rs, const service::Codec& codec, const BatchOptions& opt, std::FILE* in,
+                      std::size_t size_hint, std::FILE* out) {
   BatchResult res;
-  json::DecisionEncoder enc(rs);
+  const auto enc = codec.writer(rs);
   BlockReader reader(in, opt.block_bytes);
   Progress progress(opt.progress == 1 || (opt.progress == -1 && isatty(STDERR_FILENO)), size_hint);
   auto write = [&](const Block& b) {
@@ -330,7 +317,7 @@ BatchResult run_batch(const eval::Ruleset& rs, const BatchOptions& opt, std::FIL
   };
 
   if (opt.jobs <= 1) {
-    Worker w(rs, opt, enc);
+    Worker w(rs, opt, codec, *enc);
     Block b;
     while (reader.next(b)) {
       w.process(b);
@@ -356,7 +343,7 @@ BatchResult run_batch(const eval::Ruleset& rs, const BatchOptions& opt, std::FIL
     std::vector<std::thread> workers;
     for (unsigned j = 0; j < opt.jobs; ++j)
       workers.emplace_back([&] {
-        Worker w(rs, opt, enc);
+        Worker w(rs, opt, codec, *enc);
         while (true) {
           Block* b;
           {

@@ -6,6 +6,7 @@
 
 #include "eval/evaluate.hpp"
 #include "eval/ruleset.hpp"
+#include "service/codec.hpp"
 
 namespace subsidy::cli {
 
@@ -30,7 +31,9 @@ struct BatchResult {
   std::string io_error;  // non-empty: reading input or writing output failed
 };
 
-// Reads all of `in` (size_hint > 0 enables an ETA) and writes decisions to `out`.
-BatchResult run_batch(const eval::Ruleset& rs, const BatchOptions& opt, std::FILE* in, std::size_t size_hint, std::FILE* out);
+// Reads all of `in` (size_hint > 0 enables an ETA) and writes decisions to `out`, each worker with
+// the shared per-record step (service::Decider) over `codec`.
+BatchResult run_batch(const eval::Ruleset& rs, const service::Codec& codec, const BatchOptions& opt, std::FILE* in,
+                      std::size_t size_hint, std::FILE* out);
 
 }  // namespace subsidy::cli

@@ -1,11 +1,13 @@
 // Shared plumbing of the case-store commands (see case_cli.hpp).
 #include "cli/case_cli.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -15,8 +17,6 @@
 #include "soci/soci_store.hpp"
 
 namespace subsidy::cli {
-
-namespace fs = std::filesystem;
 
 std::optional<std::string> read_text(const std::string& path) {
   std::ostringstream ss;
@@ -34,32 +34,30 @@ std::unique_ptr<store::CaseRepository> open_db(const std::string& db) {
   return soci_store::open_repository(soci_store::resolve_database_url(db));
 }
 
+int exit_code(service::ErrorKind k) {
+  switch (k) {
+    case service::ErrorKind::usage: return kExitUsage;
+    case service::ErrorKind::input: return kExitInput;
+    case service::ErrorKind::rules: return kExitRules;
+    case service::ErrorKind::refused: return kExitRefused;
+    case service::ErrorKind::conflict: return kExitConflict;
+    case service::ErrorKind::not_found: return kExitInput;
+    case service::ErrorKind::database: return kExitDatabase;
+    case service::ErrorKind::internal: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
 int open_session(const std::string& rules, const std::string& db, Session& s) {
-  s.lr = load_rules(rules);
-  if (!s.lr->error.empty()) {
-    std::fprintf(stderr, "error: %s\n", s.lr->error.c_str());
+  s.rules = files::prepare(rules);
+  if (!s.rules.rules) {
+    files::print_diagnostics(*s.rules.lr);
+    if (s.rules.lr->error.empty() && !s.rules.lr->diags.has_errors()) std::fprintf(stderr, "error: %s\n", s.rules.error.c_str());
     return kExitRules;
-  }
-  if (!s.lr->ruleset || !s.lr->workflows) {
-    print_diagnostics(*s.lr);
-    return kExitRules;
-  }
-  fs::path dir(rules);
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) dir = dir.parent_path();
-  std::string cal_path = (dir / "calendar" / "cn-mainland.tsv").string();
-  if (auto text = read_text(cal_path)) {
-    auto id = s.lr->sources.add(cal_path, std::move(*text));
-    diag::Diagnostics d;
-    s.cal = workflow::Calendar::parse(s.lr->sources, id, d);
-    if (d.has_errors()) {
-      std::fputs(diag::render_all(d, s.lr->sources).c_str(), stderr);
-      return kExitRules;
-    }
   }
   return guarded([&] {
     s.repo = open_db(db);
-    s.env.emplace(cases::Env{*s.lr->ruleset, *s.lr->workflows, s.cal, *s.repo});
+    s.env.emplace(*s.rules.rules, *s.repo);
     return kExitOk;
   });
 }
@@ -67,12 +65,12 @@ int open_session(const std::string& rules, const std::string& db, Session& s) {
 int guarded(const std::function<int()>& body) {
   try {
     return body();
-  } catch (const cases::CaseError& e) {
-    std::fprintf(stderr, "%s%s\n", e.code() == kExitRefused ? "" : "error: ", e.what());
-    return e.code();
+  } catch (const service::ServiceError& e) {
+    std::fprintf(stderr, "%s%s\n", e.kind() == service::ErrorKind::refused ? "" : "error: ", e.what());
+    return exit_code(e.kind());
   } catch (const store::StoreError& e) {
-    int rc = cases::exit_code_for(e);
-    if (rc == kExitConflict && e.kind() == store::ErrorKind::conflict)
+    const int rc = exit_code(service::kind_of(e));
+    if (e.kind() == store::ErrorKind::conflict)
       std::fprintf(stderr, "conflict: the case changed since you read it; reload and retry (%s)\n", e.what());
     else
       std::fprintf(stderr, "error [%s]: %s\n", store::error_kind_name(e.kind()), e.what());
@@ -83,6 +81,11 @@ int guarded(const std::function<int()>& body) {
 model::Days date_or_today(const std::string& text) { return text.empty() ? model::today_cst() : *model::parse_date(text); }
 
 std::string date_check(const std::string& s) { return model::parse_date(s) ? std::string() : "not a date (YYYY-MM-DD): " + s; }
+
+std::string os_user() {
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name && *pw->pw_name) return std::string("os:") + pw->pw_name;
+  return "os:uid " + std::to_string(::geteuid());
+}
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string out;

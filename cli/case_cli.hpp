@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "cli/case_service.hpp"
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
+#include "service/cases.hpp"
+#include "service/errors.hpp"
 #include "store/case_repository.hpp"
-#include "workflow/calendar.hpp"
 
 namespace CLI {
 class App;
@@ -18,17 +18,19 @@ class App;
 namespace subsidy::cli {
 
 struct Session {
-  std::unique_ptr<LoadedRules> lr;
-  workflow::Calendar cal;
+  files::PreparedFromDisk rules;
   std::unique_ptr<store::CaseRepository> repo;
-  std::optional<cases::Env> env;
+  std::optional<service::Env> env;
 };
+
+// The documented exit code of a service error kind (docs/integration.md §6).
+int exit_code(service::ErrorKind k);
 
 // Opens the database (--db, $SUBSIDY_DB, subsidy.db); StoreError on failure.
 std::unique_ptr<store::CaseRepository> open_db(const std::string& db);
 // Loads rules + calendar and opens the database; returns an exit code (0: ok), printing why not.
 int open_session(const std::string& rules, const std::string& db, Session& s);
-// Runs `body`, printing CaseError / StoreError messages and mapping them to exit codes.
+// Runs `body`, printing ServiceError / StoreError messages and mapping them to exit codes.
 int guarded(const std::function<int()>& body);
 
 // --date / --as-of: the parsed date, or today (China Standard Time) when empty.
@@ -39,6 +41,8 @@ std::optional<std::string> read_text(const std::string& path);  // "-" = stdin
 // A case as one JSON object (for --format json).
 std::string case_json(const store::Case& c, std::optional<model::Days> today = std::nullopt);
 std::string join(const std::vector<std::string>& v, const char* sep);
+// The operating-system user running the command (recorded as the actor of local administration).
+std::string os_user();
 
 // Common options.
 void add_db_option(CLI::App* cmd, std::string& db);

@@ -11,7 +11,7 @@ namespace subsidy::cli {
 namespace {
 
 struct BudgetOptions {
-  std::string rules = "rules", db, program, total, method = "pro-rata", actor;
+  std::string rules = "rules", db, program, total, method = "pro-rata", actor, note;
   int year = 0;
 };
 
@@ -30,7 +30,7 @@ int run_set(const BudgetOptions& o) {
   Session s;
   if (int rc = open_session(o.rules, o.db, s)) return rc;
   return guarded([&] {
-    print_budget(cases::set_budget(*s.env, o.program, o.year, *total));
+    print_budget(service::set_budget(*s.env, o.program, o.year, *total, o.actor.empty() ? os_user() : o.actor, o.note));
     return kExitOk;
   });
 }
@@ -53,8 +53,8 @@ int run_allocate(const BudgetOptions& o) {
   Session s;
   if (int rc = open_session(o.rules, o.db, s)) return rc;
   return guarded([&] {
-    auto m = o.method == "ranked" ? cases::Allocation::ranked : cases::Allocation::pro_rata;
-    auto r = cases::allocate(*s.env, o.program, o.year, m, o.actor);
+    auto m = o.method == "ranked" ? service::Allocation::ranked : service::Allocation::pro_rata;
+    auto r = service::allocate(*s.env, o.program, o.year, m, o.actor);
     std::printf("%s %d, %s: demand %s, available %s\n", o.program.c_str(), o.year, o.method.c_str(),
                 model::format_yuan(r.demand).c_str(), model::format_yuan(r.available).c_str());
     std::printf("%-6s %-22s %16s %16s %16s\n", "case", "application", "decided", "before", "allocated");
@@ -77,6 +77,8 @@ void add_budget_commands(CLI::App& app, Action& action) {
   set->add_option("--program", o->program, "programme id (of the ruleset in --rules)")->required();
   set->add_option("--year", o->year, "call year (2000–2100)")->required();
   set->add_option("--total", o->total, "total in yuan, e.g. 5000000 or 1234.56")->required();
+  set->add_option("--actor", o->actor, "who sets the budget (default: the operating-system user)");
+  set->add_option("--note", o->note, "a note recorded with the budget's ledger event");
   add_rules_option(set, o->rules);
   add_db_option(set, o->db);
   set->callback([&action, o] { action = [o] { return run_set(*o); }; });

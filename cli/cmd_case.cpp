@@ -17,13 +17,13 @@ namespace subsidy::cli {
 
 namespace {
 
-using cases::money;
+using service::money;
 
 struct Common {
   std::string rules = "rules", db, date, format = "text";
 };
 
-std::string stage_label(const cases::Env& env, const store::Case& c, const std::string& stage) {
+std::string stage_label(const service::Env& env, const store::Case& c, const std::string& stage) {
   const auto* wf = env.wfs.find(c.workflow);
   if (!wf) return {};
   int s = wf->find_stage(stage);
@@ -37,7 +37,7 @@ std::string decision_text(const store::Case& c) {
          ", ruleset " + d.ruleset_hash.substr(0, 12) + ")";
 }
 
-void print_where(const cases::Env& env, const store::Case& c, model::Days today) {
+void print_where(const service::Env& env, const store::Case& c, model::Days today) {
   for (const auto& s : c.stages) {
     std::string line = "stage: " + s;
     if (auto l = stage_label(env, c, s); !l.empty()) line += " " + l;
@@ -63,14 +63,14 @@ int run_submit(const SubmitOptions& o) {
     return kExitInput;
   }
   return guarded([&] {
-    cases::SubmitRequest r;
+    service::SubmitRequest r;
     r.programme = o.program;
     r.facts_json = *text;
     r.applicant = o.applicant;
     r.actor = o.actor;
     r.date = date_or_today(o.date);
     if (!o.as_of.empty()) r.as_of = *model::parse_date(o.as_of);
-    auto res = cases::submit(*s.env, r);
+    auto res = service::submit(*s.env, r);
     if (o.format == "json") {
       std::string j = case_json(res.c, r.date);
       std::printf("{\"created\":%s,%s\n", res.created ? "true" : "false", j.c_str() + 1);
@@ -115,12 +115,12 @@ int run_show(const ShowOptions& o) {
                   c.consumed_fen > 0 ? money(c.consumed_fen).c_str() : "none");
     }
     if (o.explain && c.decision) {
-      auto p = cases::find_programme(*s.env, c.programme);
+      auto p = s.env->rules.programme(c.programme);
       if (c.decision->ruleset_hash != s.env->rs.hash)
         std::fprintf(stderr, "warning: the rules changed since the decision (ruleset %s, now %s): the explanation uses the current rules\n",
                      c.decision->ruleset_hash.substr(0, 12).c_str(), s.env->rs.hash.substr(0, 12).c_str());
       auto fvs = s.repo->facts_versions(c.id);
-      std::string text = cases::explain(*s.env, p, fvs.back().facts_json, c.decision->as_of, cases::applicant_of(*s.repo, c.id),
+      std::string text = service::explain(*s.env, p, fvs.back().facts_json, c.decision->as_of, service::applicant_of(*s.repo, c.id),
                                         c.id, o.lang == "en");
       if (!text.empty() && text.back() != '\n') text += '\n';
       std::printf("\n%s", text.c_str());
@@ -179,8 +179,8 @@ int run_act(const ActOptions& o) {
   Session s;
   if (int rc = open_session(o.rules, o.db, s)) return rc;
   return guarded([&] {
-    cases::ActRequest r{o.id, o.action, o.role, o.actor, o.note, date_or_today(o.date)};
-    auto res = cases::act(*s.env, r);
+    service::ActRequest r{o.id, o.action, o.role, o.actor, o.note, date_or_today(o.date)};
+    auto res = service::act(*s.env, r);
     if (o.format == "json") {
       std::string j = case_json(res.c, r.date);
       std::printf("{\"action\":\"%s\",\"step\":%s,%s\n", o.action.c_str(), workflow::to_json(res.step).c_str(), j.c_str() + 1);
@@ -210,7 +210,7 @@ int run_correct(const CorrectOptions& o) {
     return kExitInput;
   }
   return guarded([&] {
-    auto res = cases::correct(*s.env, {o.id, *text, o.actor, o.note, date_or_today(o.date)});
+    auto res = service::correct(*s.env, {o.id, *text, o.actor, o.note, date_or_today(o.date)});
     if (o.format == "json") {
       std::printf("%s\n", case_json(res.c).c_str());
       return kExitOk;
@@ -280,17 +280,17 @@ int run_import(const ImportOptions& o) {
   }
   bool show = o.progress || (!o.no_progress && ::isatty(2));
   return guarded([&] {
-    auto p = cases::find_programme(*s.env, o.program);
-    cases::SubmitRequest r;
+    auto p = s.env->rules.programme(o.program);
+    service::SubmitRequest r;
     r.programme = o.program;
     r.date = date_or_today(o.date);
     if (!o.as_of.empty()) r.as_of = *model::parse_date(o.as_of);
-    std::vector<cases::Prepared> batch;
+    std::vector<service::Prepared> batch;
     std::size_t line_no = 0, created = 0, failed = 0, seen = 0;
     auto t0 = std::chrono::steady_clock::now();
     auto flush = [&] {
       std::size_t n = batch.size();
-      created += cases::store_batch(*s.env, batch);
+      created += service::store_batch(*s.env, batch);
       seen += n;
       batch.clear();
       if (show) {
@@ -305,8 +305,8 @@ int run_import(const ImportOptions& o) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       r.facts_json = line;
       try {
-        batch.push_back(cases::prepare(*s.env, p, r));
-      } catch (const cases::CaseError& e) {
+        batch.push_back(service::prepare(*s.env, p, r));
+      } catch (const service::ServiceError& e) {
         ++failed;
         std::fprintf(stderr, "%s%s:%zu: %s\n", show ? "\n" : "", o.file.c_str(), line_no, e.what());
         continue;

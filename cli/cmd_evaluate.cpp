@@ -10,8 +10,9 @@
 #include "cli/batch.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
 #include "eval/lower.hpp"
+#include "json/codec.hpp"
 #include "model/date.hpp"
 
 namespace subsidy::cli {
@@ -32,9 +33,9 @@ struct EvalOptions {
 };
 
 int run_evaluate(const EvalOptions& o) {
-  auto lr = load_rules(o.rules);
+  auto lr = files::load_rules(o.rules);
   if (!lr->ruleset) {
-    print_diagnostics(*lr);
+    files::print_diagnostics(*lr);
     return kExitRules;
   }
   if (o.no_fusion) {  // diagnostic: the same sources lowered without fused fast paths
@@ -81,7 +82,7 @@ int run_evaluate(const EvalOptions& o) {
   // Output is written in whole blocks (hundreds of KiB): unbuffered stdout avoids copying each
   // block once more into a stdio buffer.
   std::setvbuf(stdout, nullptr, _IONBF, 0);
-  auto res = run_batch(rs, bo, in, size_hint, stdout);
+  auto res = run_batch(rs, json::codec(), bo, in, size_hint, stdout);
   if (in != stdin) std::fclose(in);
   if (std::fflush(stdout) != 0 && res.io_error.empty()) res.io_error = std::string("writing output: ") + std::strerror(errno);
   if (!res.io_error.empty()) {

@@ -11,7 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
 #include "diag/diagnostic.hpp"
 #include "diag/suggest.hpp"
 #include "eval/evaluate.hpp"
@@ -39,55 +39,26 @@ std::optional<std::string> read_file(const std::string& path) {
 }
 
 // Loads the rules; on failure prints why and sets `rc`.
-std::unique_ptr<LoadedRules> load(const std::string& dir, int& rc) {
-  auto lr = load_rules(dir);
+std::unique_ptr<files::LoadedRules> load(const std::string& dir, int& rc) {
+  auto lr = files::load_rules(dir);
   if (!lr->error.empty()) {
     std::fprintf(stderr, "error: %s\n", lr->error.c_str());
     rc = kExitRules;
     return nullptr;
   }
   if (!lr->ruleset) {
-    print_diagnostics(*lr);
+    files::print_diagnostics(*lr);
     rc = kExitRules;
     return nullptr;
   }
   return lr;
 }
 
-std::string default_calendar(const std::string& dir) {
-  fs::path p(dir);
-  std::error_code ec;
-  if (!fs::is_directory(p, ec)) p = p.parent_path();
-  return (p / "calendar" / "cn-mainland.tsv").string();
-}
-
-struct CalendarFile {
-  workflow::Calendar cal;
-  std::string path;
-  bool found = false;
-};
-
-// Reads the calendar (`option`, else DIR/calendar/cn-mainland.tsv) into lr's sources; its problems
-// become diagnostics of lr. A missing default file is not an error here (found == false).
-bool load_calendar(LoadedRules& lr, const std::string& option, const std::string& dir, CalendarFile& out) {
-  out.path = option.empty() ? default_calendar(dir) : option;
-  auto text = read_file(out.path);
-  if (!text) {
-    if (!option.empty()) {
-      std::fprintf(stderr, "error: cannot read the calendar `%s`\n", out.path.c_str());
-      return false;
-    }
-    return true;
-  }
-  out.found = true;
-  auto id = lr.sources.add(out.path, std::move(*text));
-  out.cal = workflow::Calendar::parse(lr.sources, id, lr.diags);
-  return true;
-}
-
-bool uses_working_days(const workflow::Workflow& w) {
-  for (const auto& s : w.spec().stages)
-    if ((s.has_deadline && s.deadline.working) || (s.has_timer && s.timer.working)) return true;
+// Reads the calendar (files::load_calendar); false (after saying why) when --calendar cannot be read.
+bool read_calendar(files::LoadedRules& lr, const std::string& option, files::CalendarFile& out) {
+  out = files::load_calendar(lr, option);
+  if (out.error.empty()) return true;
+  std::fprintf(stderr, "error: %s\n", out.error.c_str());
   return false;
 }
 
@@ -124,13 +95,13 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& o) {
-  auto lr = load_rules(o.dir);
+  auto lr = files::load_rules(o.dir);
   if (!lr->error.empty()) {
     std::fprintf(stderr, "error: %s\n", lr->error.c_str());
     return kExitRules;
   }
-  CalendarFile cal;
-  if (!load_calendar(*lr, o.calendar, o.dir, cal)) return kExitInput;
+  files::CalendarFile cal;
+  if (!read_calendar(*lr, o.calendar, cal)) return kExitInput;
   std::fputs(diag::render_all(lr->diags, lr->sources).c_str(), stdout);
   if (lr->workflows) {
     for (const auto& w : lr->workflows->workflows) {
@@ -480,13 +451,13 @@ int run_simulate(const SimOptions& o) {
     }
   }
 
-  CalendarFile cal;
-  if (!load_calendar(*lr, o.calendar, o.dir, cal)) return kExitInput;
+  files::CalendarFile cal;
+  if (!read_calendar(*lr, o.calendar, cal)) return kExitInput;
   if (lr->diags.has_errors()) {
-    print_diagnostics(*lr);
+    files::print_diagnostics(*lr);
     return kExitRules;
   }
-  if (!cal.found && uses_working_days(*w)) {
+  if (!cal.found && files::uses_working_days(*w)) {
     std::fprintf(stderr,
                  "error: no working-day calendar: %s does not exist (workflow `%s` counts working days; pass --calendar FILE, "
                  "see docs/workflow.md §4)\n",

@@ -14,27 +14,12 @@
 #include "eval/required_facts.hpp"
 #include "eval/ruleset.hpp"
 #include "model/facts.hpp"
+#include "service/codec.hpp"
 
 namespace subsidy::json {
 
-// A record that could not be decoded. `code` is one of: malformed_json, wrong_type, unknown_field,
-// duplicate_field, missing_field, out_of_range, bad_number, bad_date, bad_enum, unknown_program,
-// too_large. `field` is the JSON key concerned ("" for the record as a whole). The caller adds the
-// line number; a malformed_json message ends with the position ("at column 7", or "at line 3,
-// column 7" in a record spanning lines) and `offset` holds it.
-struct DecodeError {
-  std::string code;
-  std::string field;
-  std::string message;
-  std::size_t offset = kNoOffset;  // malformed_json: byte offset in the text passed to decode()
-  static constexpr std::size_t kNoOffset = static_cast<std::size_t>(-1);
-  void clear() {
-    code.clear();
-    field.clear();
-    message.clear();
-    offset = kNoOffset;
-  }
-};
+// A record that could not be decoded (the application layer's type: service/codec.hpp).
+using DecodeError = service::DecodeError;
 
 class FactDecoder {
  public:

@@ -232,7 +232,7 @@ misc() {
   # an actor must be named; budgets only for programmes of the ruleset and possible years; nothing stored otherwise
   local before; before=$(sql "SELECT count(*) FROM events")
   expect_rc 2 "empty actor" R case act 2 withdraw --as 申报单位 --actor "" --date 2030-01-01
-  contains "$TMP/err" "--actor must name the person acting (it is empty)" "empty actor named"
+  contains "$TMP/err" "actor must name the person acting (it is empty)" "empty actor named"
   expect_rc 2 "blank actor" R case act 2 withdraw --as 申报单位 --actor "  " --date 2030-01-01
   contains "$TMP/err" "(it is blank)" "blank actor named"
   expect_rc 2 "blank actor on correct" R case correct 2 --facts "$TMP/second.json" --actor " " --date 2030-01-01

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
 #include "eval/evaluate.hpp"
 #include "json/decision_encoder.hpp"
 #include "json/fact_decoder.hpp"
@@ -29,7 +29,7 @@ namespace {
 using namespace subsidy;
 
 struct Shipped {
-  std::unique_ptr<cli::LoadedRules> rules;
+  std::unique_ptr<files::LoadedRules> rules;
   std::unique_ptr<json::FactDecoder> all;                    // every programme selected
   std::vector<eval::Selection> selections;                   // one programme each
   std::vector<std::unique_ptr<json::FactDecoder>> selected;  // decoders for them, routing facts required
@@ -41,10 +41,10 @@ Shipped& shipped() {
     Shipped out;
     const char* env = std::getenv("SUBSIDY_RULES_DIR");
     std::string dir = env && *env ? env : SUBSIDY_SOURCE_DIR "/rules";
-    out.rules = cli::load_rules(dir);
+    out.rules = files::load_rules(dir);
     if (!out.rules->ruleset) {
       std::fprintf(stderr, "fuzz facts: the rules in `%s` do not compile\n", dir.c_str());
-      cli::print_diagnostics(*out.rules);
+      files::print_diagnostics(*out.rules);
       std::abort();
     }
     const eval::Ruleset& rs = *out.rules->ruleset;

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
 #include "dsl/parse.hpp"
 
 namespace fs = std::filesystem;
@@ -36,7 +36,7 @@ class Golden : public ::testing::TestWithParam<fs::path> {};
 TEST_P(Golden, MatchesExpect) {
   fs::current_path(SUBSIDY_SOURCE_DIR);
   const fs::path& rules = GetParam();
-  auto lr = subsidy::cli::load_rules(rules.generic_string());
+  auto lr = subsidy::files::load_rules(rules.generic_string());
   ASSERT_TRUE(lr->error.empty()) << lr->error;
   // The parse stage checks syntax only: its files need not be meaningful rulesets.
   if (rules.parent_path().parent_path().filename() == "parse") {

@@ -1,5 +1,5 @@
-// Case orchestration (docs/cases.md). See case_service.hpp.
-#include "cli/case_service.hpp"
+// Case orchestration (docs/cases.md). See cases.hpp.
+#include "service/cases.hpp"
 
 #include <boost/json.hpp>
 
@@ -8,43 +8,13 @@
 #include <memory>
 #include <utility>
 
-#include "cli/exit_codes.hpp"
-#include "json/decision_encoder.hpp"
-#include "json/fact_decoder.hpp"
 #include "model/money.hpp"
 
-namespace subsidy::cli::cases {
+namespace subsidy::service {
 
 namespace {
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  json::append_escaped(out, s);
-  out += '"';
-  return out;
-}
-
-eval::Selection select_one(const eval::Ruleset& rs, std::uint32_t p) {
-  eval::Selection s(rs.programs.size(), 0);
-  s[p] = 1;
-  return s;
-}
-
-// A decoder and an encoder per (ruleset, programme), built once: both are costly to construct
-// (the encoder pre-renders every programme) and an import evaluates thousands of records.
-// thread_local: a FactDecoder is not shareable between threads.
-struct Codecs {
-  eval::Selection sel;
-  json::FactDecoder dec;
-  json::DecisionEncoder enc;
-  Codecs(const eval::Ruleset& rs, std::uint32_t p) : sel(select_one(rs, p)), dec(rs, {&sel, /*routing=*/true}), enc(rs) {}
-};
-Codecs& codecs(const eval::Ruleset& rs, std::uint32_t p) {
-  thread_local std::map<std::pair<const eval::Ruleset*, std::uint32_t>, std::unique_ptr<Codecs>> cache;
-  auto& slot = cache[{&rs, p}];
-  if (!slot) slot = std::make_unique<Codecs>(rs, p);
-  return *slot;
-}
+std::string quoted(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
 
 // The store event's payload: the applicant (first event), the workflow events and budget changes.
 std::string payload(const std::string& applicant, const std::vector<workflow::Event>& evs,
@@ -80,61 +50,37 @@ std::string stages_text(const store::Case& c) {
 workflow::CaseState parse_state(const store::Case& c) {
   std::string err;
   auto st = workflow::case_state_from_json(c.state_json, &err);
-  if (!st) throw CaseError(kExitInternal, "case " + std::to_string(c.id) + ": stored workflow state is unreadable: " + err);
+  if (!st) throw ServiceError(ErrorKind::internal, "unreadable_state", "case " + std::to_string(c.id) + ": stored workflow state is unreadable: " + err);
   return *st;
 }
 
 const std::string& latest_facts(store::CaseRepository& repo, store::CaseId id, std::vector<store::FactsVersion>& keep) {
   keep = repo.facts_versions(id);
-  if (keep.empty()) throw CaseError(kExitInternal, "case " + std::to_string(id) + " has no facts");
+  if (keep.empty()) throw ServiceError(ErrorKind::internal, "no_facts", "case " + std::to_string(id) + " has no facts");
   return keep.back().facts_json;
 }
 
-std::string refusal_text(const workflow::Refusal& r) {
-  return std::string("refused [") + workflow::refusal_kind_name(r.kind) + "]: " + r.message;
+ServiceError refused(const workflow::Refusal& r) {
+  return ServiceError(ErrorKind::refused, workflow::refusal_kind_name(r.kind),
+                      std::string("refused [") + workflow::refusal_kind_name(r.kind) + "]: " + r.message);
 }
 
 // Every recorded step names the person who took it.
 void require_actor(const std::string& actor) {
   if (actor.find_first_not_of(" \t\r\n\v\f") == std::string::npos)
-    throw CaseError(kExitUsage, "--actor must name the person acting (it is " + std::string(actor.empty() ? "empty" : "blank") +
-                                    "); every event records who took the step");
+    throw ServiceError(ErrorKind::usage, "no_actor",
+                       "the actor must name the person acting (it is " + std::string(actor.empty() ? "empty" : "blank") +
+                           "); every event records who took the step",
+                       {{"field", "actor"}});
 }
 
 }  // namespace
-
-int exit_code_for(const store::StoreError& e) {
-  switch (e.kind()) {
-    case store::ErrorKind::conflict:
-    case store::ErrorKind::duplicate_application: return kExitConflict;
-    case store::ErrorKind::unavailable:
-    case store::ErrorKind::schema_too_new:
-    case store::ErrorKind::schema_too_old:
-    case store::ErrorKind::corrupt: return kExitDatabase;
-    case store::ErrorKind::budget_exceeded: return kExitRefused;
-    case store::ErrorKind::not_found: return kExitInput;
-    case store::ErrorKind::backend: return kExitInternal;
-  }
-  return kExitInternal;
-}
 
 std::string money(model::Fen fen) { return model::format_money_human(fen); }
 
 bool is_terminal(const workflow::Workflow& wf, const std::string& stage) {
   int s = wf.find_stage(stage);
   return s >= 0 && wf.stage(static_cast<std::uint32_t>(s)).kind == eval::StageKind::terminal;
-}
-
-Programme find_programme(const Env& env, const std::string& id) {
-  int p = env.rs.find_program(id);
-  if (p < 0) {
-    std::string known;
-    for (const auto& prog : env.rs.programs) known += " " + prog.id;
-    throw CaseError(kExitUsage, "unknown programme `" + id + "`; the ruleset has:" + known);
-  }
-  const auto* wf = env.wfs.for_program(id);
-  if (!wf) throw CaseError(kExitRules, "programme `" + id + "` has no workflow (`workflow NAME;` in its rules)");
-  return {static_cast<std::uint32_t>(p), wf};
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -172,26 +118,35 @@ void feed_awards(const eval::Ruleset& rs, const std::vector<store::Award>& all, 
   }
 }
 
+namespace {
+
+ServiceError undecodable(const DecodeError& err) {
+  return ServiceError(ErrorKind::input, err.code, "facts: " + err.code + (err.field.empty() ? "" : " `" + err.field + "`") + ": " + err.message,
+                      {{"field", err.field}});
+}
+
+}  // namespace
+
 model::Facts decode_facts(const Env& env, const Programme& p, const std::string& facts_json) {
-  auto& dec = codecs(env.rs, p.index).dec;
+  auto reader = env.rules.reader(p.index);
   model::Facts facts;
-  json::DecodeError err;
+  DecodeError err;
   std::string id;
-  if (!dec.decode(facts_json, facts, err, id))
-    throw CaseError(kExitInput, "facts: " + err.code + (err.field.empty() ? "" : " `" + err.field + "`") + ": " + err.message);
+  if (!reader->read(facts_json, facts, err, id)) throw undecodable(err);
   return facts;
 }
 
 Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
                          const std::string& applicant, store::CaseId exclude_case) {
-  auto& cc = codecs(env.rs, p.index);
-  const auto& sel = cc.sel;
-  auto& dec = cc.dec;
+  const auto& sel = env.rules.selection(p.index);
   Evaluated ev;
-  json::DecodeError err;
-  if (!dec.decode(facts_json, ev.facts, err, ev.application_id))
-    throw CaseError(kExitInput, "facts: " + err.code + (err.field.empty() ? "" : " `" + err.field + "`") + ": " + err.message);
-  if (ev.application_id.empty()) throw CaseError(kExitInput, "facts: missing_field `id`: the application id is required");
+  {
+    auto reader = env.rules.reader(p.index);
+    DecodeError err;
+    if (!reader->read(facts_json, ev.facts, err, ev.application_id)) throw undecodable(err);
+  }
+  if (ev.application_id.empty())
+    throw ServiceError(ErrorKind::input, "missing_field", "facts: missing_field `id`: the application id is required", {{"field", "id"}});
   std::string key = applicant.empty() ? ev.application_id : applicant;
   feed_awards(env.rs, env.repo.awards_for(key), model::year_of(as_of), exclude_case, ev.facts);
   model::Decision d;
@@ -202,7 +157,7 @@ Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& 
   ev.decision.amount_fen = eligible ? pr.amount : 0;
   ev.decision.ruleset_hash = env.rs.hash;
   ev.decision.as_of = as_of;
-  cc.enc.append_json(ev.decision.json, ev.application_id, d, as_of, nullptr, false, &sel);
+  env.rules.writer().write(ev.decision.json, ev.application_id, d, as_of, nullptr, false, &sel);
   while (!ev.decision.json.empty() && ev.decision.json.back() == '\n') ev.decision.json.pop_back();
   ev.wf_decision = {eligible, ev.decision.amount_fen};
   return ev;
@@ -211,7 +166,7 @@ Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& 
 std::string explain(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
                     const std::string& applicant, store::CaseId case_id, bool english) {
   auto ev = evaluate_facts(env, p, facts_json, as_of, applicant, case_id);
-  auto sel = select_one(env.rs, p.index);
+  const auto& sel = env.rules.selection(p.index);
   model::Decision d;
   eval::Explanation ex;
   eval::evaluate(env.rs, ev.facts, as_of, d, &sel, &ex);
@@ -247,7 +202,7 @@ Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
 }
 
 SubmitResult submit(const Env& env, const SubmitRequest& r) {
-  auto p = find_programme(env, r.programme);
+  auto p = env.rules.programme(r.programme);
   auto prep = prepare(env, p, r);
   SubmitResult res;
   if (auto existing = env.repo.find_by_application_id(prep.nc.c.application_id)) {
@@ -318,7 +273,7 @@ struct BudgetHooks {
   std::string key() const { return c.programme + "/" + std::to_string(c.call_year); }
   void no_budget() { notes.push_back("no budget configured for " + key() + ": no budget control"); }
 
-  // Makes the case's reservation `amount` (reserving or releasing the difference); CaseError(8)
+  // Makes the case's reservation `amount` (reserving or releasing the difference); ServiceError refused
   // when the budget cannot take it. Without a budget nothing is reserved.
   void hold(model::Fen amount) {
     if (amount == c.reserved_fen) return;
@@ -340,14 +295,17 @@ struct BudgetHooks {
       notes.push_back("reserved " + money(more) + " of budget " + key() + " (the case holds " + money(amount) + ", available " +
                       money(b.available_fen()) + ")");
     } catch (const store::BudgetExceededError& e) {
-      throw CaseError(kExitRefused, "refused [budget_exceeded]: budget " + key() + " cannot reserve " + money(more) +
-                                        " for case " + std::to_string(c.id) + ": only " + money(e.available()) + " available");
+      throw ServiceError(ErrorKind::refused, "budget_exceeded",
+                         "refused [budget_exceeded]: budget " + key() + " cannot reserve " + money(more) + " for case " +
+                             std::to_string(c.id) + ": only " + money(e.available()) + " available",
+                         {{"case", std::to_string(c.id)}, {"budget", key()}, {"amount_fen", std::to_string(more)},
+                          {"available_fen", std::to_string(e.available())}});
     }
   }
   void release() { hold(0); }
 
   // Pays the case: with a budget for its programme and year, the payment consumes the case's
-  // reservation, taken now at its decided amount when it holds none (CaseError(8) when it does not
+  // reservation, taken now at its decided amount when it holds none (ServiceError refused when it does not
   // fit); without one, the decided amount is paid without budget control. Records the award.
   void disburse(const std::string& applicant, model::Days date) {
     const model::Fen decided = c.decision && c.decision->outcome == "eligible" ? c.decision->amount_fen : 0;
@@ -366,8 +324,10 @@ struct BudgetHooks {
       notes.push_back("no budget configured for " + key() + ": disbursed the decided amount without budget control");
     }
     if (amount <= 0)
-      throw CaseError(kExitRefused, "refused [nothing_to_pay]: case " + std::to_string(c.id) + " has no amount to pay (decision: " +
-                                        (c.decision ? c.decision->outcome : std::string("none")) + " " + money(decided) + ")");
+      throw ServiceError(ErrorKind::refused, "nothing_to_pay",
+                         "refused [nothing_to_pay]: case " + std::to_string(c.id) + " has no amount to pay (decision: " +
+                             (c.decision ? c.decision->outcome : std::string("none")) + " " + money(decided) + ")",
+                         {{"case", std::to_string(c.id)}});
     store::Award a;
     a.applicant = applicant.empty() ? c.application_id : applicant;
     a.programme = c.programme;
@@ -410,7 +370,7 @@ void store_timer_move(const Env& env, const workflow::Workflow& wf, store::Case 
 ActResult act(const Env& env, const ActRequest& r) {
   require_actor(r.actor);
   auto c = env.repo.load_case(r.id);
-  auto p = find_programme(env, c.programme);
+  auto p = env.rules.programme(c.programme);
   auto st = parse_state(c);
   std::vector<store::FactsVersion> fvs;
   auto facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
@@ -430,7 +390,7 @@ ActResult act(const Env& env, const ActRequest& r) {
     // The refused step changes nothing, but a timer that moved the case before it (e.g. the
     // correction period ran out → closed) is stored, so the case shows where it really is.
     if (from != from_adv) store_timer_move(env, *p.wf, after_timer, expected, from_adv, adv.events);
-    throw CaseError(kExitRefused, refusal_text(*step.refusal));
+    throw refused(*step.refusal);
   }
   apply_summary(*p.wf, step.state, c);
 
@@ -445,7 +405,7 @@ ActResult act(const Env& env, const ActRequest& r) {
     } else if (r.action == "approve" && c.reserved_fen == 0 && dec.eligible && dec.amount > 0) {
       hooks.hold(dec.amount);
     }
-  } catch (const CaseError&) {  // the budget refused the step: as for a workflow refusal, timers' moves are kept
+  } catch (const ServiceError&) {  // the budget refused the step: as for a workflow refusal, timers' moves are kept
     tx.rollback();
     if (from != from_adv) store_timer_move(env, *p.wf, after_timer, expected, from_adv, adv.events);
     throw;
@@ -467,13 +427,15 @@ ActResult act(const Env& env, const ActRequest& r) {
 CorrectResult correct(const Env& env, const CorrectRequest& r) {
   require_actor(r.actor);
   auto c = env.repo.load_case(r.id);
-  auto p = find_programme(env, c.programme);
+  auto p = env.rules.programme(c.programme);
   std::string applicant = applicant_of(env.repo, c.id);
   model::Days as_of = c.decision ? c.decision->as_of : r.date;
   auto ev = evaluate_facts(env, p, r.facts_json, as_of, applicant, c.id);
   if (ev.application_id != c.application_id)
-    throw CaseError(kExitInput, "facts: `id` is `" + ev.application_id + "` but case " + std::to_string(c.id) + " is application `" +
-                                    c.application_id + "` (the application id never changes)");
+    throw ServiceError(ErrorKind::input, "id_changed",
+                       "facts: `id` is `" + ev.application_id + "` but case " + std::to_string(c.id) + " is application `" +
+                           c.application_id + "` (the application id never changes)",
+                       {{"field", "id"}});
   // Where the case stands on the correction's date (a correction period may have run out), and
   // whether its workflow allows a correction there.
   auto st = parse_state(c);
@@ -488,7 +450,7 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
   const bool timer_moved = stages_text(c) != from_adv;
   if (auto refusal = workflow::correction_refusal(*p.wf, adv.state)) {
     if (timer_moved) store_timer_move(env, *p.wf, c, expected, from_adv, adv.events);
-    throw CaseError(kExitRefused, refusal_text(*refusal));
+    throw refused(*refusal);
   }
   CorrectResult res;
   if (c.decision) res.before = *c.decision;
@@ -531,14 +493,16 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
 AllocationResult allocate(const Env& env, const std::string& programme, int year, Allocation method,
                           const std::string& actor) {
   require_actor(actor);
-  auto p = find_programme(env, programme);
+  auto p = env.rules.programme(programme);
   check_year(year);
   store::CaseFilter f;
   f.programme = programme;
   f.call_year = year;
   store::Transaction tx(env.repo);
   if (!env.repo.get_budget(programme, year))
-    throw CaseError(kExitRefused, "no budget for " + programme + "/" + std::to_string(year) + ": set one with `subsidy budget set`");
+    throw ServiceError(ErrorKind::refused, "no_budget",
+                       "no budget for " + store::budget_name(programme, year) + ": set one with `subsidy budget set`",
+                       {{"budget", store::budget_name(programme, year)}});
   std::vector<store::Case> open;
   for (auto& c : env.repo.list_cases(f)) {
     if (!c.decision || c.decision->outcome != "eligible" || c.decision->amount_fen <= 0) continue;
@@ -588,15 +552,19 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
 
 void check_year(int year) {
   if (year < kFirstYear || year > kLastYear)
-    throw CaseError(kExitUsage, "--year " + std::to_string(year) + " is not a call year (" + std::to_string(kFirstYear) + "–" +
-                                    std::to_string(kLastYear) + ")");
+    throw ServiceError(ErrorKind::usage, "bad_year",
+                       "year " + std::to_string(year) + " is not a call year (" + std::to_string(kFirstYear) + "–" +
+                           std::to_string(kLastYear) + ")",
+                       {{"field", "year"}});
 }
 
-store::Budget set_budget(const Env& env, const std::string& programme, int year, model::Fen total) {
-  find_programme(env, programme);
+store::Budget set_budget(const Env& env, const std::string& programme, int year, model::Fen total, const std::string& actor,
+                         const std::string& note) {
+  require_actor(actor);
+  env.rules.programme(programme);
   check_year(year);
-  if (total < 0) throw CaseError(kExitUsage, "a budget total cannot be negative");
-  return env.repo.set_budget(programme, year, total);
+  if (total < 0) throw ServiceError(ErrorKind::usage, "negative_total", "a budget total cannot be negative", {{"field", "total"}});
+  return env.repo.set_budget(programme, year, total, actor, note);
 }
 
-}  // namespace subsidy::cli::cases
+}  // namespace subsidy::service

@@ -17,13 +17,12 @@
 #include <sstream>
 
 #include "adapters/soci/test_database.hpp"
-#include "cli/case_service.hpp"
-#include "cli/exit_codes.hpp"
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
 #include "model/date.hpp"
+#include "service/cases.hpp"
 #include "workflow/case_state.hpp"
 
-namespace subsidy::cli::cases {
+namespace subsidy::service {
 namespace {
 
 using subsidy::testing::Kind;
@@ -70,11 +69,8 @@ struct Tracked {
 class CaseBudgetProperty : public ::testing::TestWithParam<Kind> {
  protected:
   static void SetUpTestSuite() {
-    rules_ = load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/rules").release();
-    ASSERT_TRUE(rules_->ruleset && rules_->workflows) << "rules must load";
-    auto id = rules_->sources.add("cal", read("rules/calendar/cn-mainland.tsv"));
-    diag::Diagnostics d;
-    cal_ = new workflow::Calendar(workflow::Calendar::parse(rules_->sources, id, d));
+    prepared_ = new files::PreparedFromDisk(files::prepare(std::string(SUBSIDY_SOURCE_DIR) + "/rules"));
+    ASSERT_TRUE(prepared_->rules) << "rules must load: " << prepared_->error;
   }
 
   // The (action, role) pairs the case's workflow offers at its stage, with the roles that may take
@@ -168,7 +164,7 @@ class CaseBudgetProperty : public ::testing::TestWithParam<Kind> {
     std::error_code ec;
     TestDatabase db(GetParam(), std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : "/tmp");
     auto repo = db.open();
-    Env env{*rules_->ruleset, *rules_->workflows, *cal_, *repo};
+    Env env{*prepared_->rules, *repo};
     std::mt19937 rng(seed);
     auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
     std::vector<Tracked> cases;
@@ -203,7 +199,7 @@ class CaseBudgetProperty : public ::testing::TestWithParam<Kind> {
           const bool late = std::any_of(cases.begin(), cases.end(), [&](const Tracked& t) {
             return t.programme == prog && env.repo.load_case(t.id).stages.front() != "application";
           });
-          set_budget(env, prog, kYear, total);
+          set_budget(env, prog, kYear, total, "财政局");
           cov.late_budgets += late ? 1 : 0;
         } else if (kind == 4) {  // allocate
           const std::string prog = kProgrammes[pick(2)];
@@ -238,9 +234,9 @@ class CaseBudgetProperty : public ::testing::TestWithParam<Kind> {
           }
           if (a.first == "approve" && res.c.reserved_fen > c.reserved_fen) ++cov.approvals_reserving;
         }
-      } catch (const CaseError& e) {
+      } catch (const ServiceError& e) {
         ++cov.refused;
-        if (e.code() != kExitRefused) {
+        if (e.kind() != ErrorKind::refused) {
           ADD_FAILURE() << "seed " << seed << " step " << step << " " << what << ": exit " << e.code() << ": " << e.what();
           return false;
         }
@@ -252,11 +248,9 @@ class CaseBudgetProperty : public ::testing::TestWithParam<Kind> {
     return true;
   }
 
-  static LoadedRules* rules_;
-  static workflow::Calendar* cal_;
+  static files::PreparedFromDisk* prepared_;
 };
-LoadedRules* CaseBudgetProperty::rules_ = nullptr;
-workflow::Calendar* CaseBudgetProperty::cal_ = nullptr;
+files::PreparedFromDisk* CaseBudgetProperty::prepared_ = nullptr;
 
 TEST_P(CaseBudgetProperty, EveryBudgetMovementIsTheCasesOwn) {
   if (GetParam() == Kind::postgresql && subsidy::testing::pg_base_url() == nullptr) GTEST_SKIP() << subsidy::testing::kPgSkip;
@@ -281,4 +275,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, CaseBudgetProperty, ::testing::Values(Kind::m
                          param_name);
 
 }  // namespace
-}  // namespace subsidy::cli::cases
+}  // namespace subsidy::service

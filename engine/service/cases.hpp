@@ -1,11 +1,11 @@
 #pragma once
-// Case orchestration for the `subsidy case|budget` commands (docs/cases.md): evaluation with the
-// awards feedback, the workflow transition function, budget hooks and the store, each command's
-// changes in one unit of work. The repository is injected, so the logic runs on any
-// store::CaseRepository (SOCI, or the in-memory one in tests). No printing here.
+// Case orchestration (docs/cases.md): evaluation with the awards feedback, the workflow transition
+// function, budget hooks and the store, each use case's changes in one unit of work. The
+// repository and the prepared rules are injected, so the logic runs on any store::CaseRepository
+// (SOCI, or the in-memory one in tests) for every caller (cli/, the HTTP service). No printing.
+// Failures are ServiceError (service/errors.hpp) or store::StoreError.
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,29 +13,20 @@
 #include "eval/ruleset.hpp"
 #include "model/date.hpp"
 #include "model/facts.hpp"
+#include "service/errors.hpp"
+#include "service/prepared.hpp"
 #include "store/case_repository.hpp"
 #include "workflow/calendar.hpp"
 #include "workflow/transition.hpp"
 #include "workflow/workflow.hpp"
 
-namespace subsidy::cli::cases {
+namespace subsidy::service {
 
-// A failure with its documented exit code (cli/exit_codes.hpp) and a message for people.
-class CaseError : public std::runtime_error {
- public:
-  CaseError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  int code() const noexcept { return code_; }
-
- private:
-  int code_;
-};
-
-// The exit code of a storage error (docs/integration.md §6): conflict 6, unavailable/schema/
-// corrupt 7, budget exceeded 8, not found 3, duplicate 6, backend 5.
-int exit_code_for(const store::StoreError& e);
-
-// What every operation needs: rules, workflows, calendar and the repository.
+// What every use case needs: the prepared rules and the repository.
 struct Env {
+  Env(const PreparedRules& r, store::CaseRepository& store)
+      : rules(r), rs(r.ruleset()), wfs(r.workflows()), cal(r.calendar()), repo(store) {}
+  const PreparedRules& rules;
   const eval::Ruleset& rs;
   const workflow::WorkflowSet& wfs;
   const workflow::Calendar& cal;
@@ -43,13 +34,6 @@ struct Env {
 };
 
 // ---------------------------------------------------------------- evaluation
-
-// A programme's index and workflow; CaseError(2) unknown programme, (4) no workflow.
-struct Programme {
-  std::uint32_t index = 0;
-  const workflow::Workflow* wf = nullptr;
-};
-Programme find_programme(const Env& env, const std::string& id);
 
 // Applies the awards feedback (docs/cases.md §4) to decoded facts: prior_awards, every group's
 // `already` money fact, last_funded_year. Awards of `exclude_case` (the case itself) are ignored.
@@ -62,7 +46,7 @@ struct Evaluated {
   store::CaseDecision decision;
   workflow::Decision wf_decision;  // eligible / decided amount as guards see them
 };
-// Decodes `facts_json` for programme `p` (CaseError(3) naming the field; "id" is required),
+// Decodes `facts_json` for programme `p` (ServiceError input naming the field; "id" is required),
 // feeds back the applicant's awards and evaluates at `as_of`.
 Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
                          const std::string& applicant, store::CaseId exclude_case = 0);
@@ -110,8 +94,8 @@ struct ActResult {
   workflow::StepResult step;
   std::vector<std::string> budget_notes;  // what happened to the budget ("reserved 50000.00 yuan", "no budget …")
 };
-// Refusals → CaseError(8); lost optimistic lock → store::ConflictError; budget exceeded → CaseError(8);
-// an empty or blank actor → CaseError(2).
+// Refusals → ServiceError refused (code: the refusal kind, budget_exceeded, nothing_to_pay); lost
+// optimistic lock → store::ConflictError; an empty or blank actor → ServiceError usage.
 ActResult act(const Env& env, const ActRequest& r);
 
 struct CorrectRequest {
@@ -125,7 +109,7 @@ struct CorrectResult {
   int facts_version = 0;
   std::vector<std::string> budget_notes;
 };
-// Only where the workflow allows it (workflow::correction_refusal) → else CaseError(8); the case's
+// Only where the workflow allows it (workflow::correction_refusal) → else ServiceError refused; the case's
 // reservation follows the new decided amount (docs/cases.md §3).
 CorrectResult correct(const Env& env, const CorrectRequest& r);
 
@@ -143,18 +127,21 @@ struct AllocationResult {
   std::vector<AllocationLine> lines;
 };
 // Releases the open eligible cases' reservations and shares what is then available (docs/cases.md
-// §5). CaseError(2) for an empty actor, an unknown programme or an impossible year; (8) without a budget.
+// §5). ServiceError usage for an empty actor, an unknown programme or an impossible year; refused
+// (no_budget) without a budget.
 AllocationResult allocate(const Env& env, const std::string& programme, int year, Allocation method,
                           const std::string& actor);
 
 // ---------------------------------------------------------------- budgets
 
-// The call years a budget may be set for (docs/cases.md §5); CaseError(2) outside them.
+// The call years a budget may be set for (docs/cases.md §5); ServiceError usage outside them.
 inline constexpr int kFirstYear = 2000, kLastYear = 2100;
 void check_year(int year);
-// Creates or changes the budget of a programme of the ruleset for a call year; CaseError(2) for an
-// unknown programme, an impossible year or a negative total; BudgetExceededError below what is committed.
-store::Budget set_budget(const Env& env, const std::string& programme, int year, model::Fen total);
+// Creates or changes the budget of a programme of the ruleset for a call year; ServiceError usage
+// for an unknown programme, an impossible year, a negative total or no actor; BudgetExceededError
+// below what is committed. The change is an event of the budget's ledger, with its actor and note.
+store::Budget set_budget(const Env& env, const std::string& programme, int year, model::Fen total, const std::string& actor,
+                         const std::string& note = {});
 
 // ---------------------------------------------------------------- helpers
 
@@ -163,4 +150,4 @@ std::string applicant_of(store::CaseRepository& repo, store::CaseId id);
 bool is_terminal(const workflow::Workflow& wf, const std::string& stage);
 std::string money(model::Fen fen);  // "50000.00 yuan"-style human amount
 
-}  // namespace subsidy::cli::cases
+}  // namespace subsidy::service

@@ -1,19 +1,18 @@
-// The case orchestration (cli/case_service.hpp) on the in-memory repository: submission,
+// The case orchestration (service/cases.hpp) on the in-memory repository: submission,
 // idempotency, budget hooks (reserve on approve, refusal when it does not fit, release on
 // rejection), awards feedback, allocation.
-#include "cli/case_service.hpp"
+#include "service/cases.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "cli/exit_codes.hpp"
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
 #include "model/date.hpp"
 #include "store/in_memory_repository.hpp"
 
-namespace subsidy::cli::cases {
+namespace subsidy::service {
 namespace {
 
 std::string read(const std::string& rel) {
@@ -31,13 +30,10 @@ std::string with_id(std::string facts, const std::string& id) {
 class CaseServiceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    rules_ = load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/rules").release();
-    ASSERT_TRUE(rules_->ruleset) << "rules must load";
-    auto id = rules_->sources.add("cal", read("rules/calendar/cn-mainland.tsv"));
-    diag::Diagnostics d;
-    cal_ = new workflow::Calendar(workflow::Calendar::parse(rules_->sources, id, d));
+    prepared_ = new files::PreparedFromDisk(files::prepare(std::string(SUBSIDY_SOURCE_DIR) + "/rules"));
+    ASSERT_TRUE(prepared_->rules) << "rules must load: " << prepared_->error;
   }
-  Env env() { return Env{*rules_->ruleset, *rules_->workflows, *cal_, repo_}; }
+  Env env() { return Env{*prepared_->rules, repo_}; }
   model::Days day(const char* s) { return *model::parse_date(s); }
 
   store::CaseId submit_eligible(const std::string& id, const char* date = "2025-03-03") {
@@ -61,24 +57,22 @@ class CaseServiceTest : public ::testing::Test {
     ASSERT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"disbursement"});
   }
   void disburse(store::CaseId id) { act(env(), {id, "disburse", "市财政局", "F", "", day("2025-03-19")}); }
-  // The refusal of `f` (which must throw CaseError): its exit code and message.
+  // The refusal of `f` (which must throw ServiceError): its exit code and message.
   template <class F>
-  std::pair<int, std::string> refusal(F f) {
+  std::pair<ErrorKind, std::string> refusal(F f) {
     try {
       f();
-    } catch (const CaseError& e) {
-      return {e.code(), e.what()};
+    } catch (const ServiceError& e) {
+      return {e.kind(), e.what()};
     }
     ADD_FAILURE() << "expected a refusal";
-    return {0, ""};
+    return {ErrorKind::internal, ""};
   }
 
-  static LoadedRules* rules_;
-  static workflow::Calendar* cal_;
+  static files::PreparedFromDisk* prepared_;
   store::InMemoryRepository repo_;
 };
-LoadedRules* CaseServiceTest::rules_ = nullptr;
-workflow::Calendar* CaseServiceTest::cal_ = nullptr;
+files::PreparedFromDisk* CaseServiceTest::prepared_ = nullptr;
 
 TEST_F(CaseServiceTest, SubmitStoresCaseFactsAndFirstEventAndIsIdempotent) {
   SubmitRequest r;
@@ -102,15 +96,15 @@ TEST_F(CaseServiceTest, SubmitStoresCaseFactsAndFirstEventAndIsIdempotent) {
 }
 
 TEST_F(CaseServiceTest, ApproveReservesAndRefusesBeyondTheBudget) {
-  repo_.set_budget("R14", 2025, 30000000);  // room for one 200000-yuan grant
+  repo_.set_budget("R14", 2025, 30000000, "财政局", "");  // room for one 200000-yuan grant
   auto c1 = submit_eligible("A1"), c2 = submit_eligible("A2");
   auto r1 = act(env(), {c1, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
   EXPECT_EQ(r1.c.reserved_fen, 20000000);
   try {
     act(env(), {c2, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
     FAIL() << "expected a refusal";
-  } catch (const CaseError& e) {
-    EXPECT_EQ(e.code(), kExitRefused);
+  } catch (const ServiceError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::refused);
     EXPECT_NE(std::string(e.what()).find("available"), std::string::npos);
   }
   auto after = repo_.load_case(c2);
@@ -127,13 +121,13 @@ TEST_F(CaseServiceTest, RefusedActionsAndWrongRolesExitEight) {
   try {
     act(env(), {c, "approve", "市林草局", "X", "", day("2025-03-04")});
     FAIL();
-  } catch (const CaseError& e) {
-    EXPECT_EQ(e.code(), kExitRefused);
+  } catch (const ServiceError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::refused);
   }
 }
 
 TEST_F(CaseServiceTest, ExpiredCorrectionClosesTheCaseAndReleasesEvenWhenTheStepIsRefused) {
-  repo_.set_budget("R14", 2025, 100000000);
+  repo_.set_budget("R14", 2025, 100000000, "财政局", "");
   auto c = submit_eligible("A4");
   act(env(), {c, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
   act(env(), {c, "return", "市科技局", "L", "", day("2025-03-05")});
@@ -141,8 +135,8 @@ TEST_F(CaseServiceTest, ExpiredCorrectionClosesTheCaseAndReleasesEvenWhenTheStep
   try {
     act(env(), {c, "resubmit", "申报单位", "A", "", day("2025-04-01")});
     FAIL() << "the correction period is over";
-  } catch (const CaseError& e) {
-    EXPECT_EQ(e.code(), kExitRefused);
+  } catch (const ServiceError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::refused);
   }
   EXPECT_EQ(repo_.load_case(c).stages, std::vector<std::string>{"closed"});
   EXPECT_EQ(repo_.events(c).back().action, "timer");
@@ -150,7 +144,7 @@ TEST_F(CaseServiceTest, ExpiredCorrectionClosesTheCaseAndReleasesEvenWhenTheStep
 }
 
 TEST_F(CaseServiceTest, AwardsAreFedBackAsFacts) {
-  const auto& rs = *rules_->ruleset;
+  const auto& rs = prepared_->rules->ruleset();
   model::Facts f(rs.schema.facts.size());
   std::vector<store::Award> awards = {{0, "ORG", "R01", 2024, 1000000, {}, {}, ""},
                                       {0, "ORG", "R14", 2022, 500000, {}, {}, ""},
@@ -166,7 +160,7 @@ TEST_F(CaseServiceTest, AwardsAreFedBackAsFacts) {
 }
 
 TEST_F(CaseServiceTest, ProRataAllocationFloorsToYuanAndRankedFundsWholeAmounts) {
-  repo_.set_budget("R14", 2025, 50000000);  // 500000 for 3 × 200000
+  repo_.set_budget("R14", 2025, 50000000, "财政局", "");  // 500000 for 3 × 200000
   for (const char* id : {"P1", "P2", "P3"}) submit_eligible(id);
   auto pr = allocate(env(), "R14", 2025, Allocation::pro_rata, "F");
   ASSERT_EQ(pr.lines.size(), 3u);
@@ -182,7 +176,7 @@ TEST_F(CaseServiceTest, ProRataAllocationFloorsToYuanAndRankedFundsWholeAmounts)
 // Issue 8: correcting a disbursed case turned its decision into "refused 0元" and released 20万
 // that another case had reserved (400,000 committed against 200,000).
 TEST_F(CaseServiceTest, CorrectingADisbursedCaseIsRefusedAndMovesNoMoney) {
-  repo_.set_budget("R14", 2025, 40000000);
+  repo_.set_budget("R14", 2025, 40000000, "财政局", "");
   auto paid = submit_eligible("D1"), other = submit_eligible("D2");
   to_disbursement(paid);
   disburse(paid);
@@ -191,7 +185,7 @@ TEST_F(CaseServiceTest, CorrectingADisbursedCaseIsRefusedAndMovesNoMoney) {
   auto [code, message] = refusal([&] {
     correct(env(), {paid, with_id(read("tests/cli/data/incubator-agri.json"), "D1"), "李四", "", day("2025-03-20")});
   });
-  EXPECT_EQ(code, kExitRefused);
+  EXPECT_EQ(code, ErrorKind::refused);
   EXPECT_NE(message.find("refused [not_correctable]"), std::string::npos) << message;
   EXPECT_NE(message.find("`disbursed`"), std::string::npos) << message;
   EXPECT_NE(message.find("`awaiting_correction`"), std::string::npos) << message;
@@ -204,7 +198,7 @@ TEST_F(CaseServiceTest, CorrectingADisbursedCaseIsRefusedAndMovesNoMoney) {
 }
 
 TEST_F(CaseServiceTest, CorrectionsOnlyBeforeReviewAndWhileReturnedForCorrection) {
-  repo_.set_budget("R14", 2025, 100000000);
+  repo_.set_budget("R14", 2025, 100000000, "财政局", "");
   SubmitRequest r;
   r.programme = "R14";
   r.facts_json = with_id(read("tests/cli/data/incubator-agri.json"), "E1");
@@ -215,7 +209,7 @@ TEST_F(CaseServiceTest, CorrectionsOnlyBeforeReviewAndWhileReturnedForCorrection
   EXPECT_EQ(correct(env(), {id, corrected, "A", "", day("2025-03-03")}).after.outcome, "eligible");  // before review
   act(env(), {id, "submit", "申报单位", "A", "", day("2025-03-03")});
   auto [code, message] = refusal([&] { correct(env(), {id, refused, "A", "", day("2025-03-04")}); });  // under review
-  EXPECT_EQ(code, kExitRefused);
+  EXPECT_EQ(code, ErrorKind::refused);
   EXPECT_NE(message.find("`county_review`"), std::string::npos) << message;
   act(env(), {id, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});  // reserves 200000
   act(env(), {id, "return", "市科技局", "L", "", day("2025-03-05")});
@@ -225,14 +219,14 @@ TEST_F(CaseServiceTest, CorrectionsOnlyBeforeReviewAndWhileReturnedForCorrection
   EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 0);
   // The correction period (5 working days) ran out: the case is closed, the correction refused.
   auto [late, why] = refusal([&] { correct(env(), {id, corrected, "L", "", day("2025-03-20")}); });
-  EXPECT_EQ(late, kExitRefused);
+  EXPECT_EQ(late, ErrorKind::refused);
   EXPECT_NE(why.find("the case is closed"), std::string::npos) << why;
   EXPECT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"closed"});
   EXPECT_EQ(repo_.events(id).back().action, "timer");
 }
 
 TEST_F(CaseServiceTest, ACorrectionMovesOnlyTheCasesOwnReservation) {
-  repo_.set_budget("R14", 2025, 40000000);
+  repo_.set_budget("R14", 2025, 40000000, "财政局", "");
   auto a = submit_eligible("F1"), b = submit_eligible("F2");
   act(env(), {a, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
   act(env(), {b, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
@@ -253,14 +247,14 @@ TEST_F(CaseServiceTest, ACaseAllocatedNothingIsPaidOnlyWhenTheBudgetStillHasRoom
     ids.push_back(submit_eligible(id));
     to_disbursement(ids.back());  // no budget yet: no reservation
   }
-  repo_.set_budget("R14", 2025, 40000000);  // set late, after the approvals
+  repo_.set_budget("R14", 2025, 40000000, "财政局", "");  // set late, after the approvals
   auto rk = allocate(env(), "R14", 2025, Allocation::ranked, "F");
   ASSERT_EQ(rk.lines.size(), 3u);
   EXPECT_EQ(rk.lines[2].allocated, 0);
   disburse(ids[0]);
   disburse(ids[1]);
   auto [code, message] = refusal([&] { disburse(ids[2]); });
-  EXPECT_EQ(code, kExitRefused);
+  EXPECT_EQ(code, ErrorKind::refused);
   EXPECT_NE(message.find("budget_exceeded"), std::string::npos) << message;
   EXPECT_EQ(repo_.load_case(ids[2]).stages, std::vector<std::string>{"disbursement"});
   EXPECT_TRUE(repo_.awards_for("G3").empty());
@@ -268,7 +262,7 @@ TEST_F(CaseServiceTest, ACaseAllocatedNothingIsPaidOnlyWhenTheBudgetStillHasRoom
   EXPECT_EQ(b.consumed_fen, 40000000);
   EXPECT_EQ(b.reserved_fen, 0);
   // Once the budget grows, the payment takes its reservation at payout.
-  repo_.set_budget("R14", 2025, 60000000);
+  repo_.set_budget("R14", 2025, 60000000, "财政局", "");
   disburse(ids[2]);
   EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 60000000);
   EXPECT_EQ(repo_.load_case(ids[2]).consumed_fen, 20000000);
@@ -280,13 +274,13 @@ TEST_F(CaseServiceTest, ALateBudgetControlsThePayment) {
   auto a = submit_eligible("H1"), b = submit_eligible("H2");
   to_disbursement(a);
   to_disbursement(b);
-  repo_.set_budget("R14", 2025, 30000000);  // room for one
+  repo_.set_budget("R14", 2025, 30000000, "财政局", "");  // room for one
   disburse(a);
   auto r = repo_.load_case(a);
   EXPECT_EQ(r.consumed_fen, 20000000);
   EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 20000000);
   auto [code, message] = refusal([&] { disburse(b); });
-  EXPECT_EQ(code, kExitRefused);
+  EXPECT_EQ(code, ErrorKind::refused);
   EXPECT_NE(message.find("only 10万元 available"), std::string::npos) << message;
   EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 20000000);
 }
@@ -307,9 +301,9 @@ TEST_F(CaseServiceTest, ARefusedPaymentStillStoresTheTimerThatMovedTheCase) {
            {"submit", "申报单位"}, {"approve", "旗县区科技局[临河区]"}, {"approve", "市科技局"}, {"approve", "市农牧局"}, {"approve", "市财政局"}})
     act(env(), {id, action, role, "X", "", day("2025-03-04")});
   ASSERT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"publicity"});
-  repo_.set_budget("R08", 2025, 5000000);  // late, and too small
+  repo_.set_budget("R08", 2025, 5000000, "财政局", "");  // late, and too small
   auto [code, message] = refusal([&] { act(env(), {id, "disburse", "市财政局", "F", "", day("2025-03-20")}); });
-  EXPECT_EQ(code, kExitRefused);
+  EXPECT_EQ(code, ErrorKind::refused);
   EXPECT_NE(message.find("budget_exceeded"), std::string::npos) << message;
   EXPECT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"disbursement"});
   EXPECT_EQ(repo_.events(id).back().action, "timer");
@@ -328,24 +322,25 @@ TEST_F(CaseServiceTest, WithoutABudgetThePaymentIsOutsideBudgetControl) {
 TEST_F(CaseServiceTest, EmptyActorsUnknownProgrammesAndImpossibleYearsAreRefused) {
   auto a = submit_eligible("L1");
   for (const char* who : {"", " ", "\t "}) {
-    EXPECT_EQ(refusal([&] { act(env(), {a, "approve", "旗县区科技局[临河区]", who, "", day("2025-03-04")}); }).first, kExitUsage);
-    EXPECT_EQ(refusal([&] { allocate(env(), "R14", 2025, Allocation::ranked, who); }).first, kExitUsage);
+    EXPECT_EQ(refusal([&] { act(env(), {a, "approve", "旗县区科技局[临河区]", who, "", day("2025-03-04")}); }).first, ErrorKind::usage);
+    EXPECT_EQ(refusal([&] { allocate(env(), "R14", 2025, Allocation::ranked, who); }).first, ErrorKind::usage);
     SubmitRequest r;
     r.programme = "R14";
     r.facts_json = with_id(read("tests/cli/data/incubator-agri.json"), "L2");
     r.actor = who;
     r.date = day("2025-03-03");
-    EXPECT_EQ(refusal([&] { submit(env(), r); }).first, kExitUsage);
-    EXPECT_EQ(refusal([&] { correct(env(), {a, r.facts_json, who, "", day("2025-03-04")}); }).first, kExitUsage);
+    EXPECT_EQ(refusal([&] { submit(env(), r); }).first, ErrorKind::usage);
+    EXPECT_EQ(refusal([&] { correct(env(), {a, r.facts_json, who, "", day("2025-03-04")}); }).first, ErrorKind::usage);
+    EXPECT_EQ(refusal([&] { set_budget(env(), "R14", 2025, 100, who); }).first, ErrorKind::usage);
   }
   EXPECT_EQ(repo_.events(a).size(), 2u);
   EXPECT_FALSE(repo_.find_by_application_id("L2"));
-  EXPECT_EQ(refusal([&] { set_budget(env(), "NOPE", 2025, 100); }).first, kExitUsage);
+  EXPECT_EQ(refusal([&] { set_budget(env(), "NOPE", 2025, 100, "财政局"); }).first, ErrorKind::usage);
   for (int year : {0, -1, 1999, 2101, 99999})
-    EXPECT_EQ(refusal([&] { set_budget(env(), "R14", year, 100); }).first, kExitUsage) << year;
+    EXPECT_EQ(refusal([&] { set_budget(env(), "R14", year, 100, "财政局"); }).first, ErrorKind::usage) << year;
   EXPECT_TRUE(repo_.list_budgets().empty());
-  EXPECT_EQ(set_budget(env(), "R14", 2025, 100).total_fen, 100);
+  EXPECT_EQ(set_budget(env(), "R14", 2025, 100, "财政局").total_fen, 100);
 }
 
 }  // namespace
-}  // namespace subsidy::cli::cases
+}  // namespace subsidy::service

@@ -1,0 +1,50 @@
+#include "json/codec.hpp"
+
+#include "json/decision_encoder.hpp"
+#include "json/fact_decoder.hpp"
+
+namespace subsidy::json {
+
+namespace {
+
+class Reader final : public service::FactReader {
+ public:
+  Reader(const eval::Ruleset& rs, const eval::FactUse& use) : dec_(rs, use) {}
+  std::size_t padding() const override { return FactDecoder::kPadding; }
+  bool read(std::string_view record, model::Facts& out, DecodeError& err, std::string& id) override {
+    return dec_.decode(record, out, err, id);
+  }
+  bool read(std::string_view record, std::size_t readable_after, model::Facts& out, DecodeError& err,
+            std::string& id) override {
+    return dec_.decode(record, readable_after, out, err, id);
+  }
+
+ private:
+  FactDecoder dec_;
+};
+
+class Writer final : public service::DecisionWriter {
+ public:
+  explicit Writer(const eval::Ruleset& rs) : enc_(rs) {}
+  void write(std::string& out, std::string_view id, const model::Decision& d, model::Days as_of, const eval::Explanation* ex,
+             bool english, const eval::Selection* selection) const override {
+    enc_.append_json(out, id, d, as_of, ex, english, selection);
+  }
+  void write_error(std::string& out, std::size_t line, std::string_view id, const DecodeError& err) const override {
+    DecisionEncoder::append_error(out, line, id, err);
+  }
+
+ private:
+  DecisionEncoder enc_;
+};
+
+}  // namespace
+
+service::Codec codec() {
+  return {[](const eval::Ruleset& rs, const eval::FactUse& use) -> std::unique_ptr<service::FactReader> {
+            return std::make_unique<Reader>(rs, use);
+          },
+          [](const eval::Ruleset& rs) -> std::unique_ptr<service::DecisionWriter> { return std::make_unique<Writer>(rs); }};
+}
+
+}  // namespace subsidy::json

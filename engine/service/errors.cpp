@@ -1,0 +1,34 @@
+#include "service/errors.hpp"
+
+namespace subsidy::service {
+
+const char* error_kind_name(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::usage: return "usage";
+    case ErrorKind::input: return "input";
+    case ErrorKind::rules: return "rules";
+    case ErrorKind::refused: return "refused";
+    case ErrorKind::conflict: return "conflict";
+    case ErrorKind::not_found: return "not_found";
+    case ErrorKind::database: return "database";
+    case ErrorKind::internal: return "internal";
+  }
+  return "internal";
+}
+
+ErrorKind kind_of(const store::StoreError& e) {
+  switch (e.kind()) {
+    case store::ErrorKind::conflict:
+    case store::ErrorKind::duplicate_application: return ErrorKind::conflict;
+    case store::ErrorKind::unavailable:
+    case store::ErrorKind::schema_too_new:
+    case store::ErrorKind::schema_too_old:
+    case store::ErrorKind::corrupt: return ErrorKind::database;
+    case store::ErrorKind::budget_exceeded: return ErrorKind::refused;
+    case store::ErrorKind::not_found: return ErrorKind::not_found;
+    case store::ErrorKind::backend: return ErrorKind::internal;
+  }
+  return ErrorKind::internal;
+}
+
+}  // namespace subsidy::service
