@@ -71,6 +71,12 @@ struct Reader {
   }
 };
 
+json::array strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
 json::object state_object(const CaseState& s) {
   json::object o;
   o["version"] = CaseState::kVersion;
@@ -92,9 +98,7 @@ json::object state_object(const CaseState& s) {
     o["paused"] = nullptr;
   }
   o["corrections"] = s.corrections;
-  json::array reviewers;
-  for (const auto& r : s.reviewers) reviewers.emplace_back(r);
-  o["reviewers"] = std::move(reviewers);
+  o["reviewers"] = strings(s.reviewers);
   json::array votes;
   for (const auto& v : s.votes) {
     json::object vo;
@@ -122,22 +126,35 @@ json::object event_object(const Event& e) {
   return o;
 }
 
+json::value refusal_value(const std::optional<Refusal>& r) {
+  if (!r) return nullptr;
+  json::object ref;
+  ref["kind"] = refusal_kind_name(r->kind);
+  ref["message"] = r->message;
+  return ref;
+}
+
 }  // namespace
 
 std::string to_json(const CaseState& s) { return json::serialize(state_object(s)); }
 std::string to_json(const Event& e) { return json::serialize(event_object(e)); }
 
+std::string to_json(const AvailableAction& a) {
+  json::object o;
+  o["action"] = a.action;
+  o["stage"] = a.stage;
+  o["roles"] = strings(a.roles);
+  o["targets"] = strings(a.targets);
+  o["allowed"] = a.allowed;
+  o["leads_to"] = a.allowed ? json::value(a.leads_to) : json::value(nullptr);
+  o["refusal"] = refusal_value(a.refusal);
+  return json::serialize(o);
+}
+
 std::string to_json(const StepResult& r) {
   json::object o;
   o["applied"] = r.applied();
-  if (r.refusal) {
-    json::object ref;
-    ref["kind"] = refusal_kind_name(r.refusal->kind);
-    ref["message"] = r.refusal->message;
-    o["refusal"] = std::move(ref);
-  } else {
-    o["refusal"] = nullptr;
-  }
+  o["refusal"] = refusal_value(r.refusal);
   json::array events;
   for (const auto& e : r.events) events.emplace_back(event_object(e));
   o["events"] = std::move(events);

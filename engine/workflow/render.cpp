@@ -88,6 +88,8 @@ std::string show_text(const Workflow& wf) {
   std::string out;
   out += "workflow " + w.name + "  " + labels(w.label) + "\n";
   out += "  start: " + w.stages[w.start].name + "\n";
+  out += "  reserves the budget: " + (wf.reserving_stage().empty() ? std::string("(no stage has `on approve`)") : wf.reserving_stage()) +
+         (wf.reserving_stage_declared() ? "  (declared by `reserve at`)" : "  (default: the first approval by a city-level role)") + "\n";
   std::string progs;
   for (const auto& p : w.programs) progs += (progs.empty() ? "" : " ") + p;
   out += "  used by: " + (progs.empty() ? "(no programme)" : progs) + "\n";
@@ -118,6 +120,8 @@ std::string show_text(const Workflow& wf) {
              pad("", 13) + "`on approve` or `on reject` as the policy decides)\n";
     }
     if (st.has_deadline) out += indent + pad("deadline", 12) + period_text(st.deadline) + "\n";
+    if (st.amount_adjustable) out += indent + pad("amount", 12) + "adjustable: the approving officer may approve a smaller amount, with a reason\n";
+    if (st.name == wf.reserving_stage()) out += indent + pad("budget", 12) + "reserved when the case leaves this stage by `approve`\n";
     if (st.kind == StageKind::correction)
       out += indent + pad("", 12) + "(the clock of the stage that returned the case stops meanwhile)\n";
     auto arrow = [&](const std::string& left, const std::string& target, const std::string& rest) {
@@ -195,6 +199,8 @@ std::string to_dot(const Workflow& wf) {
         label += "\n会签 (" + std::string(policy_word(st.joint)) + "): " + line;
       }
       if (st.has_deadline) label += "\ndeadline " + period_text(st.deadline);
+      if (st.amount_adjustable) label += "\n金额可核减 amount adjustable";
+      if (st.name == wf.reserving_stage()) label += "\n预留预算 reserves the budget";
       if (st.kind == StageKind::correction) attrs = "style=\"rounded,dashed\"";
       if (s == w.start) attrs = "style=\"rounded,bold\"";
     }

@@ -7,8 +7,9 @@
 
 namespace subsidy::workflow {
 
-// Every stage with its labels, responsible roles and guards, joint reviewers and policy, deadline,
-// timer and transitions; then the roles the workflow uses. Not a stable format.
+// The reserving stage, then every stage with its labels, responsible roles and guards, joint
+// reviewers and policy, deadline, adjustable amount, timer and transitions; then the roles the
+// workflow uses. Not a stable format.
 std::string show_text(const Workflow& wf);
 
 // A `digraph` named after the workflow: stages as boxes (terminal: double octagons, correction:

@@ -285,11 +285,68 @@ struct Run {
     }
   }
 
-  std::string who_may(const eval::TransitionSpec& t) const {
-    if (t.by.empty()) return res.state.responsible.empty() ? "the responsible role (none applies to this case)" : res.state.responsible;
-    std::vector<std::string> names;
-    for (const auto& b : t.by) names.push_back(b.text);
-    return join(names, " or ");
+  bool is_vote(std::uint32_t action) const {
+    const std::string& a = wf.decls().actions[action].name;
+    return cur().joint != eval::JointPolicy::none && (a == "approve" || a == "reject");
+  }
+
+  // Who may take `action` at the current stage, as role names with family members resolved: the
+  // reviewers yet to vote for a joint review's votes; else, over the action's transitions in order,
+  // the responsible role (for those without `by`) and the roles named by `by` (a whole family: each
+  // member).
+  std::vector<std::string> takers(std::uint32_t action, Days date) const {
+    const auto& s = res.state;
+    std::vector<std::string> out;
+    auto add = [&](std::string name) {
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+    };
+    if (is_vote(action)) {
+      for (const auto& r : s.reviewers)
+        if (std::none_of(s.votes.begin(), s.votes.end(), [&](const Vote& v) { return v.role == r; })) add(r);
+      return out;
+    }
+    for (const auto& t : cur().transitions) {
+      if (t.action != action) continue;
+      if (t.by.empty() && !s.responsible.empty()) add(s.responsible);
+      for (const auto& b : t.by) {
+        const auto& role = wf.decls().roles[b.role];
+        if (b.index != kNoNode) {
+          if (auto m = member_of(b, date)) add(wf.role_name(*m));
+        } else if (role.family_enum >= 0) {
+          const auto& e = rs().schema.enums[static_cast<std::size_t>(role.family_enum)];
+          for (std::size_t v = 0; v < e.values.size(); ++v) add(wf.role_name({b.role, static_cast<std::int32_t>(v)}));
+        } else {
+          add(role.name);
+        }
+      }
+    }
+    return out;
+  }
+
+  // The actions of the current stage in order (a joint review's votes first), each with its takers.
+  std::vector<std::pair<std::uint32_t, std::vector<std::string>>> offers(Days date) const {
+    std::vector<std::pair<std::uint32_t, std::vector<std::string>>> out;
+    auto add = [&](std::uint32_t a) {
+      if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.first == a; })) out.emplace_back(a, takers(a, date));
+    };
+    if (cur().joint != eval::JointPolicy::none)
+      for (const char* vote : {"approve", "reject"}) add(static_cast<std::uint32_t>(wf.decls().find_action(vote)));
+    for (const auto& t : cur().transitions) add(t.action);
+    return out;
+  }
+
+  // The stages `action` of `actor` can lead to from the current stage.
+  std::vector<std::string> targets(std::uint32_t action, RoleInstance actor, const std::string& actor_name, Days date) const {
+    std::vector<std::string> out;
+    const bool vote = is_vote(action);
+    const std::string& aname = wf.decls().actions[action].name;
+    for (const auto& t : cur().transitions) {
+      if (vote ? (wf.decls().actions[t.action].name != aname || t.back) : (t.action != action || !role_matches(t, actor, actor_name, date)))
+        continue;
+      std::string to = !t.back ? wf.stage(static_cast<std::uint32_t>(t.target)).name : res.state.return_to;
+      if (!to.empty() && std::find(out.begin(), out.end(), to) == out.end()) out.push_back(std::move(to));
+    }
+    return out;
   }
 
   bool role_matches(const eval::TransitionSpec& t, RoleInstance actor, const std::string& actor_name, Days date) const {
@@ -359,11 +416,9 @@ struct Run {
       if (t.action == action) candidates.push_back(&t);
     if (candidates.empty()) {
       std::vector<std::string> avail;
-      for (const auto& t : st.transitions) {
-        std::string a = wf.decls().actions[t.action].name + " by " + who_may(t);
-        if (std::find(avail.begin(), avail.end(), a) == avail.end()) avail.push_back(a);
-      }
-      if (st.joint != eval::JointPolicy::none) avail.insert(avail.begin(), "approve/reject by the reviewers");
+      for (const auto& [a, who] : offers(date))
+        avail.push_back(wf.decls().actions[a].name +
+                        (who.empty() ? " (no `responsible` line applies to this case)" : " by " + join(who, " or ")));
       if (st.has_timer && res.state.timer) avail.push_back("(the stage ends by itself after " + fmt(*res.state.timer) + ")");
       refuse(RefusalKind::not_available, "`" + aname + "` is not available at stage " + stage_ref(st) +
                                              (avail.empty() ? "" : "; available here: " + join(avail, "; ")));
@@ -372,13 +427,10 @@ struct Run {
     for (const auto* t : candidates)
       if (role_matches(*t, actor, actor_name, date)) mine.push_back(t);
     if (mine.empty()) {
-      std::vector<std::string> who;
-      for (const auto* t : candidates) {
-        auto w = who_may(*t);
-        if (std::find(who.begin(), who.end(), w) == who.end()) who.push_back(w);
-      }
-      refuse(RefusalKind::wrong_role, "`" + actor_name + "` cannot `" + aname + "` at stage " + stage_ref(st) + ": only " +
-                                          join(who, " or ") + " can");
+      auto who = takers(action, date);
+      refuse(RefusalKind::wrong_role, "`" + actor_name + "` cannot `" + aname + "` at stage " + stage_ref(st) + ": " +
+                                          (who.empty() ? "no `responsible` line of the stage applies to this case"
+                                                       : "only " + join(who, " or ") + " can"));
       return;
     }
     std::vector<std::string> failed;
@@ -471,6 +523,39 @@ StepResult apply(const Workflow& wf, const CaseState& state, const Step& step, c
   r.take(static_cast<std::uint32_t>(action), *actor, step.date);
   if (r.res.applied()) r.res.state.last = std::max(r.res.state.last, step.date);
   return r.finish();
+}
+
+std::vector<AvailableAction> available_actions(const Workflow& wf, const CaseState& state, const Context& ctx,
+                                               std::string_view role, Days date) {
+  Run r{wf, ctx, {state, {}, std::nullopt, {}}};
+  if (wf.find_stage(state.stage) < 0) return {};
+  if (date >= state.last) r.advance_to(date);  // apply() refuses an earlier date before timers run
+  if (r.cur().kind == StageKind::terminal) return {};
+  std::vector<AvailableAction> out;
+  for (const auto& [action, who] : r.offers(date)) {
+    const std::string& name = wf.decls().actions[action].name;
+    const std::size_t first = out.size();  // this action's entries: one per distinct outcome
+    for (const auto& actor : who) {
+      if (!role.empty() && actor != role) continue;
+      auto res = apply(wf, state, Step{name, actor, date}, ctx);
+      AvailableAction a{name, r.res.state.stage, {actor}, {}, res.applied(), res.applied() ? res.state.stage : std::string(), res.refusal};
+      if (auto inst = wf.parse_role(actor)) a.targets = r.targets(action, *inst, actor, date);
+      auto same = std::find_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [&](const AvailableAction& o) {
+        return o.allowed == a.allowed && o.leads_to == a.leads_to && o.targets == a.targets &&
+               (o.refusal ? o.refusal->message : "") == (a.refusal ? a.refusal->message : "");
+      });
+      if (same != out.end()) same->roles.push_back(actor);
+      else out.push_back(std::move(a));
+    }
+  }
+  return out;
+}
+
+bool reserves_budget(const Workflow& wf, const StepResult& r) {
+  const std::string& stage = wf.reserving_stage();
+  return !stage.empty() && r.applied() && std::any_of(r.events.begin(), r.events.end(), [&](const Event& e) {
+           return e.kind == EventKind::entered && e.stage == stage && e.action == "approve";
+         });
 }
 
 std::optional<Refusal> correction_refusal(const Workflow& wf, const CaseState& state) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/facts.hpp"
@@ -103,6 +104,32 @@ StepResult start(const Workflow& wf, const Context& ctx, Days date);
 StepResult advance(const Workflow& wf, const CaseState& state, const Context& ctx, Days date);
 // advance() to the step's date, then the step itself (or a refusal).
 StepResult apply(const Workflow& wf, const CaseState& state, const Step& step, const Context& ctx);
+
+// An action that can be taken at the case's current stage (docs/workflow.md §6, "Available actions").
+struct AvailableAction {
+  std::string action;               // "approve"
+  std::string stage;                // the stage it is taken at (after timers that ran out)
+  std::vector<std::string> roles;   // who may take it, resolved: "旗县区科技局[临河区]"; every one gets the outcome below
+  std::vector<std::string> targets; // the stages its transitions lead to (a joint review's vote: those of
+                                    // `on approve`/`on reject`; `-> back`: the stage that returned the case)
+  bool allowed = false;             // apply() takes the step now
+  std::string leads_to;             // when allowed: the stage the case is in after the step
+  std::optional<Refusal> refusal;   // when not allowed: apply()'s refusal (guard_false, guard_error…)
+};
+
+// The actions that can be taken at the case's stage on `date`, for `role` (empty: every role), in the
+// stage's order (a joint review's votes first). Timers that ran out by `date` are applied first, as
+// apply() does. Each entry is decided by apply() itself, so an allowed entry is applied without
+// refusal and a refused one is refused with the same text. A closed case has none; so has a role
+// that cannot act here (not responsible, not named by `by`, not a reviewer yet to vote).
+std::vector<AvailableAction> available_actions(const Workflow& wf, const CaseState& state, const Context& ctx,
+                                               std::string_view role, Days date);
+std::string to_json(const AvailableAction& a);
+
+// Whether the step that produced `r` approved the case at the workflow's reserving stage
+// (Workflow::reserving_stage()): the case left that stage by `approve` — an officer's approval, or
+// a joint review's decision to approve. The budget is reserved then (docs/cases.md).
+bool reserves_budget(const Workflow& wf, const StepResult& r);
 
 // Whether the applicant's facts may be corrected in `state` (docs/workflow.md §4): only before
 // review — at the workflow's start stage — and in a `correction` stage (补正, the case returned to

@@ -2,11 +2,63 @@
 #include "workflow/workflow.hpp"
 
 #include <algorithm>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/filtered_graph.hpp>
+#include <boost/pending/queue.hpp>
 
 #include "diag/suggest.hpp"
 #include "workflow/graph.hpp"
 
 namespace subsidy::workflow {
+
+namespace {
+
+bool has_approve(const eval::WorkflowDecls& d, const eval::StageSpec& st) {
+  return std::any_of(st.transitions.begin(), st.transitions.end(),
+                     [&](const eval::TransitionSpec& t) { return d.actions[t.action].name == "approve"; });
+}
+
+// A county-level stage: one of its responsible roles or reviewers is a member of a role family.
+bool names_family_member(const eval::WorkflowDecls& d, const eval::StageSpec& st) {
+  auto family = [&](const eval::GuardedRoleSpec& l) { return d.roles[l.role.role].family_enum >= 0; };
+  return std::any_of(st.responsible.begin(), st.responsible.end(), family) ||
+         std::any_of(st.reviewers.begin(), st.reviewers.end(), family);
+}
+
+struct Forward {  // the edges a case moves forward along: no return edges, no `-> back`
+  const StageGraph* g = nullptr;
+  bool operator()(GraphEdge e) const { return !(*g)[e].is_return && (*g)[e].kind != EdgeKind::back; }
+};
+
+struct OrderVisitor : boost::default_bfs_visitor {
+  std::vector<std::uint32_t>* order;
+  explicit OrderVisitor(std::vector<std::uint32_t>* o) : order(o) {}
+  template <class V, class G>
+  void discover_vertex(V v, const G&) const {
+    order->push_back(static_cast<std::uint32_t>(v));
+  }
+};
+
+// The default reserving stage (workflow.hpp, reserving_stage()).
+std::string default_reserving_stage(const eval::WorkflowDecls& d, const eval::WorkflowSpec& w, const StageGraph& g) {
+  boost::filtered_graph<StageGraph, Forward> fwd(g, Forward{&g});
+  std::vector<std::uint32_t> order;
+  std::vector<boost::default_color_type> colors(boost::num_vertices(g));
+  boost::queue<Vertex> q;
+  Vertex start = w.start;
+  boost::breadth_first_search(fwd, &start, &start + 1, q, OrderVisitor(&order),
+                              boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g)));
+  const eval::StageSpec* first = nullptr;
+  for (auto s : order) {
+    const auto& st = w.stages[s];
+    if (st.kind != eval::StageKind::normal || !has_approve(d, st)) continue;
+    if (!names_family_member(d, st)) return st.name;
+    if (!first) first = &st;
+  }
+  return first ? first->name : std::string();
+}
+
+}  // namespace
 
 Workflow::Workflow(std::shared_ptr<const eval::Ruleset> rs, std::uint32_t index)
     : rs_(std::move(rs)), index_(index), g_(std::make_unique<Graph>()) {
@@ -45,6 +97,12 @@ Workflow::Workflow(std::shared_ptr<const eval::Ruleset> rs, std::uint32_t index)
       boost::add_edge(s, to, Edge{EdgeKind::timer, s, to, -1, is_correction(st.timer_target), st.timer_span}, g_->g);
     }
   }
+  reserving_ = w.reserve >= 0 ? w.stages[static_cast<std::size_t>(w.reserve)].name : default_reserving_stage(decls(), w, g_->g);
+}
+
+bool Workflow::amount_adjustable(std::string_view stage) const {
+  int s = find_stage(stage);
+  return s >= 0 && this->stage(static_cast<std::uint32_t>(s)).amount_adjustable;
 }
 
 Workflow::~Workflow() = default;

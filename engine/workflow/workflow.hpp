@@ -52,6 +52,17 @@ class Workflow {
   const std::string& name() const { return spec().name; }
   int find_stage(std::string_view name) const { return spec().find_stage(name); }
 
+  // The stage whose approval reserves the budget (docs/workflow.md §2, "The reserving stage"): the
+  // one named by `reserve at STAGE;`, else the default — the first ordinary stage with an `on approve`
+  // transition, breadth-first from the start along forward edges (no return edges), none of whose
+  // responsible roles or reviewers is a member of a role family (旗县区科技局[county]: a county-level
+  // bureau), i.e. the city's first decision; failing that the first stage with `on approve`. Empty
+  // when no stage has one.
+  const std::string& reserving_stage() const { return reserving_; }
+  bool reserving_stage_declared() const { return spec().reserve >= 0; }
+  // Whether the officer approving at `stage` may approve a smaller amount (`amount adjustable;`).
+  bool amount_adjustable(std::string_view stage) const;
+
   // Edges leaving stage `s`, in declaration order (read from the graph).
   std::vector<Edge> out_edges(std::uint32_t s) const;
   std::size_t edge_count() const;
@@ -73,6 +84,7 @@ class Workflow {
   std::shared_ptr<const eval::Ruleset> rs_;
   std::uint32_t index_ = 0;
   std::unique_ptr<Graph> g_;
+  std::string reserving_;
 };
 
 // Every workflow of a ruleset, compiled. Only workflows without graph errors are included.

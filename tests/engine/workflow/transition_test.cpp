@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "cli/load_rules.hpp"
+#include "files/rules_dir.hpp"
 #include "engine/eval/compile_helper.hpp"
 
 namespace wf = subsidy::workflow;
@@ -20,9 +22,9 @@ Days D(const char* s) { return *subsidy::model::parse_date(s); }
 std::string S(Days d) { return subsidy::model::format_date(d); }
 std::string S(const std::optional<Days>& d) { return d ? S(*d) : "-"; }
 
-const subsidy::cli::LoadedRules& shipped() {
+const subsidy::files::LoadedRules& shipped() {
   static auto lr = [] {
-    auto r = subsidy::cli::load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/rules");
+    auto r = subsidy::files::load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/rules");
     EXPECT_TRUE(r->ruleset) << subsidy::diag::render_all(r->diags, r->sources);
     return r;
   }();
@@ -475,6 +477,341 @@ TEST(Transition, JointPolicies) {
     // the last vote came after the deadline (3 working days after 05-06: 05-09)
     EXPECT_TRUE(c.has_event(wf::EventKind::overdue));
   }
+}
+
+// ------------------------------------------------------------------ the reserving stage, adjustable amounts
+
+TEST(ReservingStage, ShippedWorkflowsNameTheCitysDecision) {
+  EXPECT_EQ(formula().reserving_stage(), "formal_review");
+  EXPECT_TRUE(formula().reserving_stage_declared());
+  EXPECT_EQ(competitive().reserving_stage(), "collective_decision");
+  EXPECT_TRUE(competitive().reserving_stage_declared());
+  for (const char* s : {"formal_review", "leading_group"}) EXPECT_TRUE(formula().amount_adjustable(s)) << s;
+  for (const char* s : {"county_review", "joint_review", "publicity", "disbursement", "no_such_stage"})
+    EXPECT_FALSE(formula().amount_adjustable(s)) << s;
+  for (const char* s : {"collective_decision", "leading_group"}) EXPECT_TRUE(competitive().amount_adjustable(s)) << s;
+  for (const char* s : {"county_review", "formal_review", "expert_review", "fund_plan"})
+    EXPECT_FALSE(competitive().amount_adjustable(s)) << s;
+}
+
+// The shipped rules with their `reserve at` lines removed: what the default picks for them.
+TEST(ReservingStage, DefaultForTheShippedWorkflowsIsTheCitysFormalReview) {
+  subsidy::diag::SourceSet sources;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(SUBSIDY_SOURCE_DIR) + "/rules"))
+    if (e.path().extension() == ".rules") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::size_t removed = 0;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    for (auto at = text.find("  reserve at "); at != std::string::npos; at = text.find("  reserve at ")) {
+      text.erase(at, text.find('\n', at) + 1 - at);
+      ++removed;
+    }
+    sources.add(f.string(), text);
+  }
+  ASSERT_EQ(removed, 2u);
+  subsidy::diag::Diagnostics diags;
+  auto rs = subsidy::eval::compile(sources, diags, "test").ruleset;
+  ASSERT_TRUE(rs) << subsidy::diag::render_all(diags, sources);
+  auto set = wf::compile_workflows(rs, diags);
+  ASSERT_EQ(set->workflows.size(), 2u) << subsidy::diag::render_all(diags, sources);
+  // county_review names 旗县区科技局[county]; formal_review (市科技局) is the city's first approval.
+  EXPECT_EQ(set->find("formula")->reserving_stage(), "formal_review");
+  EXPECT_FALSE(set->find("formula")->reserving_stage_declared());
+  EXPECT_EQ(set->find("competitive")->reserving_stage(), "formal_review");
+}
+
+const char* kDefault = R"R(
+enum County "旗县区" "county" { 临河区 "临河区" "Linhe", 五原县 "五原县" "Wuyuan" }
+fact county: County "旗县区" "county";
+role 申报单位 "申报单位" "applicant";
+role 旗县区科技局[County] "旗县区科技局" "county bureau";
+role 市科技局 "市科技局" "science bureau";
+role 市财政局 "市财政局" "finance bureau";
+action submit "提交" "submit";
+action approve "通过" "approve";
+action reject "不予通过" "reject";
+action return "退回" "return";
+action resubmit "重新提交" "resubmit";
+workflow w "w" "w" {
+  start a;
+  stage a "申报" "apply" { responsible 申报单位; on submit -> county; }
+  stage county "初审" "county" { responsible 市财政局 when false; responsible 旗县区科技局[county]; on approve -> city; on return -> fix; on reject -> no; }
+  correction fix "补正" "fix" { responsible 申报单位; on approve -> back; }
+  stage city "市级审核" "city" { responsible CITY; on approve -> fin; on reject -> no; }
+  stage fin "拨付" "finance" { responsible FIN; on approve -> yes; }
+  terminal yes "是" "yes";
+  terminal no "否" "no";
+}
+)R";
+
+std::string default_reserving(const std::string& city, const std::string& fin, const std::string& replace_approve = "") {
+  std::string text = kDefault;
+  text.replace(text.find("CITY"), 4, city);
+  text.replace(text.find("FIN"), 3, fin);
+  if (!replace_approve.empty())
+    for (auto at = text.find(" on approve"); at != std::string::npos; at = text.find(" on approve", at))
+      text.replace(at + 1, 10, replace_approve);
+  auto c = subsidy::testing::compile_text(text);
+  EXPECT_TRUE(c->rs) << c->rendered();
+  if (!c->rs) return "?";
+  auto set = wf::compile_workflows(c->rs, c->diags);
+  EXPECT_EQ(set->workflows.size(), 1u) << c->rendered();
+  return set->workflows.empty() ? "?" : set->workflows[0].reserving_stage();
+}
+
+TEST(ReservingStage, DefaultIsTheFirstApprovalWithoutACountyRole) {
+  // Breadth-first from the start: `county` names a family member (one line suffices), the correction
+  // stage never reserves, `city` is the first approval by city-level roles only.
+  EXPECT_EQ(default_reserving("市科技局", "市财政局"), "city");
+  // Every approval on the way is county-level until `fin`.
+  EXPECT_EQ(default_reserving("旗县区科技局[county]", "市财政局"), "fin");
+  // Every approval is county-level: the first stage with `on approve`.
+  EXPECT_EQ(default_reserving("旗县区科技局[county]", "旗县区科技局[county]"), "county");
+  // No `on approve` anywhere: no stage reserves.
+  EXPECT_EQ(default_reserving("市科技局", "市财政局", "on reject"), "");
+}
+
+TEST(ReservingStage, TheCountysRecommendationDoesNotReserveTheCitysApprovalDoes) {
+  Case c = agri_case();
+  c.start("2024-09-02");
+  EXPECT_FALSE(wf::reserves_budget(c.w, c.step("2024-09-02", "申报单位", "submit")));
+  EXPECT_FALSE(wf::reserves_budget(c.w, c.step("2024-09-04", "旗县区科技局[临河区]", "approve")));
+  auto formal = c.step("2024-09-05", "市科技局", "approve");  // formal_review -> joint_review
+  ASSERT_TRUE(formal.applied());
+  EXPECT_TRUE(wf::reserves_budget(c.w, formal));
+  EXPECT_FALSE(wf::reserves_budget(c.w, c.step("2024-09-06", "市科技局", "approve")));  // refused: not a reviewer
+  EXPECT_FALSE(wf::reserves_budget(c.w, c.step("2024-09-06", "市农牧局", "approve")));
+
+  const auto& rs = *shipped().ruleset;
+  Case k{competitive(), facts(rs, {{"county", "临河区"}, {"industry", "other"}, {"talent_level", "unranked"}}), {true, 50'0000'00}, {}, {}};
+  k.start("2024-04-01");
+  for (auto [date, actor] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"2024-04-01", "申报单位"}, {"2024-04-02", "旗县区科技局[临河区]"}, {"2024-04-03", "市科技局"}, {"2024-04-08", "专家组"},
+           {"2024-04-10", "市科技局"}, {"2024-04-11", "市财政局"}}) {
+    auto r = k.step(date, actor, k.state.stage == "application" ? "submit" : "approve");
+    ASSERT_TRUE(r.applied()) << date << " " << actor << ": " << r.refusal->message;
+    EXPECT_FALSE(wf::reserves_budget(k.w, r)) << k.state.stage;
+  }
+  ASSERT_EQ(k.state.stage, "collective_decision");
+  EXPECT_TRUE(wf::reserves_budget(k.w, k.step("2024-04-12", "市科技局", "approve")));
+  EXPECT_EQ(k.state.stage, "publicity");
+}
+
+TEST(ReservingStage, AJointReviewReservesWhenItsPolicyApproves) {
+  std::string text = kJoint;
+  text.replace(text.find("POLICY"), 6, "all");
+  text.replace(text.find("  start j;"), 10, "  start j;\n  reserve at j;");
+  auto c = subsidy::testing::compile_text(text);
+  ASSERT_TRUE(c->rs) << c->rendered();
+  auto set = wf::compile_workflows(c->rs, c->diags);
+  ASSERT_EQ(set->workflows.size(), 1u) << c->rendered();
+  Case k{set->workflows[0], subsidy::model::Facts(0), {}, {}, {}};
+  k.start("2024-05-06");
+  EXPECT_FALSE(wf::reserves_budget(k.w, k.step("2024-05-06", "甲", "approve")));
+  EXPECT_FALSE(wf::reserves_budget(k.w, k.step("2024-05-06", "乙", "approve")));
+  EXPECT_TRUE(wf::reserves_budget(k.w, k.step("2024-05-07", "丙", "approve")));
+}
+
+// ------------------------------------------------------------------ available actions
+
+std::string brief(const std::vector<wf::AvailableAction>& v) {
+  std::string out;
+  for (const auto& a : v) {
+    std::string roles, targets;
+    for (const auto& r : a.roles) roles += (roles.empty() ? "" : ",") + r;
+    for (const auto& t : a.targets) targets += (targets.empty() ? "" : ",") + t;
+    out += (out.empty() ? "" : "; ") + a.action + "@" + a.stage + " by " + roles + " -> " + targets + ": " +
+           (a.allowed ? "ok " + a.leads_to : std::string("refused ") + wf::refusal_kind_name(a.refusal->kind));
+  }
+  return out;
+}
+
+// Every role instance the ruleset declares (each member of a family) and every action.
+std::vector<std::string> every_role(const wf::Workflow& w) {
+  std::vector<std::string> out;
+  const auto& d = w.decls();
+  for (std::uint32_t r = 0; r < d.roles.size(); ++r) {
+    if (d.roles[r].family_enum < 0) {
+      out.push_back(w.role_name({r, -1}));
+      continue;
+    }
+    const auto& e = w.ruleset().schema.enums[static_cast<std::size_t>(d.roles[r].family_enum)];
+    for (std::size_t v = 0; v < e.values.size(); ++v) out.push_back(w.role_name({r, static_cast<std::int32_t>(v)}));
+  }
+  return out;
+}
+
+// available_actions agrees with apply() for every role and action: listed and allowed → applied
+// (to the same stage); listed and not allowed → refused with the same text; not listed → refused.
+void expect_agreement(const Case& c, const char* date) {
+  auto all = wf::available_actions(c.w, c.state, c.ctx(), "", D(date));
+  for (const auto& role : every_role(c.w)) {
+    auto mine = wf::available_actions(c.w, c.state, c.ctx(), role, D(date));
+    for (const auto& a : mine) EXPECT_EQ(a.roles, std::vector<std::string>{role});
+    for (const auto& act : c.w.decls().actions) {
+      auto r = wf::apply(c.w, c.state, wf::Step{act.name, role, D(date)}, c.ctx());
+      auto listed = std::find_if(mine.begin(), mine.end(), [&](const wf::AvailableAction& a) { return a.action == act.name; });
+      auto in_all = std::find_if(all.begin(), all.end(), [&](const wf::AvailableAction& a) {
+        return a.action == act.name && std::find(a.roles.begin(), a.roles.end(), role) != a.roles.end();
+      });
+      const std::string what = c.state.stage + " " + date + " " + role + " " + act.name;
+      EXPECT_EQ(listed == mine.end(), in_all == all.end()) << what;
+      if (listed == mine.end()) {
+        EXPECT_FALSE(r.applied()) << what;
+        continue;
+      }
+      EXPECT_EQ(listed->allowed, in_all->allowed) << what;
+      EXPECT_EQ(listed->allowed, r.applied()) << what << ": " << (r.refusal ? r.refusal->message : "");
+      if (r.applied()) {
+        EXPECT_EQ(listed->leads_to, r.state.stage) << what;
+      } else {
+        ASSERT_TRUE(listed->refusal) << what;
+        EXPECT_EQ(listed->refusal->message, r.refusal->message) << what;
+        EXPECT_EQ(listed->refusal->kind, r.refusal->kind) << what;
+      }
+    }
+  }
+}
+
+TEST(AvailableActions, CountyCityAndApplicantAtTheCountyReview) {
+  Case c = agri_case();
+  c.start("2024-09-02");
+  c.ok("2024-09-02", "申报单位", "submit");
+  EXPECT_EQ(brief(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-09-03"))),
+            "approve@county_review by 旗县区科技局[临河区] -> formal_review: ok formal_review; "
+            "return@county_review by 旗县区科技局[临河区] -> awaiting_correction: ok awaiting_correction; "
+            "reject@county_review by 旗县区科技局[临河区] -> rejected: ok rejected; "
+            "withdraw@county_review by 申报单位 -> withdrawn: ok withdrawn");
+  EXPECT_EQ(brief(wf::available_actions(c.w, c.state, c.ctx(), "申报单位", D("2024-09-03"))),
+            "withdraw@county_review by 申报单位 -> withdrawn: ok withdrawn");
+  EXPECT_TRUE(wf::available_actions(c.w, c.state, c.ctx(), "市科技局", D("2024-09-03")).empty());  // not the city's turn
+  EXPECT_TRUE(wf::available_actions(c.w, c.state, c.ctx(), "旗县区科技局[五原县]", D("2024-09-03")).empty());
+  expect_agreement(c, "2024-09-03");
+  // The refusal that lists what can be done here is built from the same list.
+  auto r = c.refused("2024-09-03", "旗县区科技局[临河区]", "disburse");
+  EXPECT_EQ(r.message,
+            "`disburse` is not available at stage `county_review` (旗县区初审推荐); available here: approve by 旗县区科技局[临河区]; "
+            "return by 旗县区科技局[临河区]; reject by 旗县区科技局[临河区]; withdraw by 申报单位");
+}
+
+TEST(AvailableActions, TheCityAtFormalReviewWhenTheGuardSaysNo) {
+  const auto& rs = *shipped().ruleset;
+  Case no{formula(), facts(rs, {{"county", "临河区"}, {"industry", "other"}}), {false, 0}, {}, {}};
+  no.start("2024-03-01");
+  no.ok("2024-03-01", "申报单位", "submit");
+  no.ok("2024-03-04", "旗县区科技局[临河区]", "approve");
+  auto city = wf::available_actions(no.w, no.state, no.ctx(), "市科技局", D("2024-03-05"));
+  EXPECT_EQ(brief(city),
+            "approve@formal_review by 市科技局 -> joint_review: refused guard_false; "
+            "return@formal_review by 市科技局 -> awaiting_correction: ok awaiting_correction; "
+            "reject@formal_review by 市科技局 -> rejected: ok rejected");
+  EXPECT_EQ(city.at(0).refusal->message, no.refused("2024-03-05", "市科技局", "approve").message);
+  EXPECT_NE(city.at(0).refusal->message.find("needs `eligible`"), std::string::npos);
+  expect_agreement(no, "2024-03-05");
+  // After two returns, `return` is listed but refused (`corrections < 2`).
+  no.ok("2024-03-05", "市科技局", "return");
+  no.ok("2024-03-06", "申报单位", "resubmit");
+  no.ok("2024-03-07", "市科技局", "return");
+  no.ok("2024-03-08", "申报单位", "resubmit");
+  auto again = wf::available_actions(no.w, no.state, no.ctx(), "市科技局", D("2024-03-11"));
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again[1].action, "return");
+  EXPECT_FALSE(again[1].allowed);
+  expect_agreement(no, "2024-03-11");
+}
+
+TEST(AvailableActions, ReviewersOfAJointReviewBeforeAndAfterOneVote) {
+  Case c = agri_case();
+  c.start("2024-09-02");
+  c.ok("2024-09-02", "申报单位", "submit");
+  c.ok("2024-09-04", "旗县区科技局[临河区]", "approve");
+  c.ok("2024-09-10", "市科技局", "approve");
+  ASSERT_EQ(c.state.stage, "joint_review");
+  // veto: an approval waits for the other reviewer, a rejection decides at once.
+  EXPECT_EQ(brief(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-09-11"))),
+            "approve@joint_review by 市农牧局,市财政局 -> leading_group,publicity: ok joint_review; "
+            "reject@joint_review by 市农牧局,市财政局 -> rejected: ok rejected");
+  expect_agreement(c, "2024-09-11");
+  c.ok("2024-09-12", "市农牧局", "approve");
+  EXPECT_EQ(brief(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-09-12"))),
+            "approve@joint_review by 市财政局 -> leading_group,publicity: ok publicity; "
+            "reject@joint_review by 市财政局 -> rejected: ok rejected");
+  EXPECT_TRUE(wf::available_actions(c.w, c.state, c.ctx(), "市农牧局", D("2024-09-12")).empty());  // has voted
+  expect_agreement(c, "2024-09-12");
+  auto r = c.refused("2024-09-12", "市财政局", "disburse");
+  EXPECT_NE(r.message.find("available here: approve by 市财政局; reject by 市财政局"), std::string::npos) << r.message;
+}
+
+TEST(AvailableActions, CompetitiveWorkflowFromCountyToTheCollectiveDecision) {
+  const auto& rs = *shipped().ruleset;
+  Case c{competitive(), facts(rs, {{"county", "临河区"}, {"industry", "agriculture"}, {"talent_level", "A"}}), {true, 500'0000'00}, {}, {}};
+  c.start("2024-04-01");
+  c.ok("2024-04-01", "申报单位", "submit");
+  expect_agreement(c, "2024-04-01");
+  c.ok("2024-04-02", "旗县区科技局[临河区]", "approve");
+  c.ok("2024-04-03", "市科技局", "approve");
+  EXPECT_EQ(brief(wf::available_actions(c.w, c.state, c.ctx(), "专家组", D("2024-04-08"))),
+            "approve@expert_review by 专家组 -> site_visit: ok site_visit; reject@expert_review by 专家组 -> rejected: ok rejected");
+  expect_agreement(c, "2024-04-08");
+  c.ok("2024-04-08", "专家组", "approve");
+  c.ok("2024-04-10", "市科技局", "approve");
+  ASSERT_EQ(c.state.stage, "joint_review");  // policy all: 市农牧局, 市人社局, 市发改委 (≥ 300万), 市财政局
+  EXPECT_EQ(c.state.reviewers.size(), 4u);
+  for (const char* r : {"市农牧局", "市人社局", "市发改委", "市财政局"}) {
+    expect_agreement(c, "2024-04-11");
+    c.ok("2024-04-11", r, "approve");
+  }
+  ASSERT_EQ(c.state.stage, "collective_decision");
+  auto city = wf::available_actions(c.w, c.state, c.ctx(), "市科技局", D("2024-04-12"));
+  EXPECT_EQ(brief(city),
+            "approve@collective_decision by 市科技局 -> leading_group,publicity: ok leading_group; "
+            "reject@collective_decision by 市科技局 -> rejected: ok rejected");
+  expect_agreement(c, "2024-04-12");
+}
+
+TEST(AvailableActions, TimersRunFirstAndAClosedCaseHasNone) {
+  Case c = agri_case();
+  c.start("2024-09-02");
+  c.ok("2024-09-02", "申报单位", "submit");
+  c.ok("2024-09-04", "旗县区科技局[临河区]", "approve");
+  c.ok("2024-09-10", "市科技局", "approve");
+  c.ok("2024-09-12", "市农牧局", "approve");
+  c.ok("2024-09-13", "市财政局", "approve");
+  ASSERT_EQ(c.state.stage, "publicity");  // the notice ends on 09-23
+  EXPECT_EQ(brief(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-09-23"))),
+            "object@publicity by 社会公众 -> objection: ok objection");
+  expect_agreement(c, "2024-09-23");
+  EXPECT_EQ(brief(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-09-24"))),
+            "disburse@disbursement by 市财政局 -> disbursed: ok disbursed");
+  expect_agreement(c, "2024-09-24");
+  // A date before the case's latest step: apply() refuses every step, and so does the list.
+  auto early = wf::available_actions(c.w, c.state, c.ctx(), "社会公众", D("2024-09-12"));
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0].refusal->kind, wf::RefusalKind::out_of_order);
+  c.ok("2024-10-15", "市财政局", "disburse");
+  ASSERT_EQ(c.state.stage, "disbursed");
+  EXPECT_TRUE(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-10-16")).empty());
+  expect_agreement(c, "2024-10-16");
+}
+
+TEST(AvailableActions, CorrectionStageAndJson) {
+  Case c = agri_case();
+  c.start("2024-09-02");
+  c.ok("2024-09-02", "申报单位", "submit");
+  c.ok("2024-09-03", "旗县区科技局[临河区]", "return");
+  auto v = wf::available_actions(c.w, c.state, c.ctx(), "申报单位", D("2024-09-04"));
+  EXPECT_EQ(brief(v), "resubmit@awaiting_correction by 申报单位 -> county_review: ok county_review; "
+                      "withdraw@awaiting_correction by 申报单位 -> withdrawn: ok withdrawn");
+  expect_agreement(c, "2024-09-04");
+  EXPECT_EQ(wf::to_json(v.at(0)),
+            R"({"action":"resubmit","stage":"awaiting_correction","roles":["申报单位"],"targets":["county_review"],"allowed":true,"leads_to":"county_review","refusal":null})");
+  // The correction period ran out on 09-10: the case is closed on the 11th.
+  EXPECT_TRUE(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-09-11")).empty());
 }
 
 // ------------------------------------------------------------------ CaseState JSON
