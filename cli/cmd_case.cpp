@@ -71,6 +71,8 @@ int run_submit(const SubmitOptions& o) {
     r.date = date_or_today(o.date);
     if (!o.as_of.empty()) r.as_of = *model::parse_date(o.as_of);
     auto res = service::submit(*s.env, r);
+    if (res.prepared)
+      for (const auto& w : res.prepared->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     if (o.format == "json") {
       std::string j = case_json(res.c, r.date);
       std::printf("{\"created\":%s,%s\n", res.created ? "true" : "false", j.c_str() + 1);
@@ -120,7 +122,7 @@ int run_show(const ShowOptions& o) {
         std::fprintf(stderr, "warning: the rules changed since the decision (ruleset %s, now %s): the explanation uses the current rules\n",
                      c.decision->ruleset_hash.substr(0, 12).c_str(), s.env->rs.hash.substr(0, 12).c_str());
       auto fvs = s.repo->facts_versions(c.id);
-      std::string text = service::explain(*s.env, p, fvs.back().facts_json, c.decision->as_of, service::applicant_of(*s.repo, c.id),
+      std::string text = service::explain(*s.env, p, fvs.back().facts_json, c.decision->as_of, c.applicant,
                                         c.id, o.lang == "en");
       if (!text.empty() && text.back() != '\n') text += '\n';
       std::printf("\n%s", text.c_str());
@@ -306,6 +308,8 @@ int run_import(const ImportOptions& o) {
       r.facts_json = line;
       try {
         batch.push_back(service::prepare(*s.env, p, r));
+        for (const auto& w : batch.back().warnings)
+          std::fprintf(stderr, "%s%s:%zu: warning: %s\n", show ? "\n" : "", o.file.c_str(), line_no, w.c_str());
       } catch (const service::ServiceError& e) {
         ++failed;
         std::fprintf(stderr, "%s%s:%zu: %s\n", show ? "\n" : "", o.file.c_str(), line_no, e.what());

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "model/money.hpp"
+#include "model/uscc.hpp"
 
 namespace subsidy::service {
 
@@ -39,6 +40,8 @@ void apply_summary(const workflow::Workflow& wf, const workflow::CaseState& st, 
   c.deadlines.clear();
   for (const auto& [k, v] : sum.deadlines) c.deadlines[k] = v;
   c.state_json = workflow::to_json(st);
+  c.timer_due = st.timer;
+  c.closed = sum.terminal;
 }
 
 std::string stages_text(const store::Case& c) {
@@ -184,6 +187,11 @@ Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
   out.start = workflow::start(*p.wf, ctx, r.date);
   auto& c = out.nc.c;
   c.application_id = out.ev.application_id;
+  c.applicant = r.applicant.empty() ? out.ev.application_id : r.applicant;
+  if (!r.applicant.empty())
+    if (auto problem = model::uscc_problem(r.applicant))
+      out.warnings.push_back("applicant `" + r.applicant + "` is not a valid 统一社会信用代码 (GB 32100-2015): " + *problem +
+                             "; the case is recorded under it as given");
   c.programme = r.programme;
   c.call_year = model::year_of(as_of);
   c.workflow = p.wf->name();
@@ -197,7 +205,7 @@ Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
   e.role = "申报单位";
   e.action = "submit";
   e.to_stage = stages_text(c);
-  e.payload_json = payload(r.applicant.empty() ? out.ev.application_id : r.applicant, out.start.events, {});
+  e.payload_json = payload(c.applicant, out.start.events, {});
   return out;
 }
 
@@ -244,18 +252,6 @@ std::size_t store_batch(const Env& env, std::vector<Prepared>& batch) {
   }
   tx.commit();
   return created;
-}
-
-std::string applicant_of(store::CaseRepository& repo, store::CaseId id) {
-  auto evs = repo.events(id);
-  for (const auto& e : evs) {
-    if (e.payload_json.empty()) continue;
-    boost::system::error_code ec;
-    auto v = boost::json::parse(e.payload_json, ec);
-    if (ec || !v.is_object()) continue;
-    if (const auto* a = v.as_object().if_contains("applicant"); a && a->is_string()) return std::string(a->as_string());
-  }
-  return {};
 }
 
 // ---------------------------------------------------------------- act
@@ -354,14 +350,22 @@ store::Event make_event(const store::Case& c, const std::string& actor, const st
   return e;
 }
 
-// Stores only the moves timers made (actor "system"), releasing a reservation when they closed the case.
-void store_timer_move(const Env& env, const workflow::Workflow& wf, store::Case c, std::int64_t expected,
-                      const std::string& from, const std::vector<workflow::Event>& evs) {
+// Records the moves timers made (actor "system") in the open unit of work, releasing the
+// reservation when they closed the case; returns what happened to the budget.
+std::vector<std::string> record_timer_move(const Env& env, const workflow::Workflow& wf, store::Case& c, std::int64_t expected,
+                                           const std::string& from, const std::vector<workflow::Event>& evs) {
   std::vector<std::string> notes;
-  store::Transaction tx(env.repo);
   if (is_terminal(wf, c.stages.empty() ? std::string() : c.stages.front())) BudgetHooks{env, c, notes}.release();
   env.repo.update_case(c, expected);
   env.repo.append_event(make_event(c, "system", "system", "timer", from, "", payload("", evs, notes)));
+  return notes;
+}
+
+// Stores only the moves timers made, in a unit of work of their own.
+void store_timer_move(const Env& env, const workflow::Workflow& wf, store::Case c, std::int64_t expected,
+                      const std::string& from, const std::vector<workflow::Event>& evs) {
+  store::Transaction tx(env.repo);
+  record_timer_move(env, wf, c, expected, from, evs);
   tx.commit();
 }
 
@@ -399,7 +403,7 @@ ActResult act(const Env& env, const ActRequest& r) {
   bool terminal = is_terminal(*p.wf, c.stages.empty() ? std::string() : c.stages.front());
   try {
     if (r.action == "disburse") {
-      hooks.disburse(applicant_of(env.repo, c.id), r.date);
+      hooks.disburse(c.applicant, r.date);
     } else if (terminal) {
       hooks.release();
     } else if (r.action == "approve" && c.reserved_fen == 0 && dec.eligible && dec.amount > 0) {
@@ -422,13 +426,50 @@ ActResult act(const Env& env, const ActRequest& r) {
   return res;
 }
 
+// ---------------------------------------------------------------- timers
+
+AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date) {
+  AdvanceResult res;
+  store::Transaction tx(env.repo);
+  if (!env.repo.lock_case(id)) {
+    res.skipped_locked = true;
+    return res;
+  }
+  auto c = env.repo.load_case(id);  // read under the lock: what another advance left
+  if (c.closed || !c.timer_due || *c.timer_due >= date) {
+    res.c = std::move(c);
+    return res;
+  }
+  auto p = env.rules.programme(c.programme);
+  auto st = parse_state(c);
+  std::vector<store::FactsVersion> fvs;
+  auto facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
+  workflow::Decision dec;
+  if (c.decision) dec = {c.decision->outcome == "eligible", c.decision->amount_fen};
+  auto adv = workflow::advance(*p.wf, st, workflow::Context{facts, dec, env.cal}, date);
+  res.from = stages_text(c);
+  const std::int64_t expected = c.version;
+  apply_summary(*p.wf, adv.state, c);
+  res.to = stages_text(c);
+  if (res.to == res.from && c.timer_due == st.timer) {  // nothing ran out after all
+    res.c = env.repo.load_case(id);
+    return res;
+  }
+  res.budget_notes = record_timer_move(env, *p.wf, c, expected, res.from, adv.events);
+  tx.commit();
+  res.moved = true;
+  res.events = std::move(adv.events);
+  res.c = env.repo.load_case(id);
+  return res;
+}
+
 // ---------------------------------------------------------------- correct
 
 CorrectResult correct(const Env& env, const CorrectRequest& r) {
   require_actor(r.actor);
   auto c = env.repo.load_case(r.id);
   auto p = env.rules.programme(c.programme);
-  std::string applicant = applicant_of(env.repo, c.id);
+  const std::string applicant = c.applicant;
   model::Days as_of = c.decision ? c.decision->as_of : r.date;
   auto ev = evaluate_facts(env, p, r.facts_json, as_of, applicant, c.id);
   if (ev.application_id != c.application_id)

@@ -68,6 +68,7 @@ struct Prepared {  // a case ready to store, with its first event
   store::Event event;
   Evaluated ev;
   workflow::StepResult start;
+  std::vector<std::string> warnings;  // e.g. an applicant key that fails the GB 32100-2015 check (recorded anyway)
 };
 Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r);
 
@@ -113,6 +114,22 @@ struct CorrectResult {
 // reservation follows the new decided amount (docs/cases.md §3).
 CorrectResult correct(const Env& env, const CorrectRequest& r);
 
+// ---------------------------------------------------------------- timers
+
+struct AdvanceResult {
+  bool moved = false;           // the timers moved the case: one `system` event was stored
+  bool skipped_locked = false;  // another unit of work holds the case (PostgreSQL): try again later
+  std::string from, to;         // stages before and after (comma-separated)
+  std::vector<workflow::Event> events;
+  std::vector<std::string> budget_notes;  // the reservation released when the timers closed the case
+  store::Case c;                // the case as stored afterwards (not read when skipped_locked)
+};
+// Lets time pass for one case until `date` (docs/cases.md "advance"): when its `after` period
+// (公示, correction period) ended before `date`, the moves are stored as ONE `system` event in a unit
+// of work that holds the case's row lock, and a case the timers closed gives its reservation back.
+// Exactly once: a case already moved (by another run or a step) is no longer due and is left alone.
+AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date);
+
 // ---------------------------------------------------------------- budget allocation
 
 enum class Allocation { pro_rata, ranked };
@@ -145,8 +162,6 @@ store::Budget set_budget(const Env& env, const std::string& programme, int year,
 
 // ---------------------------------------------------------------- helpers
 
-// The applicant key recorded with the case's first event ("" when unknown).
-std::string applicant_of(store::CaseRepository& repo, store::CaseId id);
 bool is_terminal(const workflow::Workflow& wf, const std::string& stage);
 std::string money(model::Fen fen);  // "50000.00 yuan"-style human amount
 

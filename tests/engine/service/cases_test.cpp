@@ -88,11 +88,40 @@ TEST_F(CaseServiceTest, SubmitStoresCaseFactsAndFirstEventAndIsIdempotent) {
   EXPECT_EQ(a.c.decision->outcome, "refused");
   EXPECT_EQ(repo_.facts_versions(a.id).size(), 1u);
   EXPECT_EQ(repo_.events(a.id).size(), 1u);
-  EXPECT_EQ(applicant_of(repo_, a.id), "ORG1");
+  EXPECT_EQ(repo_.load_case(a.id).applicant, "ORG1");
+  ASSERT_TRUE(a.prepared);  // "ORG1" is no 统一社会信用代码: recorded, with a warning
+  ASSERT_EQ(a.prepared->warnings.size(), 1u);
+  EXPECT_NE(a.prepared->warnings[0].find("GB 32100-2015"), std::string::npos) << a.prepared->warnings[0];
   auto b = submit(env(), r);
   EXPECT_FALSE(b.created);
   EXPECT_EQ(b.id, a.id);
   EXPECT_EQ(repo_.events(a.id).size(), 1u);
+}
+
+TEST_F(CaseServiceTest, ApplicantKeyIsAColumnCheckedAgainstGb32100) {
+  SubmitRequest r;
+  r.programme = "R14";
+  r.date = day("2024-05-06");
+  r.facts_json = with_id(read("tests/cli/data/incubator-agri.json"), "K1");
+  r.applicant = "914403001922038216";  // valid check character
+  auto valid = submit(env(), r);
+  ASSERT_TRUE(valid.prepared);
+  EXPECT_TRUE(valid.prepared->warnings.empty());
+  r.facts_json = with_id(read("tests/cli/data/incubator-agri.json"), "K2");
+  r.applicant = "914403001922038217";  // wrong check character: warned, not refused
+  auto legacy = submit(env(), r);
+  ASSERT_TRUE(legacy.created);
+  ASSERT_EQ(legacy.prepared->warnings.size(), 1u);
+  r.facts_json = with_id(read("tests/cli/data/incubator-agri.json"), "K3");
+  r.applicant.clear();  // no key: the application id, without a warning
+  auto none = submit(env(), r);
+  EXPECT_TRUE(none.prepared->warnings.empty());
+  EXPECT_EQ(none.c.applicant, "K3");
+  store::CaseFilter f;
+  f.applicant = "914403001922038217";
+  auto found = repo_.list_cases(f);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].id, legacy.id);
 }
 
 TEST_F(CaseServiceTest, ApproveReservesAndRefusesBeyondTheBudget) {
