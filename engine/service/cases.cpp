@@ -10,6 +10,7 @@
 
 #include "model/money.hpp"
 #include "model/uscc.hpp"
+#include "service/budgets.hpp"
 
 namespace subsidy::service {
 
@@ -584,6 +585,7 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
     env.repo.append_event(make_event(c, actor, "", "allocate", st, "", pl));
     res.lines.push_back(line);
   }
+  env.repo.append_budget_event(allocation_event(programme, year, method, res, actor));
   tx.commit();
   res.budget = *env.repo.get_budget(programme, year);
   return res;
