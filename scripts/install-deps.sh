@@ -9,6 +9,7 @@ PACKAGES=(
   libboost-json1.81-dev       # workflow case state as JSON
   libspdlog-dev               # logging
   libcli11-dev                # command-line parsing
+  libutf8proc-dev             # display width of table columns (CJK text)
   libsimdjson-dev             # JSON input (On-Demand)
   libssl-dev                  # SHA-256 (ruleset hash, audit chains)
   libgtest-dev libgmock-dev   # tests

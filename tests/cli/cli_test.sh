@@ -37,6 +37,23 @@ R
 expect_rc 1 "rules test failing" "$BIN" rules test "$TMP/failing.rules"
 contains "$TMP/out" "expected: P eligible amount 1万元" "expected shown"
 contains "$TMP/out" "actual:   P refused because big" "actual shown"
+# rules test --format json: one object with results, failures and coverage; errors as error objects
+expect_rc 0 "rules test json shipped" "$BIN" rules test rules/ --format json
+[ "$(lines "$TMP/out")" = 1 ] && ok || bad "rules test json is one line"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); c=o["coverage"]
+assert o["failed"]==0 and o["passed"]>0 and o["failures"]==[], o
+for k in ("programmes","requirements"): assert c[k]["covered"]+len(c[k]["uncovered"])==c[k]["total"], c[k]' "$TMP/out" && ok || bad "rules test json shape"
+expect_rc 1 "rules test json failing" "$BIN" rules test "$TMP/failing.rules" --format json
+contains "$TMP/out" '"failures":[{"test":"wrong expectation","location":"'"$TMP"'/failing.rules:3:' "json failure location"
+contains "$TMP/out" '"expected":"P eligible amount 1万元","actual":"P refused because big' "json expected and actual"
+contains "$TMP/out" '"requirements":{"covered":1,"total":1,"uncovered":[]}' "json requirement coverage"
+expect_rc 4 "rules test json bad rules" "$BIN" rules test tests/golden/check/bad/five_mistakes.rules --format json
+contains "$TMP/out" '{"error":{"kind":"rules","code":"rules_invalid","message":"the rules have errors: ' "json rules error object"
+contains "$TMP/err" "five_mistakes.rules:15:38: error[E0101]" "diagnostics stay on stderr"
+expect_rc 4 "rules test json missing dir" "$BIN" rules test "$TMP/nope" --format json
+contains "$TMP/out" '{"error":{"kind":"rules","code":"rules_unreadable","message":"rules path' "json unreadable rules"
+expect_rc 4 "rules check json missing dir" "$BIN" rules check "$TMP/nope" --format json
+contains "$TMP/out" '"code":"rules_unreadable"' "rules check json unreadable"
 
 # evaluate: one JSON object (pretty-printed)
 expect_rc 0 "evaluate one" "$BIN" evaluate --rules rules --as-of 2022-06-30 examples/refused-r02.json
