@@ -145,6 +145,7 @@ std::string to_json(const AvailableAction& a) {
   o["stage"] = a.stage;
   o["roles"] = strings(a.roles);
   o["targets"] = strings(a.targets);
+  o["amount_adjustable"] = a.amount_adjustable;
   o["allowed"] = a.allowed;
   o["leads_to"] = a.allowed ? json::value(a.leads_to) : json::value(nullptr);
   o["refusal"] = refusal_value(a.refusal);

@@ -538,7 +538,9 @@ std::vector<AvailableAction> available_actions(const Workflow& wf, const CaseSta
     for (const auto& actor : who) {
       if (!role.empty() && actor != role) continue;
       auto res = apply(wf, state, Step{name, actor, date}, ctx);
-      AvailableAction a{name, r.res.state.stage, {actor}, {}, res.applied(), res.applied() ? res.state.stage : std::string(), res.refusal};
+      const bool adjustable = name == "approve" && r.cur().amount_adjustable && !r.is_vote(action);
+      AvailableAction a{name, r.res.state.stage, {actor}, {}, adjustable, res.applied(), res.applied() ? res.state.stage : std::string(),
+                        res.refusal};
       if (auto inst = wf.parse_role(actor)) a.targets = r.targets(action, *inst, actor, date);
       auto same = std::find_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [&](const AvailableAction& o) {
         return o.allowed == a.allowed && o.leads_to == a.leads_to && o.targets == a.targets &&

@@ -112,6 +112,7 @@ struct AvailableAction {
   std::vector<std::string> roles;   // who may take it, resolved: "旗县区科技局[临河区]"; every one gets the outcome below
   std::vector<std::string> targets; // the stages its transitions lead to (a joint review's vote: those of
                                     // `on approve`/`on reject`; `-> back`: the stage that returned the case)
+  bool amount_adjustable = false;   // `approve` at an `amount adjustable` stage: the officer may approve less
   bool allowed = false;             // apply() takes the step now
   std::string leads_to;             // when allowed: the stage the case is in after the step
   std::optional<Refusal> refusal;   // when not allowed: apply()'s refusal (guard_false, guard_error…)

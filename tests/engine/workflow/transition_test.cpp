@@ -690,6 +690,7 @@ TEST(AvailableActions, CountyCityAndApplicantAtTheCountyReview) {
   EXPECT_EQ(brief(wf::available_actions(c.w, c.state, c.ctx(), "申报单位", D("2024-09-03"))),
             "withdraw@county_review by 申报单位 -> withdrawn: ok withdrawn");
   EXPECT_TRUE(wf::available_actions(c.w, c.state, c.ctx(), "市科技局", D("2024-09-03")).empty());  // not the city's turn
+  EXPECT_FALSE(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-09-03")).at(0).amount_adjustable);  // the county's approve
   EXPECT_TRUE(wf::available_actions(c.w, c.state, c.ctx(), "旗县区科技局[五原县]", D("2024-09-03")).empty());
   expect_agreement(c, "2024-09-03");
   // The refusal that lists what can be done here is built from the same list.
@@ -711,6 +712,8 @@ TEST(AvailableActions, TheCityAtFormalReviewWhenTheGuardSaysNo) {
             "return@formal_review by 市科技局 -> awaiting_correction: ok awaiting_correction; "
             "reject@formal_review by 市科技局 -> rejected: ok rejected");
   EXPECT_EQ(city.at(0).refusal->message, no.refused("2024-03-05", "市科技局", "approve").message);
+  EXPECT_TRUE(city.at(0).amount_adjustable);   // approve at formal_review: the city may approve less
+  EXPECT_FALSE(city.at(1).amount_adjustable);  // return
   EXPECT_NE(city.at(0).refusal->message.find("needs `eligible`"), std::string::npos);
   expect_agreement(no, "2024-03-05");
   // After two returns, `return` is listed but refused (`corrections < 2`).
@@ -809,7 +812,7 @@ TEST(AvailableActions, CorrectionStageAndJson) {
                       "withdraw@awaiting_correction by 申报单位 -> withdrawn: ok withdrawn");
   expect_agreement(c, "2024-09-04");
   EXPECT_EQ(wf::to_json(v.at(0)),
-            R"({"action":"resubmit","stage":"awaiting_correction","roles":["申报单位"],"targets":["county_review"],"allowed":true,"leads_to":"county_review","refusal":null})");
+            R"({"action":"resubmit","stage":"awaiting_correction","roles":["申报单位"],"targets":["county_review"],"amount_adjustable":false,"allowed":true,"leads_to":"county_review","refusal":null})");
   // The correction period ran out on 09-10: the case is closed on the 11th.
   EXPECT_TRUE(wf::available_actions(c.w, c.state, c.ctx(), "", D("2024-09-11")).empty());
 }
