@@ -1,4 +1,7 @@
-// `subsidy audit verify [--case ID]` (docs/storage.md §4): exit 1 when tampering is found.
+// `subsidy audit verify [--case ID] [--format text|json]` (docs/storage.md §4): the cases' event
+// chains and the budgets' ledgers; exit 1 when tampering is found.
+#include <boost/json.hpp>
+
 #include <cstdio>
 
 #include "cli/case_cli.hpp"
@@ -10,22 +13,58 @@ namespace subsidy::cli {
 namespace {
 
 struct AuditOptions {
-  std::string db;
+  std::string db, format = "text";
   long long id = 0;
 };
+
+std::string plural(std::int64_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+// {"clean","cases","events","budgets","budget_events","findings":[{"case"|"budget","seq","kind","message"}…]}
+std::string report_json(const store::AuditReport& r) {
+  namespace bj = boost::json;
+  bj::array findings;
+  for (const auto& f : r.findings) {
+    bj::object o;
+    if (f.budget.empty()) {
+      o["case"] = f.case_id;
+    } else {
+      o["budget"] = f.budget;
+    }
+    o["seq"] = f.seq;
+    o["kind"] = store::finding_kind_name(f.kind);
+    o["message"] = f.message;
+    findings.push_back(std::move(o));
+  }
+  return bj::serialize(bj::object{{"clean", r.clean()},
+                                  {"cases", r.cases},
+                                  {"events", r.events},
+                                  {"budgets", r.budgets},
+                                  {"budget_events", r.budget_events},
+                                  {"findings", std::move(findings)}});
+}
 
 int run_verify(const AuditOptions& o) {
   return guarded([&] {
     auto repo = open_db(o.db);
     std::optional<store::CaseId> only;
     if (o.id) only = o.id;
-    auto rep = repo->verify_audit(only);
-    for (const auto& f : rep.findings)
-      std::printf("case %lld seq %lld: %s: %s\n", static_cast<long long>(f.case_id), static_cast<long long>(f.seq),
-                  store::finding_kind_name(f.kind), f.message.c_str());
-    std::printf("%lld case%s, %lld event%s checked: %s\n", static_cast<long long>(rep.cases), rep.cases == 1 ? "" : "s",
-                static_cast<long long>(rep.events), rep.events == 1 ? "" : "s",
-                rep.clean() ? "every chain verifies" : (std::to_string(rep.findings.size()) + " finding(s): the history was tampered with").c_str());
+    const auto rep = repo->verify_audit(only);
+    if (o.format == "json") {
+      std::printf("%s\n", report_json(rep).c_str());
+      return rep.clean() ? kExitOk : kExitTestsFailed;
+    }
+    for (const auto& f : rep.findings) {
+      const std::string owner = f.budget.empty() ? "case " + std::to_string(f.case_id) : "budget " + f.budget;
+      std::printf("%s seq %lld: %s: %s\n", owner.c_str(), static_cast<long long>(f.seq), store::finding_kind_name(f.kind),
+                  f.message.c_str());
+    }
+    std::string checked = plural(rep.cases, "case") + ", " + plural(rep.events, "event");
+    if (!only) checked += ", " + plural(rep.budgets, "budget") + ", " + plural(rep.budget_events, "budget event");
+    std::printf("%s checked: %s\n", checked.c_str(),
+                rep.clean() ? "every chain verifies"
+                            : (std::to_string(rep.findings.size()) + " finding(s): the history was tampered with").c_str());
     return rep.clean() ? kExitOk : kExitTestsFailed;
   });
 }
@@ -33,12 +72,15 @@ int run_verify(const AuditOptions& o) {
 }  // namespace
 
 void add_audit_commands(CLI::App& app, Action& action) {
-  auto* ac = app.add_subcommand("audit", "verify the tamper-evident event chains (docs/storage.md §4)");
+  auto* ac = app.add_subcommand("audit", "verify the tamper-evident event chains and budget ledgers (docs/storage.md §4)");
   ac->require_subcommand(1);
   auto o = std::make_shared<AuditOptions>();
-  auto* v = ac->add_subcommand("verify", "recompute every chain and name each altered, deleted or reordered event (exit 1)");
+  auto* v = ac->add_subcommand(
+      "verify", "recompute every case's chain and every budget's ledger; name each altered, deleted or reordered event (exit 1)");
   add_db_option(v, o->db);
-  v->add_option("--case", o->id, "only this case");
+  v->add_option("--case", o->id, "only this case (budgets are then not checked)");
+  v->add_option("--format", o->format, "text (default) or json (one object: counts and findings)")
+      ->check(CLI::IsMember({"text", "json"}));
   v->callback([&action, o] { action = [o] { return run_verify(*o); }; });
 }
 

@@ -43,7 +43,7 @@ EOF
 }
 
 lifecycle() {
-  expect_rc 0 "budget set" S budget set --program R14 --year 2024 --total 300000
+  expect_rc 0 "budget set" S budget set --program R14 --year 2024 --total 300000 --actor 财政局
   expect_rc 0 "submit" R case submit --program R14 --facts $DATA/incubator-agri.json --applicant ORG1 --date 2024-05-06
   contains "$TMP/out" "case 1 created: application APP-2024-0001, programme R14, call year 2024" "submit output"
   contains "$TMP/out" "decision: refused" "refused before correction"
@@ -139,7 +139,7 @@ concurrency() {
   expect_rc 0 "audit after the race" S audit verify --case "$id"
 
   # Budget race: five approvals against a budget that fits two.
-  expect_rc 0 "budget 2025" S budget set --program R14 --year 2025 --total 400000
+  expect_rc 0 "budget 2025" S budget set --program R14 --year 2025 --total 400000 --actor 财政局
   local ids=()
   for i in 1 2 3 4 5; do
     facts_with_id "APP-B-$i" "$TMP/b$i.json"
@@ -170,6 +170,55 @@ concurrency() {
   equals "$(sql "SELECT reserved_fen FROM budgets WHERE programme = 'R14' AND year = 2025")" 40000000 "ranked reserved"
   equals "$(sql "SELECT count(*) FROM events WHERE action = 'allocate'")" 12 "an allocate event per case and run"
   expect_rc 0 "audit after allocation" S audit verify
+}
+
+# The budgets' ledger (budget history), awards list, the JSON outputs of budget show and audit
+# verify, and a budget total changed in SQL (after lifecycle and concurrency).
+ledger() {
+  expect_rc 2 "budget set needs an actor" S budget set --program R14 --year 2026 --total 1000
+  equals "$(sql "SELECT count(*) FROM budgets WHERE year = 2026")" 0 "no budget without an actor"
+  expect_rc 2 "budget set with a blank actor" S budget set --program R14 --year 2026 --total 1000 --actor " "
+  expect_rc 0 "budget raised" S budget set --program R14 --year 2024 --total 350000 --actor 财政局李 --note 追加预算
+  expect_rc 0 "budget history" S budget history --program R14 --year 2024
+  equals "$(wc -l <"$TMP/out")" 2 "two changes of the 2024 total"
+  contains "$TMP/out" "  1  " "first event"
+  contains "$TMP/out" "set       total        300000.00  by 财政局  #" "the first total and who set it"
+  contains "$TMP/out" "set       total        350000.00  by 财政局李  note: 追加预算  #" "the raise, its actor and note"
+  expect_rc 0 "budget history with allocations" S budget history --program R14 --year 2025
+  contains "$TMP/out" "allocate  total        400000.00  by 财务" "allocation by its actor"
+  contains "$TMP/out" "pro-rata: demand 1200000.00, available 400000.00, 6 case(s)" "what the pro-rata allocation shared"
+  contains "$TMP/out" "ranked: demand 1200000.00, available 400000.00, 6 case(s)" "what the ranked allocation shared"
+  expect_rc 0 "budget history json" S budget history --program R14 --year 2025 --format json
+  equals "$(wc -l <"$TMP/out")" 3 "one JSON line per ledger event"
+  contains "$TMP/out" '"action":"allocate","total_fen":40000000,"total":"400000.00","note":"","payload":{"method":"pro-rata","demand_fen":120000000,"available_fen":40000000,"cases":[{"case":' "allocation payload as JSON"
+  expect_rc 3 "history of no budget" S budget history --program R14 --year 2030
+  contains "$TMP/err" "no budget R14/2030" "unknown budget named"
+  expect_rc 0 "budget show json" S budget show --program R14 --year 2025 --format json
+  contains "$TMP/out" '{"programme":"R14","year":2025,"total_fen":40000000,"reserved_fen":40000000,"consumed_fen":0,"available_fen":0,' "budget as JSON"
+  expect_rc 0 "awards list" S awards list
+  contains "$TMP/out" "ORG1" "the award of case 1"
+  contains "$TMP/out" "200000.00" "its amount"
+  expect_rc 0 "awards list csv" S awards list --program R14 --year 2024 --format csv
+  equals "$(head -1 "$TMP/out" | tr -d '\r')" "id,applicant,programme,year,amount,achievement,case,disbursed_at" "csv header"
+  equals "$(sed -n 2p "$TMP/out" | cut -d, -f2-5)" "ORG1,R14,2024,200000.00" "csv row"
+  expect_rc 0 "awards list json" S awards list --applicant ORG1 --format json
+  contains "$TMP/out" '"applicant":"ORG1","programme":"R14","year":2024,"amount_fen":20000000,"amount":"200000.00","achievement":null,"case_id":1,' "award as JSON"
+  expect_rc 0 "awards of nobody" S awards list --applicant NOBODY
+  contains "$TMP/out" "no awards" "none"
+  expect_rc 2 "awards of an impossible year" S awards list --year 1999
+  expect_rc 0 "audit json" S audit verify --format json
+  contains "$TMP/out" '"clean":true' "clean as JSON"
+  contains "$TMP/out" '"budgets":2,"budget_events":5,"findings":[]' "budgets counted"
+  expect_rc 0 "audit text counts budgets" S audit verify
+  contains "$TMP/out" "2 budgets, 5 budget events checked: every chain verifies" "budget counts in text"
+  sql "UPDATE budgets SET total_fen = total_fen + 100 WHERE programme = 'R14' AND year = 2024" >/dev/null
+  expect_rc 1 "a total changed in SQL" S audit verify
+  contains "$TMP/out" "budget R14/2024 seq 2: budget_mismatch: the total of R14/2024 is 350001.00 yuan but its last \`set\` event (seq 2) set 350000.00 yuan" "mismatch named"
+  expect_rc 1 "a total changed in SQL, json" S audit verify --format json
+  contains "$TMP/out" '"clean":false' "not clean"
+  contains "$TMP/out" '{"budget":"R14/2024","seq":2,"kind":"budget_mismatch",' "mismatch as JSON"
+  sql "UPDATE budgets SET total_fen = total_fen - 100 WHERE programme = 'R14' AND year = 2024" >/dev/null
+  expect_rc 0 "clean again" S audit verify
 }
 
 crash_import() {
@@ -221,7 +270,7 @@ tamper() {  # SQLite only: edit a note, delete an event, swap two seqs of case 1
 
 misc() {
   for c in "case" "case submit" "case show" "case list" "case act" "case correct" "case history" "case import" \
-           "budget" "budget set" "budget show" "budget allocate" "db" "db migrate" "db status" "audit" "audit verify"; do
+           "budget" "budget set" "budget show" "budget history" "budget allocate" "awards" "awards list" "db" "db migrate" "db status" "audit" "audit verify"; do
     expect_rc 0 "help $c" "$BIN" $c --help
   done
   expect_rc 0 "db status" S db status
@@ -239,15 +288,15 @@ misc() {
   expect_rc 2 "empty actor on submit" R case submit --program R14 --facts $DATA/incubator-agri.json --actor "" --date 2030-01-01
   expect_rc 2 "blank actor on allocate" R budget allocate --program R14 --year 2025 --method ranked --actor "	"
   equals "$(sql "SELECT count(*) FROM events")" "$before" "no event without an actor"
-  expect_rc 2 "budget for an unknown programme" S budget set --program NOPE --year 2025 --total 1000
+  expect_rc 2 "budget for an unknown programme" S budget set --program NOPE --year 2025 --total 1000 --actor 财政局
   contains "$TMP/err" "unknown programme \`NOPE\`" "unknown programme named"
   local y
   for y in 0 -1 1999 2101 99999; do
-    expect_rc 2 "impossible year $y" S budget set --program R14 --year "$y" --total 1000
+    expect_rc 2 "impossible year $y" S budget set --program R14 --year "$y" --total 1000 --actor 财政局
     contains "$TMP/err" "is not a call year (2000–2100)" "year $y refused"
   done
   for y in abc 2025.5 ""; do
-    expect_rc 2 "year not a number [$y]" S budget set --program R14 --year "$y" --total 1000
+    expect_rc 2 "year not a number [$y]" S budget set --program R14 --year "$y" --total 1000 --actor 财政局
   done
   equals "$(sql "SELECT count(*) FROM budgets WHERE programme NOT IN ('R14') OR year NOT IN (2024, 2025)")" 0 "no such budget stored"
   expect_rc 0 "overdue list" S case list --overdue --date 2030-01-01
@@ -260,6 +309,7 @@ run_suite() {
   if [ "$BACKEND" = pg ]; then S db migrate >/dev/null || bad "db migrate"; fi
   lifecycle
   concurrency
+  ledger
   crash_import
   misc
   if [ "$BACKEND" = sqlite ]; then tamper; fi
