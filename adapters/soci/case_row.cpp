@@ -84,6 +84,10 @@ void CaseRow::from_case(const store::Case& c) {
   timer_due = c.timer_due ? model::format_date(*c.timer_due) : std::string();
   timer_due_ind = c.timer_due ? soci::i_ok : soci::i_null;
   closed = c.closed ? 1 : 0;
+  approved_fen = c.approved_fen.value_or(0);
+  approved_ind = c.approved_fen ? soci::i_ok : soci::i_null;
+  allocated_fen = c.allocated_fen.value_or(0);
+  allocated_ind = c.allocated_fen ? soci::i_ok : soci::i_null;
   const soci::indicator d = c.decision ? soci::i_ok : soci::i_null;
   outcome_ind = amount_ind = hash_ind = as_of_ind = json_ind = d;
   if (c.decision) {
@@ -125,6 +129,8 @@ store::Case CaseRow::to_case() const {
     if (!c.timer_due) throw store::CorruptError("case " + std::to_string(id) + " has an undecodable timer date");
   }
   c.closed = closed != 0;
+  if (approved_ind == soci::i_ok) c.approved_fen = approved_fen;
+  if (allocated_ind == soci::i_ok) c.allocated_fen = allocated_fen;
   if (outcome_ind == soci::i_ok) {
     store::CaseDecision d;
     d.outcome = decision_outcome;
@@ -159,6 +165,8 @@ void CaseRow::bind_into(soci::statement& st) {
   st.exchange(soci::into(deadlines));
   st.exchange(soci::into(timer_due, timer_due_ind));
   st.exchange(soci::into(closed));
+  st.exchange(soci::into(approved_fen, approved_ind));
+  st.exchange(soci::into(allocated_fen, allocated_ind));
   st.exchange(soci::into(decision_outcome, outcome_ind));
   st.exchange(soci::into(decision_amount_fen, amount_ind));
   st.exchange(soci::into(decision_ruleset_hash, hash_ind));

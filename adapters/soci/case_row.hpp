@@ -26,7 +26,7 @@ std::map<std::string, model::Days> decode_deadlines(const std::string& text);
 // The columns in the order CaseRow::bind_into expects.
 inline constexpr const char* kCaseColumns =
     "id, application_id, applicant, programme, call_year, workflow, workflow_version, stages, roles, state_json, "
-    "deadlines, timer_due, closed, decision_outcome, decision_amount_fen, decision_ruleset_hash, decision_as_of, "
+    "deadlines, timer_due, closed, approved_fen, allocated_fen, decision_outcome, decision_amount_fen, decision_ruleset_hash, decision_as_of, "
     "decision_json, reserved_fen, consumed_fen, version, facts_version, created_at, updated_at";
 
 struct CaseRow {
@@ -41,6 +41,8 @@ struct CaseRow {
   std::string timer_due;  // 'YYYY-MM-DD'
   soci::indicator timer_due_ind = soci::i_null;
   int closed = 0;         // 0 or 1
+  long long approved_fen = 0, allocated_fen = 0;  // 005
+  soci::indicator approved_ind = soci::i_null, allocated_ind = soci::i_null;
   std::string decision_outcome, decision_ruleset_hash, decision_as_of, decision_json;
   long long decision_amount_fen = 0;
   soci::indicator outcome_ind = soci::i_null, amount_ind = soci::i_null, hash_ind = soci::i_null,

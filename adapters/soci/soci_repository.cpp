@@ -15,7 +15,7 @@ void finish_prepare(soci::statement& st, const std::string& query) { prepare_sta
 void finish_read(soci::statement& st, const std::string& query) { prepare_statement(st, query, false); }
 
 // The columns an insert and an update of a case both write, in the order of both statements'
-// placeholders: workflow … closed. (reserved_fen / consumed_fen are moved only by
+// placeholders: workflow … allocated_fen. (reserved_fen / consumed_fen are moved only by
 // reserve/release/consume; applicant is written only by the insert.)
 void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.workflow));
@@ -29,6 +29,8 @@ void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.decision_json, r.json_ind));
   st.exchange(soci::use(r.timer_due, r.timer_due_ind));
   st.exchange(soci::use(r.closed));
+  st.exchange(soci::use(r.approved_fen, r.approved_ind));
+  st.exchange(soci::use(r.allocated_fen, r.allocated_ind));
 }
 
 }  // namespace
@@ -45,11 +47,11 @@ SociRepository::Statements::Statements(Connection& c)
     std::string q =
         "INSERT INTO cases (application_id, applicant, programme, call_year, workflow, workflow_version, stages, "
         "roles, state_json, deadlines, next_due, decision_outcome, decision_amount_fen, decision_ruleset_hash, "
-        "decision_as_of, decision_json, timer_due, closed, created_at, updated_at, version, facts_version, "
+        "decision_as_of, decision_json, timer_due, closed, approved_fen, allocated_fen, created_at, updated_at, version, facts_version, "
         "event_count, event_head) VALUES (:application_id, :applicant, :programme, :call_year, :workflow, "
         ":workflow_version, :stages, :roles, :state_json, :deadlines, :next_due, :decision_outcome, "
         ":decision_amount_fen, :decision_ruleset_hash, :decision_as_of, :decision_json, :timer_due, :closed, "
-        ":created_at, :updated_at, 1, 1, 0, '" +
+        ":approved_fen, :allocated_fen, :created_at, :updated_at, 1, 1, 0, '" +
         std::string(store::kGenesisHash) + "') ON CONFLICT (application_id) DO NOTHING";
     if (c.sql_dialect().insert_returning) {
       q += " RETURNING id";
@@ -77,7 +79,7 @@ SociRepository::Statements::Statements(Connection& c)
                    "deadlines = :deadlines, next_due = :next_due, decision_outcome = :decision_outcome, "
                    "decision_amount_fen = :decision_amount_fen, decision_ruleset_hash = :decision_ruleset_hash, "
                    "decision_as_of = :decision_as_of, decision_json = :decision_json, timer_due = :timer_due, "
-                   "closed = :closed, updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
+                   "closed = :closed, approved_fen = :approved_fen, allocated_fen = :allocated_fen, updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
   }
   insert_event.exchange(soci::use(ev_case));
   insert_event.exchange(soci::use(ev_seq));

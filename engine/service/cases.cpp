@@ -64,6 +64,14 @@ const std::string& latest_facts(store::CaseRepository& repo, store::CaseId id, s
   return keep.back().facts_json;
 }
 
+// What the case's guards see and what it is paid: eligible, and the smallest of the decided,
+// approved and allocated amounts (store::Case).
+workflow::Decision guard_decision(const store::Case& c) {
+  workflow::Decision d;
+  if (c.decision) d = {c.decision->outcome == "eligible", payable(c)};
+  return d;
+}
+
 ServiceError refused(const workflow::Refusal& r) {
   return ServiceError(ErrorKind::refused, workflow::refusal_kind_name(r.kind),
                       std::string("refused [") + workflow::refusal_kind_name(r.kind) + "]: " + r.message);
@@ -305,7 +313,7 @@ struct BudgetHooks {
   // reservation, taken now at its decided amount when it holds none (ServiceError refused when it does not
   // fit); without one, the decided amount is paid without budget control. Records the award.
   void disburse(const std::string& applicant, model::Days date) {
-    const model::Fen decided = c.decision && c.decision->outcome == "eligible" ? c.decision->amount_fen : 0;
+    const model::Fen decided = payable(c);
     model::Fen amount = 0;
     if (has_budget()) {
       if (c.reserved_fen == 0) hold(decided);
@@ -323,7 +331,10 @@ struct BudgetHooks {
     if (amount <= 0)
       throw ServiceError(ErrorKind::refused, "nothing_to_pay",
                          "refused [nothing_to_pay]: case " + std::to_string(c.id) + " has no amount to pay (decision: " +
-                             (c.decision ? c.decision->outcome : std::string("none")) + " " + money(decided) + ")",
+                             (c.decision ? c.decision->outcome : std::string("none")) + " " + money(decided) + ")" +
+                             (c.allocated_fen && *c.allocated_fen == 0
+                                  ? "; its share in the last budget allocation is 0 — allocate again when the budget allows"
+                                  : ""),
                          {{"case", std::to_string(c.id)}});
     store::Award a;
     a.applicant = applicant.empty() ? c.application_id : applicant;
@@ -370,7 +381,43 @@ void store_timer_move(const Env& env, const workflow::Workflow& wf, store::Case 
   tx.commit();
 }
 
+// An officer may approve a smaller amount only with `approve`, at a stage the workflow marks
+// `amount adjustable`, with a reason, more than 0 and not more than the case is granted now.
+void check_amount_change(const workflow::Workflow& wf, const workflow::CaseState& at, const store::Case& c, const ActRequest& r) {
+  const std::string id = std::to_string(c.id);
+  if (r.action != "approve")
+    throw ServiceError(ErrorKind::usage, "amount_not_allowed", "an amount can be given only with `approve` (not `" + r.action + "`)",
+                       {{"field", "amount"}});
+  if (!wf.amount_adjustable(at.stage))
+    throw ServiceError(ErrorKind::refused, "amount_not_adjustable",
+                       "refused [amount_not_adjustable]: case " + id + " is at stage `" + at.stage + "` of workflow `" + wf.name() +
+                           "`, where the approval is of the decided amount (the workflow marks no `amount adjustable` there)",
+                       {{"case", id}, {"stage", at.stage}});
+  if (r.reason.find_first_not_of(" \t\r\n\v\f") == std::string::npos)
+    throw ServiceError(ErrorKind::usage, "no_reason", "an approval of a smaller amount needs a reason (it is recorded with the event)",
+                       {{"field", "reason"}});
+  const model::Fen now = payable(c);
+  if (!c.decision || c.decision->outcome != "eligible" || now <= 0)
+    throw ServiceError(ErrorKind::refused, "not_eligible", "refused [not_eligible]: case " + id + " has no amount to approve",
+                       {{"case", id}});
+  if (*r.amount <= 0 || *r.amount > now)
+    throw ServiceError(ErrorKind::usage, "amount_out_of_range",
+                       "the approved amount must be more than 0 and at most the case's amount " + money(now) + " (it is " +
+                           money(*r.amount) + "); to approve nothing, reject",
+                       {{"field", "amount"}, {"max_fen", std::to_string(now)}});
+}
+
 }  // namespace
+
+model::Fen approved_amount(const store::Case& c) {
+  if (!c.decision || c.decision->outcome != "eligible") return 0;
+  return c.approved_fen ? std::min(c.decision->amount_fen, *c.approved_fen) : c.decision->amount_fen;
+}
+
+model::Fen payable(const store::Case& c) {
+  const model::Fen a = approved_amount(c);
+  return c.allocated_fen ? std::min(a, *c.allocated_fen) : a;
+}
 
 ActResult act(const Env& env, const ActRequest& r) {
   require_actor(r.actor);
@@ -379,11 +426,16 @@ ActResult act(const Env& env, const ActRequest& r) {
   auto st = parse_state(c);
   std::vector<store::FactsVersion> fvs;
   auto facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
-  workflow::Decision dec;
-  if (c.decision) dec = {c.decision->outcome == "eligible", c.decision->amount_fen};
-  workflow::Context ctx{facts, dec, env.cal};
+  workflow::Decision dec = guard_decision(c);
   // Timers that ran out before the step's date are recorded as the system's moves.
-  auto adv = workflow::advance(*p.wf, st, ctx, r.date);
+  auto adv = workflow::advance(*p.wf, st, workflow::Context{facts, dec, env.cal}, r.date);
+  if (r.amount) {  // an approval of a smaller amount: where the workflow allows it, with a reason
+    check_amount_change(*p.wf, adv.state, c, r);
+    store::Case approved = c;
+    approved.approved_fen = *r.amount;
+    dec = guard_decision(approved);  // the guards of the approval see the approved amount
+  }
+  workflow::Context ctx{facts, dec, env.cal};
   auto step = workflow::apply(*p.wf, adv.state, workflow::Step{r.action, r.role, r.date}, ctx);
   ActResult res;
   std::int64_t expected = c.version;
@@ -398,6 +450,7 @@ ActResult act(const Env& env, const ActRequest& r) {
     throw refused(*step.refusal);
   }
   apply_summary(*p.wf, step.state, c);
+  if (r.amount) c.approved_fen = *r.amount;
 
   store::Transaction tx(env.repo);
   BudgetHooks hooks{env, c, res.budget_notes};
@@ -407,8 +460,10 @@ ActResult act(const Env& env, const ActRequest& r) {
       hooks.disburse(c.applicant, r.date);
     } else if (terminal) {
       hooks.release();
-    } else if (r.action == "approve" && c.reserved_fen == 0 && dec.eligible && dec.amount > 0) {
-      hooks.hold(dec.amount);
+    } else if (workflow::reserves_budget(*p.wf, step) && c.reserved_fen == 0 && dec.eligible && dec.amount > 0) {
+      hooks.hold(dec.amount);  // the workflow's reserving stage approved the case
+    } else if (c.reserved_fen > dec.amount) {
+      hooks.hold(dec.amount);  // an approval of a smaller amount gives the difference back
     }
   } catch (const ServiceError&) {  // the budget refused the step: as for a workflow refusal, timers' moves are kept
     tx.rollback();
@@ -420,7 +475,13 @@ ActResult act(const Env& env, const ActRequest& r) {
     store::Case tc = after_timer;
     env.repo.append_event(make_event(tc, "system", "system", "timer", from_adv, "", payload("", adv.events, {})));
   }
-  env.repo.append_event(make_event(c, r.actor, r.role, r.action, from, r.note, payload("", step.events, res.budget_notes)));
+  std::string pl = payload("", step.events, res.budget_notes);
+  if (r.amount) {  // the approved amount, the decision's and the reason are part of the chained event
+    pl.pop_back();
+    pl += ",\"amount\":{\"decided_fen\":" + std::to_string(c.decision->amount_fen) + ",\"approved_fen\":" +
+          std::to_string(*r.amount) + ",\"reason\":" + quoted(r.reason) + "}}";
+  }
+  env.repo.append_event(make_event(c, r.actor, r.role, r.action, from, r.note, std::move(pl)));
   tx.commit();
   res.c = env.repo.load_case(c.id);
   res.step = std::move(step);
@@ -445,8 +506,7 @@ AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date) {
   auto st = parse_state(c);
   std::vector<store::FactsVersion> fvs;
   auto facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
-  workflow::Decision dec;
-  if (c.decision) dec = {c.decision->outcome == "eligible", c.decision->amount_fen};
+  workflow::Decision dec = guard_decision(c);
   auto adv = workflow::advance(*p.wf, st, workflow::Context{facts, dec, env.cal}, date);
   res.from = stages_text(c);
   const std::int64_t expected = c.version;
@@ -483,8 +543,7 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
   auto st = parse_state(c);
   std::vector<store::FactsVersion> fvs;
   auto stored_facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
-  workflow::Decision dec;
-  if (c.decision) dec = {c.decision->outcome == "eligible", c.decision->amount_fen};
+  workflow::Decision dec = guard_decision(c);
   auto adv = workflow::advance(*p.wf, st, workflow::Context{stored_facts, dec, env.cal}, r.date);
   std::int64_t expected = c.version;
   std::string from_adv = stages_text(c);
@@ -547,7 +606,7 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
                        {{"budget", store::budget_name(programme, year)}});
   std::vector<store::Case> open;
   for (auto& c : env.repo.list_cases(f)) {
-    if (!c.decision || c.decision->outcome != "eligible" || c.decision->amount_fen <= 0) continue;
+    if (approved_amount(c) <= 0) continue;
     if (c.stages.empty() || is_terminal(*p.wf, c.stages.front())) continue;
     open.push_back(std::move(c));
   }
@@ -559,11 +618,11 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
     BudgetHooks{env, open[i], notes[i]}.release();
   }
   res.available = env.repo.get_budget(programme, year)->available_fen();
-  for (const auto& c : open) res.demand += c.decision->amount_fen;
+  for (const auto& c : open) res.demand += approved_amount(c);
   model::Fen left = res.available;
   for (std::size_t i = 0; i < open.size(); ++i) {
     auto& c = open[i];
-    AllocationLine line{c.id, c.application_id, c.decision->amount_fen, before[i], 0};
+    AllocationLine line{c.id, c.application_id, approved_amount(c), before[i], 0};
     if (method == Allocation::pro_rata) {
       if (res.demand <= res.available) {
         line.allocated = line.decided;
@@ -577,6 +636,7 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
     }
     left -= line.allocated;
     if (line.allocated > 0) env.repo.reserve(c.id, line.allocated);
+    c.allocated_fen = line.allocated;  // what the case is paid from now on (0: nothing, until a new allocation)
     env.repo.update_case(c, c.version);  // a step that read the case before the allocation must reload it
     std::string pl = std::string("{\"method\":") + (method == Allocation::pro_rata ? "\"pro-rata\"" : "\"ranked\"") +
                      ",\"decided_fen\":" + std::to_string(line.decided) + ",\"before_fen\":" + std::to_string(line.before) +

@@ -89,6 +89,10 @@ struct ActRequest {
   store::CaseId id = 0;
   std::string action, role, actor, note;
   model::Days date = 0;
+  // `approve` of a smaller amount (分), where the workflow marks the stage `amount adjustable`; the
+  // reason is required and recorded with the event (docs/cases.md §5).
+  std::optional<model::Fen> amount;
+  std::string reason;
 };
 struct ActResult {
   store::Case c;                        // after
@@ -161,6 +165,11 @@ store::Budget set_budget(const Env& env, const std::string& programme, int year,
                          const std::string& note = {});
 
 // ---------------------------------------------------------------- helpers
+
+// The decided amount of an eligible case, capped by what an officer approved (0 otherwise).
+model::Fen approved_amount(const store::Case& c);
+// What the case will be paid: approved_amount capped by its share in the last allocation.
+model::Fen payable(const store::Case& c);
 
 bool is_terminal(const workflow::Workflow& wf, const std::string& stage);
 std::string money(model::Fen fen);  // "50000.00 yuan"-style human amount

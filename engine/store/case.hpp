@@ -43,6 +43,11 @@ struct Case {
   // (the service fills them from workflow::CaseState::timer and workflow::summarize(...).terminal):
   std::optional<model::Days> timer_due;  // last day of the current stage's running `after` period
   bool closed = false;                   // the case is in a terminal stage
+  // What the bureaus granted below the decision (docs/cases.md §5): the smaller amount an officer
+  // approved where the workflow allows it (`amount adjustable`), and the case's share in the last
+  // budget allocation. Unset: the decision's amount. What the case is paid is the smallest of the three.
+  std::optional<model::Fen> approved_fen;
+  std::optional<model::Fen> allocated_fen;
   // Maintained by the repository (ignored on create/update):
   // the case's own reservation of the budget of its (programme, call year), moved only by
   // CaseRepository::reserve/release/consume: what is reserved for it, and what its payment consumed.

@@ -25,6 +25,7 @@ bad()  { fail=$((fail+1)); echo "FAIL [$LABEL]: $*"; }
 expect_rc() { local want="$1" desc="$2"; shift 2; "$@" >"$TMP/out" 2>"$TMP/err"; local rc=$?
   if [ "$rc" = "$want" ]; then ok; else bad "$desc: exit $rc, want $want"; sed 's/^/    /' "$TMP/err" "$TMP/out" | head -8; fi; }
 contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: missing [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
+matches() { if grep -qE -- "$2" "$1"; then ok; else bad "$3: no line matches [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
 equals() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; }
 
 # SQL against the database under test (single value output).
@@ -62,15 +63,17 @@ lifecycle() {
   expect_rc 8 "approve while not eligible" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-08
   contains "$TMP/err" "guard_false" "guard refusal"
   expect_rc 0 "return for correction" R case act 1 return --as 市科技局 --actor 李四 --note 评价结果待核实 --date 2024-05-08
+  contains "$TMP/out" "timer: 补正材料 ends on 2024-05-14, then → closed (逾期未补正)" "act shows the correction period"
+  expect_rc 0 "show the correction period" R case show 1 --date 2024-05-09
+  contains "$TMP/out" "timer: 补正材料 ends on 2024-05-14, then → closed (逾期未补正)" "show: the correction period and what follows"
   expect_rc 0 "correct" R case correct 1 --facts $DATA/incubator-agri-corrected.json --actor 李四 --date 2024-05-09
   contains "$TMP/out" "facts version 2" "facts version 2"
   contains "$TMP/out" "→ eligible" "eligible after correction"
   expect_rc 0 "resubmit" R case act 1 resubmit --as 申报单位 --actor 张三 --date 2024-05-09
   contains "$TMP/out" "formal_review" "back at formal review"
-  expect_rc 0 "formal approve reserves" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-10
-  contains "$TMP/out" "reserved" "reservation note"
+  expect_rc 0 "formal approve" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-10
   expect_rc 0 "budget show" S budget show --program R14 --year 2024
-  contains "$TMP/out" "reserved        200000.00" "200000 reserved"
+  contains "$TMP/out" "reserved             0.00" "nothing reserved before the city's decision"
   expect_rc 0 "expert review" R case act 1 approve --as 专家组 --actor 专家 --date 2024-05-13
   expect_rc 0 "site visit" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-14
   contains "$TMP/out" "responsible 市农牧局, 市财政局" "selected reviewers"
@@ -80,10 +83,19 @@ lifecycle() {
   expect_rc 8 "vote twice" R case act 1 approve --as 市农牧局 --actor 赵六 --date 2024-05-15
   expect_rc 0 "vote 2" R case act 1 approve --as 市财政局 --actor 钱七 --date 2024-05-15
   contains "$TMP/out" "collective_decision" "joint review decided"
-  expect_rc 0 "collective decision" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-16
+  expect_rc 0 "collective decision reserves" R case act 1 approve --as 市科技局 --actor 李四 --date 2024-05-16
   contains "$TMP/out" "publicity" "publicity"
+  contains "$TMP/out" "reserved" "reservation note"
+  expect_rc 0 "budget show" S budget show --program R14 --year 2024
+  contains "$TMP/out" "reserved        200000.00" "200000 reserved by the reserving stage (collective_decision)"
   expect_rc 0 "inbox by role" S case list --role 市科技局 --format json --date 2024-05-20
   contains "$TMP/out" '"stages":["publicity"]' "inbox json"
+  contains "$TMP/out" '"timer":{"stage":"publicity","ends":"2024-05-23","then":"fund_plan"}' "inbox json: the running timer"
+  expect_rc 0 "inbox table" S case list --role 市科技局 --date 2024-05-20
+  contains "$TMP/out" "publicity 公示" "stage with its Chinese label"
+  contains "$TMP/out" "2024-05-23 → fund_plan" "timer column"
+  expect_rc 0 "show the notice period" R case show 1 --date 2024-05-20
+  contains "$TMP/out" "timer: 公示 ends on 2024-05-23, then → fund_plan (公示期满无异议)" "show: 公示 ends on D, then → the next stage"
   expect_rc 0 "fund plan after the notice period" R case act 1 approve --as 市财政局 --actor 钱七 --date 2024-05-27
   contains "$TMP/out" "disbursement" "at disbursement"
   expect_rc 0 "disburse" R case act 1 disburse --as 市财政局 --actor 钱七 --date 2024-05-28
@@ -99,15 +111,20 @@ lifecycle() {
   contains "$TMP/out" "reserved             0.00  consumed        200000.00" "still consumed, nothing released"
   equals "$(sql "SELECT decision_outcome || ' ' || facts_version || ' ' || consumed_fen FROM cases WHERE id = 1")" "eligible 2 20000000" "decision and facts kept"
   expect_rc 0 "history" S case history 1
-  for step in "submit     (new) → application" "approve    county_review → formal_review" "return     formal_review → awaiting_correction" \
-              "correct" "resubmit   awaiting_correction → formal_review" "approve    joint_review → joint_review" \
-              "approve    joint_review → collective_decision" "timer      publicity → fund_plan" "disburse   disbursement → disbursed" \
-              "note: 评价结果待核实"; do
-    contains "$TMP/out" "$step" "history step"
+  for step in "submit +\(new\) → application" "approve +county_review → formal_review" "return +formal_review → awaiting_correction" \
+              "correct" "resubmit +awaiting_correction → formal_review" "approve +joint_review → joint_review" \
+              "approve +joint_review → collective_decision" "timer +publicity → fund_plan" "disburse +disbursement → disbursed" \
+              "评价结果待核实"; do
+    matches "$TMP/out" "$step" "history step"
   done
-  equals "$(wc -l <"$TMP/out")" 15 "15 events"
+  # the workflow date of each step beside the write time: the county approved on 2024-05-07, the
+  # notice period's timer fired dated its last day, 2024-05-23
+  matches "$TMP/out" "^ *3  2024-05-07  [0-9-]+T[0-9:]+Z  王芳 +旗县区科技局\[临河区\]  approve  " "county approval dated 2024-05-07"
+  matches "$TMP/out" "  2024-05-23  [0-9-]+T[0-9:]+Z  system +system +timer +publicity → fund_plan" "timer dated the day after the notice period"
+  equals "$(wc -l <"$TMP/out")" 16 "a header and 15 events"
   expect_rc 0 "history json" S case history 1 --format json
   contains "$TMP/out" '"budget":["consumed' "budget change in payload"
+  contains "$TMP/out" '"seq":3,"date":"2024-05-07","at":"' "history json: the workflow date of a step"
   expect_rc 0 "show" R case show 1 --date 2024-06-01
   contains "$TMP/out" "stage: disbursed" "show stage"
   # awards feedback: the same applicant applies again in 2024 → refused (recently funded)
@@ -117,6 +134,78 @@ lifecycle() {
   expect_rc 0 "explain" R case show 2 --explain --lang en --date 2024-06-03
   contains "$TMP/out" "recently_funded" "explained by recently_funded"
   expect_rc 0 "audit clean" S audit verify
+}
+
+# The inbox after the lifecycle (case 1 disbursed and closed, case 2 open at application): open cases
+# by default, names checked against the rules with "did you mean", table / CSV / JSON output, and
+# errors and refusals as JSON objects on stdout with --format json.
+inbox() {
+  expect_rc 0 "open cases only" S case list --date 2024-06-03
+  grep -q "APP-2024-0001" "$TMP/out" && bad "a closed case is not in the inbox" || ok
+  contains "$TMP/out" "APP-2024-0002" "the open case listed"
+  contains "$TMP/out" "1 open case (" "counted as open"
+  expect_rc 0 "--all" S case list --all --date 2024-06-03
+  contains "$TMP/out" "APP-2024-0001" "--all lists the closed case"
+  contains "$TMP/out" "disbursed 已拨付" "closed stage with its label"
+  expect_rc 0 "by applicant" S case list --all --applicant ORG1 --format json
+  equals "$(wc -l <"$TMP/out")" 2 "both cases of ORG1"
+  expect_rc 0 "by another applicant" S case list --all --applicant 91150800MA0000000X
+  contains "$TMP/out" "0 cases" "no case of another applicant"
+  # columns line up by display width (Chinese 2 columns): every column starts at its header's column
+  expect_rc 0 "table" S case list --all --date 2024-06-03
+  python3 - "$TMP/out" <<'EOF' && ok || bad "table columns align by display width"
+import re, sys, unicodedata
+def w(s): return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()[:-1]
+# the last column (amount) is right-aligned: every line is as wide as the header
+assert len({w(l) for l in lines}) == 1, [w(l) for l in lines]
+# a cell after a gap of two or more spaces starts at a header's column (or is the amount)
+heads = {w(lines[0][:m.start()]) for m in re.finditer(r"(?:^|(?<=  ))\S", lines[0])}
+for l in lines[1:]:
+    starts = {w(l[:m.start()]) for m in re.finditer(r"(?<=  )\S", l)}
+    assert starts <= heads | {w(l) - len(l.split()[-1])}, (l, sorted(starts), sorted(heads))
+EOF
+  # names the rules do not have: exit 2 with a suggestion, not "0 cases"
+  expect_rc 2 "unknown stage" S case list --stage publicty
+  contains "$TMP/err" "unknown stage \`publicty\`; did you mean \`publicity\`?" "stage suggestion"
+  expect_rc 2 "unknown role" S case list --role 市科技
+  contains "$TMP/err" "did you mean \`市科技局\`?" "role suggestion"
+  expect_rc 2 "role family without a member" S case list --role 旗县区科技局
+  contains "$TMP/err" "is a role family" "family named"
+  expect_rc 0 "a family member" S case list --role 旗县区科技局[临河区]
+  expect_rc 2 "unknown programme" S case list --program R14x
+  contains "$TMP/err" "did you mean \`R14\`?" "programme suggestion"
+  expect_rc 2 "unknown stage as JSON" S case list --stage publicty --format json
+  contains "$TMP/out" '{"error":{"kind":"usage","code":"unknown_stage","message":"unknown stage `publicty`; did you mean `publicity`?","details":{"stage":"publicty"}}}' "usage error object"
+  # CSV export: RFC 4180, a header, one record per case
+  expect_rc 0 "csv" S case list --all --format csv --date 2024-06-03
+  python3 - "$TMP/out" <<'EOF' && ok || bad "csv export"
+import csv, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.endswith(b"\r\n") and raw.count(b"\r\n") == 3, raw
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")))
+assert [r["application_id"] for r in rows] == ["APP-2024-0001", "APP-2024-0002"], rows
+assert rows[0]["closed"] == "true" and rows[0]["stage"] == "disbursed" and rows[0]["amount_fen"] == "20000000" and rows[0]["amount"] == "200000.00", rows[0]
+assert rows[1]["closed"] == "false" and rows[1]["stage_label"] == "项目申报" and rows[1]["applicant"] == "ORG1", rows[1]
+EOF
+  # errors and refusals of case commands as one JSON object on stdout (the text stays on stderr)
+  expect_rc 8 "refusal as JSON" R case act 1 approve --as 市财政局 --actor 钱七 --date 2024-06-04 --format json
+  contains "$TMP/out" '{"error":{"kind":"refused","code":"case_closed","message":"refused [case_closed]: ' "refusal object"
+  equals "$(wc -l <"$TMP/out")" 1 "only the object on stdout"
+  contains "$TMP/err" "refused [case_closed]" "the text on stderr"
+  expect_rc 3 "no such case as JSON" S case history 999999 --format json
+  contains "$TMP/out" '{"error":{"kind":"not_found","code":"not_found","message":"' "not found object"
+  expect_rc 2 "unknown programme on submit as JSON" R case submit --program NOPE --facts $DATA/incubator-agri.json --format json
+  contains "$TMP/out" '"code":"unknown_programme"' "usage object"
+  contains "$TMP/out" '"details":{"programme":"NOPE"}' "usage details"
+  expect_rc 3 "unreadable facts as JSON" R case submit --program R14 --facts "$TMP/none.json" --format json
+  contains "$TMP/out" '{"error":{"kind":"input","code":"unreadable_file","message":"cannot read the facts file' "input object"
+  expect_rc 3 "bad facts as JSON" R case correct 2 --facts <(echo '{"id":"APP-2024-0002","rd_expense":"x"}') --actor 李四 --format json
+  contains "$TMP/out" '{"error":{"kind":"input","code":"' "decode error object"
+  expect_rc 4 "rules errors as JSON" "$BIN" case list --rules tests/golden/check/bad --db "$DB" --format json
+  contains "$TMP/out" '{"error":{"kind":"rules","code":"rules_invalid","message":"the rules have errors: ' "rules error object"
+  expect_rc 7 "database unreachable as JSON" "$BIN" case list --db "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2" --format json
+  contains "$TMP/out" '{"error":{"kind":"database","code":"unavailable","message":"' "database error object"
 }
 
 concurrency() {
@@ -147,9 +236,18 @@ concurrency() {
     ids+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$TMP/b.out")")
     R case act "${ids[-1]}" submit --as 申报单位 --actor A --date 2025-03-03 >/dev/null 2>&1
   done
+  # each case through the reviews to the collective decision, the stage whose approval reserves
+  for i in "${!ids[@]}"; do
+    local step
+    for step in "旗县区科技局[临河区] 2025-03-04" "市科技局 2025-03-05" "专家组 2025-03-06" "市科技局 2025-03-07" \
+                "市农牧局 2025-03-07" "市财政局 2025-03-07"; do
+      R case act "${ids[$i]}" approve --as ${step% *} --actor R --date ${step#* } >/dev/null 2>&1 || bad "review step $step of case ${ids[$i]}"
+    done
+  done
+  equals "$(sql "SELECT reserved_fen FROM budgets WHERE programme = 'R14' AND year = 2025")" 0 "the reviews before the city's decision reserve nothing"
   pids=()
   for i in "${!ids[@]}"; do
-    R case act "${ids[$i]}" approve --as 旗县区科技局[临河区] --actor "Q$i" --date 2025-03-04 >"$TMP/q$i.out" 2>"$TMP/q$i.err" & pids+=($!)
+    R case act "${ids[$i]}" approve --as 市科技局 --actor "Q$i" --date 2025-03-10 >"$TMP/q$i.out" 2>"$TMP/q$i.err" & pids+=($!)
   done
   wins=0; others=0; odd=0
   for i in "${!pids[@]}"; do
@@ -308,6 +406,7 @@ run_suite() {
   echo "== $LABEL"
   if [ "$BACKEND" = pg ]; then S db migrate >/dev/null || bad "db migrate"; fi
   lifecycle
+  inbox
   concurrency
   ledger
   crash_import

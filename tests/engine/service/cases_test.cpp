@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -32,8 +35,23 @@ class CaseServiceTest : public ::testing::Test {
   static void SetUpTestSuite() {
     prepared_ = new files::PreparedFromDisk(files::prepare(std::string(SUBSIDY_SOURCE_DIR) + "/rules"));
     ASSERT_TRUE(prepared_->rules) << "rules must load: " << prepared_->error;
+    // The shipped rules with a competitive workflow whose county recommendation reserves the budget
+    // (`reserve at county_review`): cases returned for correction then hold a reservation.
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("subsidy-county-reserves-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::copy(std::string(SUBSIDY_SOURCE_DIR) + "/rules", dir, fs::copy_options::recursive);
+    std::string wf = read("rules/workflows/competitive.rules");
+    const std::string decl = "reserve at collective_decision;";
+    ASSERT_NE(wf.find(decl), std::string::npos);
+    wf.replace(wf.find(decl), decl.size(), "reserve at county_review;");
+    std::ofstream(dir / "workflows" / "competitive.rules", std::ios::binary | std::ios::trunc) << wf;
+    county_reserves_ = new files::PreparedFromDisk(files::prepare(dir.string()));
+    fs::remove_all(dir);
+    ASSERT_TRUE(county_reserves_->rules) << county_reserves_->error;
   }
   Env env() { return Env{*prepared_->rules, repo_}; }
+  Env county_env() { return Env{*county_reserves_->rules, repo_}; }
   model::Days day(const char* s) { return *model::parse_date(s); }
 
   store::CaseId submit_eligible(const std::string& id, const char* date = "2025-03-03") {
@@ -46,14 +64,22 @@ class CaseServiceTest : public ::testing::Test {
     return res.id;
   }
 
-  // From county review (after submit_eligible) through every review, the public notice and the
-  // fund plan to the disbursement stage of the competitive workflow.
-  void to_disbursement(store::CaseId id) {
-    for (auto [action, role, date] : std::initializer_list<std::tuple<const char*, const char*, const char*>>{
-             {"approve", "旗县区科技局[临河区]", "2025-03-04"}, {"approve", "市科技局", "2025-03-05"}, {"approve", "专家组", "2025-03-06"},
-             {"approve", "市科技局", "2025-03-07"}, {"approve", "市农牧局", "2025-03-07"}, {"approve", "市财政局", "2025-03-07"},
-             {"approve", "市科技局", "2025-03-10"}, {"approve", "市财政局", "2025-03-18"}})
+  // The approvals [first, steps) of the path from county review (after submit_eligible): county, formal review,
+  // experts, site visit, two joint-review votes (6: at collective_decision), the collective
+  // decision (7: in public notice), the fund plan after the notice (8: at disbursement).
+  void walk(store::CaseId id, std::size_t steps, std::size_t first = 0) {
+    static const std::tuple<const char*, const char*, const char*> path[] = {
+        {"approve", "旗县区科技局[临河区]", "2025-03-04"}, {"approve", "市科技局", "2025-03-05"}, {"approve", "专家组", "2025-03-06"},
+        {"approve", "市科技局", "2025-03-07"}, {"approve", "市农牧局", "2025-03-07"}, {"approve", "市财政局", "2025-03-07"},
+        {"approve", "市科技局", "2025-03-10"}, {"approve", "市财政局", "2025-03-18"}};
+    for (std::size_t i = first; i < steps; ++i) {
+      auto [action, role, date] = path[i];
       act(env(), {id, action, role, "X", "", day(date)});
+    }
+  }
+  // Through every review, the public notice and the fund plan to the disbursement stage.
+  void to_disbursement(store::CaseId id) {
+    walk(id, 8);
     ASSERT_EQ(repo_.load_case(id).stages, std::vector<std::string>{"disbursement"});
   }
   void disburse(store::CaseId id) { act(env(), {id, "disburse", "市财政局", "F", "", day("2025-03-19")}); }
@@ -70,9 +96,11 @@ class CaseServiceTest : public ::testing::Test {
   }
 
   static files::PreparedFromDisk* prepared_;
+  static files::PreparedFromDisk* county_reserves_;
   store::InMemoryRepository repo_;
 };
 files::PreparedFromDisk* CaseServiceTest::prepared_ = nullptr;
+files::PreparedFromDisk* CaseServiceTest::county_reserves_ = nullptr;
 
 TEST_F(CaseServiceTest, SubmitStoresCaseFactsAndFirstEventAndIsIdempotent) {
   SubmitRequest r;
@@ -124,25 +152,81 @@ TEST_F(CaseServiceTest, ApplicantKeyIsAColumnCheckedAgainstGb32100) {
   EXPECT_EQ(found[0].id, legacy.id);
 }
 
-TEST_F(CaseServiceTest, ApproveReservesAndRefusesBeyondTheBudget) {
+// Issue 9: the county's recommendation reserved the budget, so a county bureau was refused because
+// the city's budget was full. The workflow names the reserving stage (competitive: the collective
+// decision of 市科技局).
+TEST_F(CaseServiceTest, TheWorkflowsReservingStageReservesNotTheCountysRecommendation) {
   repo_.set_budget("R14", 2025, 30000000, "财政局", "");  // room for one 200000-yuan grant
   auto c1 = submit_eligible("A1"), c2 = submit_eligible("A2");
-  auto r1 = act(env(), {c1, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
-  EXPECT_EQ(r1.c.reserved_fen, 20000000);
-  try {
-    act(env(), {c2, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
-    FAIL() << "expected a refusal";
-  } catch (const ServiceError& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::refused);
-    EXPECT_NE(std::string(e.what()).find("available"), std::string::npos);
-  }
-  auto after = repo_.load_case(c2);
-  EXPECT_EQ(after.stages, std::vector<std::string>{"county_review"});  // unchanged
-  EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 20000000);
-  // rejection releases
-  act(env(), {c1, "reject", "市科技局", "L", "", day("2025-03-05")});
-  EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 0);
+  walk(c1, 1);
+  walk(c2, 1);  // the county recommends both, although only one fits
   EXPECT_EQ(repo_.load_case(c1).reserved_fen, 0);
+  EXPECT_EQ(repo_.load_case(c2).reserved_fen, 0);
+  EXPECT_EQ(env().wfs.for_program("R14")->reserving_stage(), "collective_decision");
+  walk(c1, 6, 1);  // joint review done, nothing reserved yet
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 0);
+  auto r1 = act(env(), {c1, "approve", "市科技局", "W", "", day("2025-03-10")});
+  EXPECT_EQ(r1.c.reserved_fen, 20000000);
+  EXPECT_EQ(r1.c.stages, std::vector<std::string>{"publicity"});
+  walk(c2, 6, 1);  // c2 at the collective decision: the budget is full
+  auto [kind, message] = refusal([&] { act(env(), {c2, "approve", "市科技局", "W", "", day("2025-03-10")}); });
+  EXPECT_EQ(kind, ErrorKind::refused);
+  EXPECT_NE(message.find("budget_exceeded"), std::string::npos) << message;
+  EXPECT_EQ(repo_.load_case(c2).stages, std::vector<std::string>{"collective_decision"});  // unchanged
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 20000000);
+  // where the workflow names the county's stage, its approval reserves (and is refused when full)
+  store::InMemoryRepository other;
+  Env county{*county_reserves_->rules, other};
+  other.set_budget("R14", 2025, 30000000, "财政局", "");
+  SubmitRequest r;
+  r.programme = "R14";
+  r.date = day("2025-03-03");
+  std::vector<store::CaseId> ids;
+  for (const char* id : {"B1", "B2"}) {
+    r.facts_json = with_id(read("tests/cli/data/incubator-agri-corrected.json"), id);
+    ids.push_back(submit(county, r).id);
+    act(county, {ids.back(), "submit", "申报单位", "A", "", day("2025-03-03")});
+  }
+  EXPECT_EQ(act(county, {ids[0], "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")}).c.reserved_fen, 20000000);
+  EXPECT_EQ(refusal([&] { act(county, {ids[1], "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")}); }).first,
+            ErrorKind::refused);
+}
+
+// Issue 9: an officer approves a smaller amount where the workflow allows it, with a reason.
+TEST_F(CaseServiceTest, AnApprovalOfASmallerAmountWhereTheWorkflowAllowsIt) {
+  repo_.set_budget("R14", 2025, 100000000, "财政局", "");
+  auto c = submit_eligible("S1");
+  walk(c, 1);
+  ActRequest county{c, "approve", "市科技局", "W", "", day("2025-03-05")};
+  county.amount = 15000000;
+  county.reason = "核减";
+  auto [k1, m1] = refusal([&] { act(env(), county); });  // formal review: not adjustable
+  EXPECT_EQ(k1, ErrorKind::refused);
+  EXPECT_NE(m1.find("amount_not_adjustable"), std::string::npos) << m1;
+  EXPECT_EQ(repo_.load_case(c).stages, std::vector<std::string>{"formal_review"});
+  walk(c, 6, 1);
+  ActRequest city{c, "approve", "市科技局", "W", "预算不足", day("2025-03-10")};
+  city.amount = 15000000;
+  EXPECT_EQ(refusal([&] { act(env(), city); }).first, ErrorKind::usage);  // no reason
+  city.reason = "预算有限，按比例核减";
+  city.amount = 20000001;
+  EXPECT_EQ(refusal([&] { act(env(), city); }).first, ErrorKind::usage);  // more than decided
+  city.amount = 0;
+  EXPECT_EQ(refusal([&] { act(env(), city); }).first, ErrorKind::usage);  // nothing: reject instead
+  city.amount = 15000000;
+  auto res = act(env(), city);
+  EXPECT_EQ(res.c.stages, std::vector<std::string>{"publicity"});
+  EXPECT_EQ(res.c.approved_fen, 15000000);
+  EXPECT_EQ(res.c.decision->amount_fen, 20000000);  // the rules' decision is kept
+  EXPECT_EQ(payable(res.c), 15000000);
+  EXPECT_EQ(res.c.reserved_fen, 15000000);  // the reservation is the approved amount
+  const auto ev = repo_.events(c).back();
+  EXPECT_NE(ev.payload_json.find("\"approved_fen\":15000000"), std::string::npos) << ev.payload_json;
+  EXPECT_NE(ev.payload_json.find("预算有限"), std::string::npos) << ev.payload_json;
+  act(env(), {c, "approve", "市财政局", "X", "", day("2025-03-18")});
+  disburse(c);
+  EXPECT_EQ(repo_.awards_for("S1").at(0).amount_fen, 15000000);
+  EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 15000000);
 }
 
 TEST_F(CaseServiceTest, RefusedActionsAndWrongRolesExitEight) {
@@ -157,12 +241,17 @@ TEST_F(CaseServiceTest, RefusedActionsAndWrongRolesExitEight) {
 
 TEST_F(CaseServiceTest, ExpiredCorrectionClosesTheCaseAndReleasesEvenWhenTheStepIsRefused) {
   repo_.set_budget("R14", 2025, 100000000, "财政局", "");
-  auto c = submit_eligible("A4");
-  act(env(), {c, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
-  act(env(), {c, "return", "市科技局", "L", "", day("2025-03-05")});
+  SubmitRequest r;
+  r.programme = "R14";
+  r.facts_json = with_id(read("tests/cli/data/incubator-agri-corrected.json"), "A4");
+  r.date = day("2025-03-03");
+  auto c = submit(county_env(), r).id;  // a workflow whose county recommendation reserves
+  act(county_env(), {c, "submit", "申报单位", "A", "", day("2025-03-03")});
+  act(county_env(), {c, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
+  act(county_env(), {c, "return", "市科技局", "L", "", day("2025-03-05")});
   EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 20000000);
   try {
-    act(env(), {c, "resubmit", "申报单位", "A", "", day("2025-04-01")});
+    act(county_env(), {c, "resubmit", "申报单位", "A", "", day("2025-04-01")});
     FAIL() << "the correction period is over";
   } catch (const ServiceError& e) {
     EXPECT_EQ(e.kind(), ErrorKind::refused);
@@ -209,7 +298,7 @@ TEST_F(CaseServiceTest, CorrectingADisbursedCaseIsRefusedAndMovesNoMoney) {
   auto paid = submit_eligible("D1"), other = submit_eligible("D2");
   to_disbursement(paid);
   disburse(paid);
-  act(env(), {other, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-19")});  // reserves 200000
+  walk(other, 7);  // the collective decision reserves 200000
   const auto before = repo_.load_case(paid);
   auto [code, message] = refusal([&] {
     correct(env(), {paid, with_id(read("tests/cli/data/incubator-agri.json"), "D1"), "李四", "", day("2025-03-20")});
@@ -256,21 +345,31 @@ TEST_F(CaseServiceTest, CorrectionsOnlyBeforeReviewAndWhileReturnedForCorrection
 
 TEST_F(CaseServiceTest, ACorrectionMovesOnlyTheCasesOwnReservation) {
   repo_.set_budget("R14", 2025, 40000000, "财政局", "");
-  auto a = submit_eligible("F1"), b = submit_eligible("F2");
-  act(env(), {a, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
-  act(env(), {b, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
-  act(env(), {a, "return", "市科技局", "L", "", day("2025-03-05")});
-  correct(env(), {a, with_id(read("tests/cli/data/incubator-agri.json"), "F1"), "L", "", day("2025-03-05")});
+  SubmitRequest r;
+  r.programme = "R14";
+  r.date = day("2025-03-03");
+  std::vector<store::CaseId> ids;
+  for (const char* id : {"F1", "F2"}) {  // a workflow whose county recommendation reserves
+    r.facts_json = with_id(read("tests/cli/data/incubator-agri-corrected.json"), id);
+    ids.push_back(submit(county_env(), r).id);
+    act(county_env(), {ids.back(), "submit", "申报单位", "A", "", day("2025-03-03")});
+    act(county_env(), {ids.back(), "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
+  }
+  const auto a = ids[0], b = ids[1];
+  act(county_env(), {a, "return", "市科技局", "L", "", day("2025-03-05")});
+  correct(county_env(), {a, with_id(read("tests/cli/data/incubator-agri.json"), "F1"), "L", "", day("2025-03-05")});
   EXPECT_EQ(repo_.load_case(a).reserved_fen, 0);
   EXPECT_EQ(repo_.load_case(b).reserved_fen, 20000000);
   EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 20000000);
-  correct(env(), {a, with_id(read("tests/cli/data/incubator-agri-corrected.json"), "F1"), "L", "", day("2025-03-06")});
+  correct(county_env(), {a, with_id(read("tests/cli/data/incubator-agri-corrected.json"), "F1"), "L", "", day("2025-03-06")});
   EXPECT_EQ(repo_.load_case(a).reserved_fen, 0);  // it held nothing: its next approval reserves
 }
 
 // Issue 8: ranked allocation gave 0 to a case at disbursement and `disburse` paid it in full
 // "without budget control": 600,000 paid against a 400,000 budget, 400,000 shown consumed.
-TEST_F(CaseServiceTest, ACaseAllocatedNothingIsPaidOnlyWhenTheBudgetStillHasRoom) {
+// Issue 9: a case given 0 by allocation is in a clear state — it shows and is paid 0 (nothing_to_pay)
+// until a later allocation gives it a share — instead of showing its full amount.
+TEST_F(CaseServiceTest, ACaseAllocatedNothingIsPaidNothingUntilAnAllocationGivesItAShare) {
   std::vector<store::CaseId> ids;
   for (const char* id : {"G1", "G2", "G3"}) {
     ids.push_back(submit_eligible(id));
@@ -280,18 +379,24 @@ TEST_F(CaseServiceTest, ACaseAllocatedNothingIsPaidOnlyWhenTheBudgetStillHasRoom
   auto rk = allocate(env(), "R14", 2025, Allocation::ranked, "F");
   ASSERT_EQ(rk.lines.size(), 3u);
   EXPECT_EQ(rk.lines[2].allocated, 0);
+  EXPECT_EQ(repo_.load_case(ids[2]).allocated_fen, 0);
+  EXPECT_EQ(payable(repo_.load_case(ids[2])), 0);
   disburse(ids[0]);
   disburse(ids[1]);
   auto [code, message] = refusal([&] { disburse(ids[2]); });
   EXPECT_EQ(code, ErrorKind::refused);
-  EXPECT_NE(message.find("budget_exceeded"), std::string::npos) << message;
+  EXPECT_NE(message.find("nothing_to_pay"), std::string::npos) << message;
+  EXPECT_NE(message.find("allocation"), std::string::npos) << message;
   EXPECT_EQ(repo_.load_case(ids[2]).stages, std::vector<std::string>{"disbursement"});
   EXPECT_TRUE(repo_.awards_for("G3").empty());
   auto b = *repo_.get_budget("R14", 2025);
   EXPECT_EQ(b.consumed_fen, 40000000);
   EXPECT_EQ(b.reserved_fen, 0);
-  // Once the budget grows, the payment takes its reservation at payout.
+  // Once the budget grows, a new allocation gives it its share, and the payment pays that.
   repo_.set_budget("R14", 2025, 60000000, "财政局", "");
+  auto again = allocate(env(), "R14", 2025, Allocation::ranked, "F");
+  ASSERT_EQ(again.lines.size(), 1u);  // the two paid cases are closed
+  EXPECT_EQ(again.lines[0].allocated, 20000000);
   disburse(ids[2]);
   EXPECT_EQ(repo_.get_budget("R14", 2025)->consumed_fen, 60000000);
   EXPECT_EQ(repo_.load_case(ids[2]).consumed_fen, 20000000);
