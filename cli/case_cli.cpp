@@ -48,33 +48,58 @@ int exit_code(service::ErrorKind k) {
   return kExitInternal;
 }
 
-int open_session(const std::string& rules, const std::string& db, Session& s) {
-  s.rules = files::prepare(rules);
-  if (!s.rules.rules) {
-    files::print_diagnostics(*s.rules.lr);
-    if (s.rules.lr->error.empty() && !s.rules.lr->diags.has_errors()) std::fprintf(stderr, "error: %s\n", s.rules.error.c_str());
-    return kExitRules;
-  }
-  return guarded([&] {
-    s.repo = open_db(db);
-    s.env.emplace(*s.rules.rules, *s.repo);
-    return kExitOk;
-  });
+int report_rules_error(const files::LoadedRules& lr, const std::string& error, bool json, const std::string& code) {
+  if (!lr.error.empty()) return report_error({"rules", "rules_unreadable", lr.error, {}, kExitRules}, json);
+  if (!lr.diags.has_errors()) return report_error({"rules", code, error, {}, kExitRules}, json);
+  files::print_diagnostics(lr);
+  return report_error({"rules", "rules_invalid", error + ": " + diag::summary(lr.diags),
+                       {{"errors", std::to_string(lr.diags.error_count())}}, kExitRules},
+                      json);
 }
 
-int guarded(const std::function<int()>& body) {
+int open_session(const std::string& rules, const std::string& db, Session& s, bool json) {
+  s.rules = files::prepare(rules);
+  if (!s.rules.rules)
+    return report_rules_error(*s.rules.lr, s.rules.error, json,
+                              s.rules.calendar.error.empty() ? "no_calendar" : "calendar_unreadable");
+  return guarded(
+      [&] {
+        s.repo = open_db(db);
+        s.env.emplace(*s.rules.rules, *s.repo);
+        return kExitOk;
+      },
+      json);
+}
+
+ErrorView error_view(const service::ServiceError& e) {
+  const int rc = exit_code(e.kind());
+  return {service::error_kind_name(e.kind()), e.code(), e.what(), e.details(), rc};
+}
+
+ErrorView error_view(const store::StoreError& e) {
+  const auto kind = service::kind_of(e);
+  ErrorView v{service::error_kind_name(kind), store::error_kind_name(e.kind()), e.what(), {}, exit_code(kind)};
+  if (e.kind() == store::ErrorKind::conflict)
+    v.message = std::string("the case changed since you read it; reload and retry (") + e.what() + ")";
+  if (const auto* b = dynamic_cast<const store::BudgetExceededError*>(&e))
+    v.details = {{"programme", b->programme()},
+                 {"year", std::to_string(b->year())},
+                 {"requested_fen", std::to_string(b->requested())},
+                 {"available_fen", std::to_string(b->available())}};
+  if (const auto* d = dynamic_cast<const store::DuplicateApplicationError*>(&e)) {
+    v.details = {{"application_id", d->application_id()}};
+    if (d->existing_case()) v.details.emplace_back("case", std::to_string(d->existing_case()));
+  }
+  return v;
+}
+
+int guarded(const std::function<int()>& body, bool json) {
   try {
     return body();
   } catch (const service::ServiceError& e) {
-    std::fprintf(stderr, "%s%s\n", e.kind() == service::ErrorKind::refused ? "" : "error: ", e.what());
-    return exit_code(e.kind());
+    return report_error(error_view(e), json);
   } catch (const store::StoreError& e) {
-    const int rc = exit_code(service::kind_of(e));
-    if (e.kind() == store::ErrorKind::conflict)
-      std::fprintf(stderr, "conflict: the case changed since you read it; reload and retry (%s)\n", e.what());
-    else
-      std::fprintf(stderr, "error [%s]: %s\n", store::error_kind_name(e.kind()), e.what());
-    return rc;
+    return report_error(error_view(e), json);
   }
 }
 
@@ -93,11 +118,38 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-std::string case_json(const store::Case& c, std::optional<model::Days> today) {
+std::string stage_label(const service::Env& env, const store::Case& c, const std::string& stage) {
+  const auto* wf = env.wfs.find(c.workflow);
+  if (!wf) return {};
+  int s = wf->find_stage(stage);
+  return s < 0 ? std::string() : wf->stage(static_cast<std::uint32_t>(s)).label.zh;
+}
+
+std::optional<RunningTimer> running_timer(const service::Env& env, const store::Case& c) {
+  const auto* wf = env.wfs.find(c.workflow);
+  if (!wf || !c.timer_due || c.closed) return std::nullopt;
+  for (const auto& name : c.stages) {
+    int s = wf->find_stage(name);
+    if (s < 0) continue;
+    const auto& st = wf->stage(static_cast<std::uint32_t>(s));
+    if (!st.has_timer || st.timer_target < 0) continue;
+    RunningTimer t{name, st.label.zh.empty() ? name : st.label.zh, *c.timer_due,
+                   wf->stage(static_cast<std::uint32_t>(st.timer_target)).name, st.timer_label.zh};
+    return t;
+  }
+  return std::nullopt;
+}
+
+std::string timer_text(const RunningTimer& t) {
+  return t.stage_label + " ends on " + model::format_date(t.ends) + ", then → " + t.then + (t.why.empty() ? "" : " (" + t.why + ")");
+}
+
+std::string case_json(const store::Case& c, std::optional<model::Days> today, const service::Env* env) {
   namespace bj = boost::json;
   bj::object o;
   o["id"] = c.id;
   o["application_id"] = c.application_id;
+  o["applicant"] = c.applicant;
   o["programme"] = c.programme;
   o["call_year"] = c.call_year;
   o["workflow"] = c.workflow;
@@ -112,6 +164,12 @@ std::string case_json(const store::Case& c, std::optional<model::Days> today) {
   auto due = store::next_due(c);
   o["due"] = due ? bj::value(model::format_date(*due)) : bj::value(nullptr);
   if (today) o["overdue"] = due && *due < *today;
+  o["closed"] = c.closed;
+  if (env) {
+    auto t = running_timer(*env, c);
+    o["timer"] = t ? bj::value(bj::object{{"stage", t->stage}, {"ends", model::format_date(t->ends)}, {"then", t->then}})
+                   : bj::value(nullptr);
+  }
   if (c.decision) {
     bj::object d;
     d["outcome"] = c.decision->outcome;
@@ -122,6 +180,9 @@ std::string case_json(const store::Case& c, std::optional<model::Days> today) {
   } else {
     o["decision"] = nullptr;
   }
+  o["approved_fen"] = c.approved_fen ? boost::json::value(*c.approved_fen) : boost::json::value(nullptr);
+  o["allocated_fen"] = c.allocated_fen ? boost::json::value(*c.allocated_fen) : boost::json::value(nullptr);
+  o["payable_fen"] = service::payable(c);
   o["reserved_fen"] = c.reserved_fen;
   o["consumed_fen"] = c.consumed_fen;
   o["version"] = c.version;

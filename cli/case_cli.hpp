@@ -1,11 +1,13 @@
 #pragma once
 // Shared plumbing of the commands that use the case store (case, budget, db, audit): opening the
-// rules, calendar and database, mapping errors to exit codes, dates, JSON of a case.
+// rules, calendar and database, reporting errors (text, or the JSON error object of cli/output.hpp)
+// with their exit codes, dates, JSON of a case.
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "cli/output.hpp"
 #include "files/rules_dir.hpp"
 #include "service/cases.hpp"
 #include "service/errors.hpp"
@@ -28,18 +30,42 @@ int exit_code(service::ErrorKind k);
 
 // Opens the database (--db, $SUBSIDY_DB, subsidy.db); StoreError on failure.
 std::unique_ptr<store::CaseRepository> open_db(const std::string& db);
-// Loads rules + calendar and opens the database; returns an exit code (0: ok), printing why not.
-int open_session(const std::string& rules, const std::string& db, Session& s);
-// Runs `body`, printing ServiceError / StoreError messages and mapping them to exit codes.
-int guarded(const std::function<int()>& body);
+// Loads rules + calendar and opens the database; returns an exit code (0: ok), reporting why not
+// (as a JSON error object on stdout too when `json`).
+int open_session(const std::string& rules, const std::string& db, Session& s, bool json = false);
+// Runs `body`; a ServiceError or StoreError is reported (text on stderr, and the JSON error object
+// on stdout when `json`) and mapped to its exit code.
+int guarded(const std::function<int()>& body, bool json = false);
+
+// The error object of a service or storage error (docs/integration.md §5.1).
+ErrorView error_view(const service::ServiceError& e);
+ErrorView error_view(const store::StoreError& e);
+// Rules that cannot be used: `lr`'s read error (rules_unreadable), or its diagnostics on stderr and
+// `error` with their summary (rules_invalid), else `error` with `code`. Returns kExitRules.
+int report_rules_error(const files::LoadedRules& lr, const std::string& error, bool json, const std::string& code = "rules_invalid");
 
 // --date / --as-of: the parsed date, or today (China Standard Time) when empty.
 model::Days date_or_today(const std::string& text);
 std::string date_check(const std::string& s);
 std::optional<std::string> read_text(const std::string& path);  // "-" = stdin
 
-// A case as one JSON object (for --format json).
-std::string case_json(const store::Case& c, std::optional<model::Days> today = std::nullopt);
+// The `after` period a case's stage is running (公示, a correction period): what ends when and
+// where the case goes then. From the case's timer column and its workflow; none for a closed case.
+struct RunningTimer {
+  std::string stage;        // the stage whose period runs, e.g. "publicity"
+  std::string stage_label;  // its Chinese label, e.g. "公示" (else the name)
+  model::Days ends = 0;     // the period's last day: once it has passed, the case moves on
+  std::string then;         // the stage it moves to then, e.g. "disbursement"
+  std::string why;          // the timer's Chinese label, e.g. "公示期满无异议" (may be empty)
+};
+std::optional<RunningTimer> running_timer(const service::Env& env, const store::Case& c);
+// "公示 ends on 2024-06-10, then → disbursement (公示期满无异议)".
+std::string timer_text(const RunningTimer& t);
+// The stage's Chinese label in the case's workflow ("" when unknown).
+std::string stage_label(const service::Env& env, const store::Case& c, const std::string& stage);
+
+// A case as one JSON object (for --format json); with `env`, its running timer too.
+std::string case_json(const store::Case& c, std::optional<model::Days> today = std::nullopt, const service::Env* env = nullptr);
 std::string join(const std::vector<std::string>& v, const char* sep);
 // The operating-system user running the command (recorded as the actor of local administration).
 std::string os_user();

@@ -3,13 +3,17 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 
 #include "cli/case_cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/table.hpp"
+#include "diag/suggest.hpp"
 #include "model/date.hpp"
 #include "model/money.hpp"
 
@@ -22,13 +26,6 @@ using service::money;
 struct Common {
   std::string rules = "rules", db, date, format = "text";
 };
-
-std::string stage_label(const service::Env& env, const store::Case& c, const std::string& stage) {
-  const auto* wf = env.wfs.find(c.workflow);
-  if (!wf) return {};
-  int s = wf->find_stage(stage);
-  return s < 0 ? std::string() : wf->stage(static_cast<std::uint32_t>(s)).label.zh;
-}
 
 std::string decision_text(const store::Case& c) {
   if (!c.decision) return "none";
@@ -46,6 +43,7 @@ void print_where(const service::Env& env, const store::Case& c, model::Days toda
       line += " · due " + model::format_date(it->second) + (it->second < today ? " (OVERDUE)" : "");
     std::printf("%s\n", line.c_str());
   }
+  if (auto t = running_timer(env, c)) std::printf("timer: %s\n", timer_text(*t).c_str());
 }
 
 // ------------------------------------------------------------------ submit
@@ -54,14 +52,17 @@ struct SubmitOptions : Common {
   std::string program, facts, as_of, applicant, actor = "申报单位";
 };
 
+// An unreadable --facts file (exit 3).
+int unreadable_facts(const std::string& path, bool json) {
+  return report_error({"input", "unreadable_file", "cannot read the facts file `" + path + "`", {{"file", path}}, kExitInput}, json);
+}
+
 int run_submit(const SubmitOptions& o) {
+  const bool json = o.format == "json";
   Session s;
-  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  if (int rc = open_session(o.rules, o.db, s, json)) return rc;
   auto text = read_text(o.facts);
-  if (!text) {
-    std::fprintf(stderr, "error: cannot read the facts file `%s`\n", o.facts.c_str());
-    return kExitInput;
-  }
+  if (!text) return unreadable_facts(o.facts, json);
   return guarded([&] {
     service::SubmitRequest r;
     r.programme = o.program;
@@ -74,7 +75,7 @@ int run_submit(const SubmitOptions& o) {
     if (res.prepared)
       for (const auto& w : res.prepared->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     if (o.format == "json") {
-      std::string j = case_json(res.c, r.date);
+      std::string j = case_json(res.c, r.date, &*s.env);
       std::printf("{\"created\":%s,%s\n", res.created ? "true" : "false", j.c_str() + 1);
       return kExitOk;
     }
@@ -87,7 +88,7 @@ int run_submit(const SubmitOptions& o) {
     print_where(*s.env, res.c, r.date);
     std::printf("decision: %s\n", decision_text(res.c).c_str());
     return kExitOk;
-  });
+  }, json);
 }
 
 // ------------------------------------------------------------------ show
@@ -99,13 +100,14 @@ struct ShowOptions : Common {
 };
 
 int run_show(const ShowOptions& o) {
+  const bool json = o.format == "json";
   Session s;
-  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  if (int rc = open_session(o.rules, o.db, s, json)) return rc;
   return guarded([&] {
     auto c = s.repo->load_case(o.id);
     model::Days today = date_or_today(o.date);
-    if (o.format == "json") {
-      std::printf("%s\n", case_json(c, today).c_str());
+    if (json) {
+      std::printf("%s\n", case_json(c, today, &*s.env).c_str());
     } else {
       std::printf("case %lld · application %s · programme %s · call year %d\n", static_cast<long long>(c.id),
                   c.application_id.c_str(), c.programme.c_str(), c.call_year);
@@ -128,49 +130,132 @@ int run_show(const ShowOptions& o) {
       std::printf("\n%s", text.c_str());
     }
     return kExitOk;
-  });
+  }, json);
 }
 
 // ------------------------------------------------------------------ list
 
 struct ListOptions : Common {
-  std::string stage, role, program;
-  bool overdue = false;
+  std::string stage, role, program, applicant;
+  bool overdue = false, all = false;
 };
 
+// A --stage/--program value the loaded rules do not know: a usage error (exit 2), with the closest
+// known name ("did you mean") or else the names there are.
+[[noreturn]] void unknown_name(const char* what, const char* code, const std::string& value, const std::vector<std::string>& known) {
+  std::string message = std::string("unknown ") + what + " `" + value + "`";
+  if (auto close = diag::closest(value, known); !close.empty())
+    message += "; did you mean `" + close + "`?";
+  else
+    message += known.empty() ? std::string("; the rules declare none") : "; the rules have: " + join(known, ", ");
+  throw service::ServiceError(service::ErrorKind::usage, code, message, {{what, value}});
+}
+
+// --stage, --role and --program name what the loaded rules declare (a role as parse_role reads it:
+// a plain role or a family member); else a usage error rather than an empty list.
+void check_filter_names(const service::Env& env, const ListOptions& o) {
+  if (!o.program.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& p : env.rs.programs) ids.push_back(p.id);
+    if (std::find(ids.begin(), ids.end(), o.program) == ids.end()) unknown_name("programme", "unknown_programme", o.program, ids);
+  }
+  if (!o.stage.empty()) {
+    std::vector<std::string> stages;
+    for (const auto& wf : env.wfs.workflows)
+      for (const auto& st : wf.spec().stages)
+        if (std::find(stages.begin(), stages.end(), st.name) == stages.end()) stages.push_back(st.name);
+    if (std::find(stages.begin(), stages.end(), o.stage) == stages.end()) unknown_name("stage", "unknown_stage", o.stage, stages);
+  }
+  if (!o.role.empty()) {
+    std::string why = "the rules declare no workflow";
+    if (env.wfs.workflows.empty() || !env.wfs.workflows.front().parse_role(o.role, &why))
+      throw service::ServiceError(service::ErrorKind::usage, "unknown_role", why, {{"role", o.role}});
+  }
+}
+
+// What the case is worth now: what was paid, else what it will be paid (0 when refused, or cut to 0
+// by an allocation).
+model::Fen shown_amount(const store::Case& c) { return c.consumed_fen > 0 ? c.consumed_fen : service::payable(c); }
+
+std::string stages_with_labels(const service::Env& env, const store::Case& c) {
+  std::vector<std::string> out;
+  for (const auto& st : c.stages) {
+    auto l = stage_label(env, c, st);
+    out.push_back(l.empty() ? st : st + " " + l);
+  }
+  return join(out, ", ");
+}
+
+void print_list_table(const service::Env& env, const std::vector<store::Case>& cs, const ListOptions& o, model::Days today) {
+  Table t({{"id", Align::right},
+           {"application", Align::left, 24},
+           {"programme"},
+           {"stage", Align::left, 30},
+           {"responsible", Align::left, 32},
+           {"due"},
+           {"timer", Align::left, 30},
+           {"amount", Align::right}});
+  for (const auto& c : cs) {
+    auto due = store::next_due(c);
+    auto timer = running_timer(env, c);
+    t.add_row({std::to_string(c.id), c.application_id, c.programme, stages_with_labels(env, c), join(c.roles, ", "),
+               due ? model::format_date(*due) + (*due < today ? "!" : "") : "-",
+               timer ? model::format_date(timer->ends) + " → " + timer->then : "-", model::format_yuan(shown_amount(c))});
+  }
+  std::fputs(t.render().c_str(), stdout);
+  std::printf("%zu %scase%s (! = overdue as of %s%s)\n", cs.size(), o.all ? "" : "open ", cs.size() == 1 ? "" : "s",
+              model::format_date(today).c_str(), o.all ? "" : "; --all lists closed cases too");
+}
+
+void print_list_csv(const service::Env& env, const std::vector<store::Case>& cs, model::Days today) {
+  CsvWriter w(std::cout, {"id", "application_id", "applicant", "programme", "call_year", "stage", "stage_label", "responsible", "due",
+                          "overdue", "timer_ends", "timer_then", "outcome", "amount_fen", "amount", "closed"});
+  for (const auto& c : cs) {
+    auto due = store::next_due(c);
+    auto timer = running_timer(env, c);
+    std::vector<std::string> labels;
+    for (const auto& st : c.stages) labels.push_back(stage_label(env, c, st));
+    model::Fen amount = shown_amount(c);
+    w.add_row({std::to_string(c.id), c.application_id, c.applicant, c.programme, std::to_string(c.call_year), join(c.stages, ","),
+               join(labels, ","), join(c.roles, ","), due ? model::format_date(*due) : "", due && *due < today ? "true" : "false",
+               timer ? model::format_date(timer->ends) : "", timer ? timer->then : "", c.decision ? c.decision->outcome : "",
+               std::to_string(amount), model::format_yuan(amount), c.closed ? "true" : "false"});
+  }
+  std::cout.flush();
+}
+
 int run_list(const ListOptions& o) {
-  return guarded([&] {
-    auto repo = open_db(o.db);
-    model::Days today = date_or_today(o.date);
-    store::CaseFilter f;
-    if (!o.stage.empty()) f.stage = o.stage;
-    if (!o.role.empty()) f.role = o.role;
-    if (!o.program.empty()) f.programme = o.program;
-    if (o.overdue) f.overdue_as_of = today;
-    auto cs = repo->list_cases(f);
-    if (o.format == "json") {
-      for (const auto& c : cs) std::printf("%s\n", case_json(c, today).c_str());
-      return kExitOk;
-    }
-    std::printf("%-6s %-22s %-5s %-20s %-28s %-12s %s\n", "id", "application", "prog", "stage", "responsible", "due", "amount");
-    for (const auto& c : cs) {
-      auto due = store::next_due(c);
-      std::string d = due ? model::format_date(*due) + (*due < today ? "!" : "") : "-";
-      model::Fen amount = c.reserved_fen > 0 ? c.reserved_fen : c.consumed_fen > 0 ? c.consumed_fen : (c.decision ? c.decision->amount_fen : 0);
-      std::printf("%-6lld %-22s %-5s %-20s %-28s %-12s %s\n", static_cast<long long>(c.id), c.application_id.c_str(),
-                  c.programme.c_str(), join(c.stages, ",").c_str(), join(c.roles, ",").c_str(), d.c_str(),
-                  model::format_yuan(amount).c_str());
-    }
-    std::printf("%zu case%s (! = overdue as of %s)\n", cs.size(), cs.size() == 1 ? "" : "s", model::format_date(today).c_str());
-    return kExitOk;
-  });
+  const bool json = o.format == "json";
+  Session s;
+  if (int rc = open_session(o.rules, o.db, s, json)) return rc;
+  return guarded(
+      [&] {
+        check_filter_names(*s.env, o);
+        model::Days today = date_or_today(o.date);
+        store::CaseFilter f;
+        if (!o.stage.empty()) f.stage = o.stage;
+        if (!o.role.empty()) f.role = o.role;
+        if (!o.program.empty()) f.programme = o.program;
+        if (!o.applicant.empty()) f.applicant = o.applicant;
+        if (o.overdue) f.overdue_as_of = today;
+        if (!o.all) f.closed = false;
+        auto cs = s.repo->list_cases(f);
+        if (json)
+          for (const auto& c : cs) std::printf("%s\n", case_json(c, today, &*s.env).c_str());
+        else if (o.format == "csv")
+          print_list_csv(*s.env, cs, today);
+        else
+          print_list_table(*s.env, cs, o, today);
+        return kExitOk;
+      },
+      json);
 }
 
 // ------------------------------------------------------------------ act, correct
 
 struct ActOptions : Common {
   long long id = 0;
-  std::string action, role, actor, note;
+  std::string action, role, actor, note, amount, reason;
 };
 
 void print_notes(const std::vector<std::string>& notes) {
@@ -178,13 +263,25 @@ void print_notes(const std::vector<std::string>& notes) {
 }
 
 int run_act(const ActOptions& o) {
+  const bool json = o.format == "json";
   Session s;
-  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  if (int rc = open_session(o.rules, o.db, s, json)) return rc;
   return guarded([&] {
     service::ActRequest r{o.id, o.action, o.role, o.actor, o.note, date_or_today(o.date)};
+    if (!o.amount.empty()) {
+      auto fen = model::parse_yuan(o.amount);
+      if (!fen)
+        throw service::ServiceError(service::ErrorKind::usage, "bad_amount",
+                                    "--amount `" + o.amount + "` is not an amount in yuan (e.g. 150000 or 1234.56)", {{"field", "amount"}});
+      r.amount = *fen;
+      r.reason = o.reason;
+    } else if (!o.reason.empty()) {
+      throw service::ServiceError(service::ErrorKind::usage, "reason_without_amount", "--reason goes with --amount (the approved smaller amount)",
+                                  {{"field", "reason"}});
+    }
     auto res = service::act(*s.env, r);
     if (o.format == "json") {
-      std::string j = case_json(res.c, r.date);
+      std::string j = case_json(res.c, r.date, &*s.env);
       std::printf("{\"action\":\"%s\",\"step\":%s,%s\n", o.action.c_str(), workflow::to_json(res.step).c_str(), j.c_str() + 1);
       return kExitOk;
     }
@@ -195,7 +292,7 @@ int run_act(const ActOptions& o) {
     print_where(*s.env, res.c, r.date);
     print_notes(res.budget_notes);
     return kExitOk;
-  });
+  }, json);
 }
 
 struct CorrectOptions : Common {
@@ -204,17 +301,15 @@ struct CorrectOptions : Common {
 };
 
 int run_correct(const CorrectOptions& o) {
+  const bool json = o.format == "json";
   Session s;
-  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  if (int rc = open_session(o.rules, o.db, s, json)) return rc;
   auto text = read_text(o.facts);
-  if (!text) {
-    std::fprintf(stderr, "error: cannot read the facts file `%s`\n", o.facts.c_str());
-    return kExitInput;
-  }
+  if (!text) return unreadable_facts(o.facts, json);
   return guarded([&] {
     auto res = service::correct(*s.env, {o.id, *text, o.actor, o.note, date_or_today(o.date)});
     if (o.format == "json") {
-      std::printf("%s\n", case_json(res.c).c_str());
+      std::printf("%s\n", case_json(res.c, date_or_today(o.date), &*s.env).c_str());
       return kExitOk;
     }
     std::printf("case %lld: facts version %d recorded (corrected by %s)\n", static_cast<long long>(res.c.id), res.facts_version,
@@ -223,7 +318,7 @@ int run_correct(const CorrectOptions& o) {
                 res.after.outcome.c_str(), money(res.after.amount_fen).c_str());
     print_notes(res.budget_notes);
     return kExitOk;
-  });
+  }, json);
 }
 
 // ------------------------------------------------------------------ history
@@ -232,36 +327,62 @@ struct HistoryOptions : Common {
   long long id = 0;
 };
 
+// The workflow date of a stored event: the date of the last workflow event in its payload (the
+// step itself; timers that fired before it are events of their own), else "".
+std::string workflow_date(const boost::json::value& payload) {
+  const auto* o = payload.if_object();
+  const auto* wf = o ? o->if_contains("workflow") : nullptr;
+  const auto* evs = wf ? wf->if_array() : nullptr;
+  if (!evs || evs->empty()) return {};
+  const auto* last = evs->back().if_object();
+  const auto* date = last ? last->if_contains("date") : nullptr;
+  return date && date->is_string() ? std::string(date->get_string()) : std::string();
+}
+
 int run_history(const HistoryOptions& o) {
-  return guarded([&] {
-    auto repo = open_db(o.db);
-    repo->load_case(o.id);  // not found → exit 3
-    for (const auto& e : repo->events(o.id)) {
-      if (o.format == "json") {
-        boost::json::object j;
-        j["case"] = e.case_id;
-        j["seq"] = e.seq;
-        j["at"] = e.at;
-        j["actor"] = e.actor;
-        j["role"] = e.role;
-        j["action"] = e.action;
-        j["from"] = e.from_stage;
-        j["to"] = e.to_stage;
-        j["note"] = e.note;
-        boost::system::error_code ec;
-        auto pl = boost::json::parse(e.payload_json, ec);
-        j["payload"] = ec ? boost::json::value(e.payload_json) : pl;
-        j["prev_hash"] = e.prev_hash;
-        j["hash"] = e.hash;
-        std::printf("%s\n", boost::json::serialize(j).c_str());
-        continue;
-      }
-      std::printf("#%-3lld %s  %-12s %-22s %-10s %s → %s%s%s  [%s]\n", static_cast<long long>(e.seq), e.at.c_str(), e.actor.c_str(),
-                  e.role.empty() ? "-" : e.role.c_str(), e.action.c_str(), e.from_stage.empty() ? "(new)" : e.from_stage.c_str(),
-                  e.to_stage.c_str(), e.note.empty() ? "" : "  note: ", e.note.c_str(), e.hash.substr(0, 12).c_str());
-    }
-    return kExitOk;
-  });
+  const bool json = o.format == "json";
+  return guarded(
+      [&] {
+        auto repo = open_db(o.db);
+        repo->load_case(o.id);  // not found → exit 3
+        Table t({{"#", Align::right},
+                 {"date"},
+                 {"written (UTC)"},
+                 {"actor", Align::left, 20},
+                 {"role", Align::left, 28},
+                 {"action"},
+                 {"from → to"},
+                 {"hash"},
+                 {"note"}});
+        for (const auto& e : repo->events(o.id)) {
+          boost::system::error_code ec;
+          auto pl = boost::json::parse(e.payload_json, ec);
+          std::string date = ec ? std::string() : workflow_date(pl);
+          if (json) {
+            boost::json::object j;
+            j["case"] = e.case_id;
+            j["seq"] = e.seq;
+            j["date"] = date.empty() ? boost::json::value(nullptr) : boost::json::value(date);
+            j["at"] = e.at;
+            j["actor"] = e.actor;
+            j["role"] = e.role;
+            j["action"] = e.action;
+            j["from"] = e.from_stage;
+            j["to"] = e.to_stage;
+            j["note"] = e.note;
+            j["payload"] = ec ? boost::json::value(e.payload_json) : pl;
+            j["prev_hash"] = e.prev_hash;
+            j["hash"] = e.hash;
+            std::printf("%s\n", boost::json::serialize(j).c_str());
+            continue;
+          }
+          t.add_row({std::to_string(e.seq), date.empty() ? "-" : date, e.at, e.actor, e.role.empty() ? "-" : e.role, e.action,
+                     (e.from_stage.empty() ? "(new)" : e.from_stage) + " → " + e.to_stage, e.hash.substr(0, 12), e.note});
+        }
+        if (!json) std::fputs(t.render().c_str(), stdout);
+        return kExitOk;
+      },
+      json);
 }
 
 // ------------------------------------------------------------------ import
@@ -369,12 +490,14 @@ void add_case_commands(CLI::App& app, Action& action) {
   show->callback([&action, sh] { action = [sh] { return run_show(*sh); }; });
 
   auto lo = std::make_shared<ListOptions>();
-  auto* list = cc->add_subcommand("list", "an officer's inbox: cases by stage, role, programme, overdue");
+  auto* list = cc->add_subcommand("list", "an officer's inbox: open cases by stage, role, programme, applicant, overdue");
   list->add_option("--stage", lo->stage, "only cases at this stage");
   list->add_option("--role", lo->role, "only cases waiting for this role, e.g. 市科技局");
   list->add_option("--program", lo->program, "only this programme");
+  list->add_option("--applicant", lo->applicant, "only this applicant's cases (统一社会信用代码)");
   list->add_flag("--overdue", lo->overdue, "only cases past their due date (as of --date)");
-  common(list, *lo, false, true, "table|json");
+  list->add_flag("--all", lo->all, "closed cases too (default: open cases only)");
+  common(list, *lo, true, true, "table|json|csv");
   list->callback([&action, lo] { action = [lo] { return run_list(*lo); }; });
 
   auto ao = std::make_shared<ActOptions>();
@@ -384,6 +507,8 @@ void add_case_commands(CLI::App& app, Action& action) {
   act->add_option("--as", ao->role, "the role acting, e.g. 旗县区科技局[临河区]")->required();
   act->add_option("--actor", ao->actor, "the person acting")->required();
   act->add_option("--note", ao->note, "a note recorded with the event");
+  act->add_option("--amount", ao->amount, "approve a smaller amount in yuan, where the workflow marks the stage `amount adjustable`");
+  act->add_option("--reason", ao->reason, "why the amount is smaller (required with --amount; recorded with the event)");
   common(act, *ao, true, true, "text|json");
   act->callback([&action, ao] { action = [ao] { return run_act(*ao); }; });
 

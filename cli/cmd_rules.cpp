@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/case_cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/output.hpp"
 #include "diag/diagnostic.hpp"
 #include "eval/run_tests.hpp"
 #include "files/rules_dir.hpp"
@@ -22,17 +22,6 @@ std::size_t requirement_count(const eval::Ruleset& rs) {
   return n;
 }
 
-// Loading failed: the diagnostics and the error on stderr; for --format json also the error object
-// (docs/integration.md §5.1) on stdout.
-int rules_error(const files::LoadedRules& lr, bool json) {
-  if (!lr.error.empty())
-    return report_error({"rules", "rules_unreadable", lr.error, {}, kExitRules}, json);
-  files::print_diagnostics(lr);
-  return report_error({"rules", "rules_invalid", "the rules have errors: " + diag::summary(lr.diags),
-                       {{"errors", std::to_string(lr.diags.error_count())}}, kExitRules},
-                      json);
-}
-
 struct CheckOptions {
   std::string dir;
   std::string format = "text";
@@ -40,7 +29,7 @@ struct CheckOptions {
 
 int run_check(const CheckOptions& o) {
   auto lr = files::load_rules(o.dir);
-  if (!lr->error.empty()) return rules_error(*lr, o.format == "json");
+  if (!lr->error.empty()) return report_rules_error(*lr, lr->error, o.format == "json");
   if (o.format == "json") {
     std::fputs(diag::render_json(lr->diags, lr->sources).c_str(), stdout);
   } else {
@@ -116,7 +105,7 @@ void print_test_json(const files::LoadedRules& lr, const eval::TestReport& rep) 
 
 int run_test(const TestOptions& o) {
   auto lr = files::load_rules(o.dir);
-  if (!lr->ruleset) return rules_error(*lr, o.format == "json");
+  if (!lr->ruleset) return report_rules_error(*lr, "the rules have errors", o.format == "json");
   model::Days as_of = model::today_cst();
   if (!o.as_of.empty()) as_of = *model::parse_date(o.as_of);
   auto rep = eval::run_tests(*lr->ruleset, as_of);
