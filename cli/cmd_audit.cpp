@@ -66,7 +66,7 @@ int run_verify(const AuditOptions& o) {
                 rep.clean() ? "every chain verifies"
                             : (std::to_string(rep.findings.size()) + " finding(s): the history was tampered with").c_str());
     return rep.clean() ? kExitOk : kExitTestsFailed;
-  });
+  }, o.format == "json");
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ int run_list(const AwardsOptions& o) {
       std::fputs(t.render().c_str(), stdout);
     }
     return kExitOk;
-  });
+  }, o.format == "json");
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ int run_show(const BudgetOptions& o) {
     }
     if (!n && o.format != "json") std::printf("no budget%s\n", o.program.empty() && !o.year ? "s" : " matches");
     return kExitOk;
-  });
+  }, o.format == "json");
 }
 
 // Text: one line per event (seq, time, action, total after, actor, note, hash); an allocation also
@@ -111,7 +111,7 @@ int run_history(const BudgetOptions& o) {
                   fen("available_fen").c_str(), cases && cases->is_array() ? cases->as_array().size() : 0);
     }
     return kExitOk;
-  });
+  }, o.format == "json");
 }
 
 int run_allocate(const BudgetOptions& o) {

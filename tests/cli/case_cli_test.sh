@@ -206,6 +206,15 @@ EOF
   contains "$TMP/out" '{"error":{"kind":"rules","code":"rules_invalid","message":"the rules have errors: ' "rules error object"
   expect_rc 7 "database unreachable as JSON" "$BIN" case list --db "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2" --format json
   contains "$TMP/out" '{"error":{"kind":"database","code":"unavailable","message":"' "database error object"
+  # … and of the budget, awards and audit commands
+  expect_rc 3 "history of no budget as JSON" S budget history --program R14 --year 2031 --format json
+  contains "$TMP/out" '{"error":{"kind":"not_found","code":"' "budget not found object"
+  expect_rc 7 "budget show, database unreachable, as JSON" "$BIN" budget show --db "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2" --format json
+  contains "$TMP/out" '{"error":{"kind":"database","code":"unavailable"' "budget show error object"
+  expect_rc 7 "awards list, database unreachable, as JSON" "$BIN" awards list --db "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2" --format json
+  contains "$TMP/out" '{"error":{"kind":"database","code":"unavailable"' "awards list error object"
+  expect_rc 7 "audit verify, database unreachable, as JSON" "$BIN" audit verify --db "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2" --format json
+  contains "$TMP/out" '{"error":{"kind":"database","code":"unavailable"' "audit error object"
 }
 
 concurrency() {
