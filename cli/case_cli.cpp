@@ -133,9 +133,8 @@ std::optional<RunningTimer> running_timer(const service::Env& env, const store::
     if (s < 0) continue;
     const auto& st = wf->stage(static_cast<std::uint32_t>(s));
     if (!st.has_timer || st.timer_target < 0) continue;
-    RunningTimer t{name, st.label.zh.empty() ? name : st.label.zh, *c.timer_due,
-                   wf->stage(static_cast<std::uint32_t>(st.timer_target)).name, st.timer_label.zh};
-    return t;
+    return RunningTimer{name, st.label.zh.empty() ? name : st.label.zh, *c.timer_due,
+                        wf->stage(static_cast<std::uint32_t>(st.timer_target)).name, st.timer_label.zh};
   }
   return std::nullopt;
 }
