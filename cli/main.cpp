@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_evaluate_command(app, action);
   add_workflow_commands(app, action);
   add_case_commands(app, action);
+  add_case_advance_command(app, action);
   add_db_commands(app, action);
   add_budget_commands(app, action);
   add_audit_commands(app, action);

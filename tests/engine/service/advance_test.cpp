@@ -30,6 +30,17 @@ std::string read(const fs::path& path) {
 std::string source(const std::string& rel) { return read(fs::path(SUBSIDY_SOURCE_DIR) / rel); }
 model::Days day(const char* s) { return *model::parse_date(s); }
 
+// One workflow step through the service.
+ActResult step(const Env& env, store::CaseId id, const char* action, const char* role, model::Days date) {
+  ActRequest r;
+  r.id = id;
+  r.action = action;
+  r.role = role;
+  r.actor = "某某";
+  r.date = date;
+  return act(env, r);
+}
+
 std::string with_id(std::string facts, const std::string& id) {
   auto at = facts.find("APP-2024-0001");
   return facts.replace(at, 13, id);
@@ -66,15 +77,15 @@ class AdvanceTest : public ::testing::Test {
     r.facts_json = with_id(source("tests/cli/data/incubator-agri-corrected.json"), id);
     r.date = day("2025-03-03");
     auto res = submit(env(), r);
-    act(env(), {res.id, "submit", "申报单位", "A", "", day("2025-03-03")});
+    step(env(), res.id, "submit", "申报单位", day("2025-03-03"));
     return res.id;
   }
   // Recommended by the county (reserving 200,000 yuan), then returned for correction by the city on
   // 2025-03-05: the correction period (5 working days) ends on 2025-03-12.
   store::CaseId in_correction(const std::string& id) {
     auto c = submitted(id);
-    act(env(), {c, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
-    act(env(), {c, "return", "市科技局", "L", "", day("2025-03-05")});
+    step(env(), c, "approve", "旗县区科技局[临河区]", day("2025-03-04"));
+    step(env(), c, "return", "市科技局", day("2025-03-05"));
     return c;
   }
   // An R08 case (formula workflow) in public notice from 2025-03-04: the notice ends on 2025-03-11.
@@ -89,7 +100,7 @@ class AdvanceTest : public ::testing::Test {
     auto c = submit(env(), r).id;
     for (auto [action, role] : std::initializer_list<std::pair<const char*, const char*>>{
              {"submit", "申报单位"}, {"approve", "旗县区科技局[临河区]"}, {"approve", "市科技局"}, {"approve", "市农牧局"}, {"approve", "市财政局"}})
-      act(env(), {c, action, role, "X", "", day("2025-03-04")});
+      step(env(), c, action, role, day("2025-03-04"));
     return c;
   }
   std::size_t timer_events(store::CaseId id) {
@@ -236,9 +247,9 @@ TEST(AdvanceConcurrently, TwoRunsOnOnePostgresqlDatabaseMoveEachDueCaseOnce) {
       r.facts_json = with_id(source("tests/cli/data/incubator-agri-corrected.json"), "PG" + std::to_string(i));
       r.date = day("2025-03-03");
       const auto id = submit(env, r).id;
-      act(env, {id, "submit", "申报单位", "A", "", day("2025-03-03")});
-      act(env, {id, "approve", "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
-      act(env, {id, "return", "市科技局", "L", "", day("2025-03-05")});
+      step(env, id, "submit", "申报单位", day("2025-03-03"));
+      step(env, id, "approve", "旗县区科技局[临河区]", day("2025-03-04"));
+      step(env, id, "return", "市科技局", day("2025-03-05"));
       ids.push_back(id);
     }
   }
