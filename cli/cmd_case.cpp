@@ -12,6 +12,7 @@
 #include "cli/case_cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "json/codec.hpp"
 #include "cli/table.hpp"
 #include "diag/suggest.hpp"
 #include "model/date.hpp"
@@ -96,36 +97,61 @@ int run_submit(const SubmitOptions& o) {
 struct ShowOptions : Common {
   long long id = 0;
   bool explain = false;
-  std::string lang = "zh";
+  std::string lang = "zh", role;
 };
+
+// "approve (旗县区科技局[临河区]) → formal_review", or why the step would be refused now.
+std::string action_text(const workflow::AvailableAction& a) {
+  std::string out = a.action + " (" + join(a.roles, " / ") + ")";
+  if (a.allowed) return "next: " + out + " → " + a.leads_to + (a.amount_adjustable ? " · a smaller amount may be approved" : "");
+  return "not now: " + out + ": " + (a.refusal ? a.refusal->message : std::string("refused"));
+}
 
 int run_show(const ShowOptions& o) {
   const bool json = o.format == "json";
-  Session s;
-  if (int rc = open_session(o.rules, o.db, s, json)) return rc;
   return guarded([&] {
-    auto c = s.repo->load_case(o.id);
+    auto repo = open_db(o.db);
+    auto c = repo->load_case(o.id);
     model::Days today = date_or_today(o.date);
+    // The current rules (for the next steps) and the ruleset the decision was made with (stored
+    // with it): a case can be shown, and its decision explained as made, without the rules directory.
+    auto current = files::prepare(o.rules);
+    std::shared_ptr<const service::PreparedRules> decided;
+    if (c.decision)
+      decided = current.rules ? service::rules_for(service::Env{*current.rules, *repo}, c.decision->ruleset_hash)
+                              : service::stored_rules(*repo, c.decision->ruleset_hash, json::codec(), current.calendar.cal);
+    const service::PreparedRules* rules = current.rules ? current.rules.get() : decided.get();
+    if (!rules) return report_rules_error(*current.lr, current.error, json);
+    if (!current.rules)
+      std::fprintf(stderr, "note: the rules at `%s` cannot be used (%s); the case is shown with the ruleset of its decision (%s)\n",
+                   o.rules.c_str(), current.error.c_str(), c.decision->ruleset_hash.substr(0, 12).c_str());
+    service::Env env{*rules, *repo};
+    auto actions = service::available_actions(env, c.id, o.role, today);
     if (json) {
-      std::printf("%s\n", case_json(c, today, &*s.env).c_str());
+      std::string j = case_json(c, today, &env);
+      j.pop_back();
+      j += ",\"available_actions\":[";
+      for (std::size_t i = 0; i < actions.size(); ++i) j += (i ? "," : "") + workflow::to_json(actions[i]);
+      std::printf("%s]}\n", j.c_str());
     } else {
       std::printf("case %lld · application %s · programme %s · call year %d\n", static_cast<long long>(c.id),
                   c.application_id.c_str(), c.programme.c_str(), c.call_year);
       std::printf("workflow %s · version %lld · facts version %d · created %s · updated %s\n", c.workflow.c_str(),
                   static_cast<long long>(c.version), c.facts_version, c.created_at.c_str(), c.updated_at.c_str());
-      print_where(*s.env, c, today);
+      print_where(env, c, today);
       std::printf("decision: %s\n", decision_text(c).c_str());
       std::printf("budget: reserved %s · consumed %s\n", c.reserved_fen > 0 ? money(c.reserved_fen).c_str() : "none",
                   c.consumed_fen > 0 ? money(c.consumed_fen).c_str() : "none");
+      for (const auto& a : actions) std::printf("%s\n", action_text(a).c_str());
     }
     if (o.explain && c.decision) {
-      auto p = s.env->rules.programme(c.programme);
-      if (c.decision->ruleset_hash != s.env->rs.hash)
-        std::fprintf(stderr, "warning: the rules changed since the decision (ruleset %s, now %s): the explanation uses the current rules\n",
-                     c.decision->ruleset_hash.substr(0, 12).c_str(), s.env->rs.hash.substr(0, 12).c_str());
-      auto fvs = s.repo->facts_versions(c.id);
-      std::string text = service::explain(*s.env, p, fvs.back().facts_json, c.decision->as_of, c.applicant,
-                                        c.id, o.lang == "en");
+      if (!decided)
+        std::fprintf(stderr, "warning: the ruleset of the decision (%s) was not stored (decided before migration 004); the explanation uses the current rules (%s)\n",
+                     c.decision->ruleset_hash.substr(0, 12).c_str(), rules->hash().substr(0, 12).c_str());
+      service::Env denv{decided ? *decided : *rules, *repo};
+      auto fvs = repo->facts_versions(c.id);
+      std::string text = service::explain(denv, denv.rules.programme(c.programme), fvs.back().facts_json, c.decision->as_of,
+                                          c.applicant, c.id, o.lang == "en");
       if (!text.empty() && text.back() != '\n') text += '\n';
       std::printf("\n%s", text.c_str());
     }
@@ -486,6 +512,7 @@ void add_case_commands(CLI::App& app, Action& action) {
   show->add_option("ID", sh->id, "case id")->required();
   show->add_flag("--explain", sh->explain, "re-evaluate the latest facts at the stored as-of date and explain");
   show->add_option("--lang", sh->lang, "explanation language: zh or en")->check(CLI::IsMember({"zh", "en"}));
+  show->add_option("--as", sh->role, "list only the next steps of this role, e.g. 市科技局 (default: every role's)");
   common(show, *sh, true, true, "text|json");
   show->callback([&action, sh] { action = [sh] { return run_show(*sh); }; });
 

@@ -1,6 +1,5 @@
 #include "files/rules_dir.hpp"
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,29 +14,6 @@
 namespace subsidy::files {
 
 namespace fs = std::filesystem;
-
-namespace {
-std::string sha256_hex(const std::vector<std::pair<std::string, std::string>>& files) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (const auto& [name, text] : files) {
-    EVP_DigestUpdate(ctx, name.data(), name.size() + 1);  // include the terminating NUL as a separator
-    EVP_DigestUpdate(ctx, text.data(), text.size());
-    EVP_DigestUpdate(ctx, "", 1);
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
-}
-}  // namespace
 
 std::unique_ptr<LoadedRules> load_rules(const std::string& path) {
   auto lr = std::make_unique<LoadedRules>();
@@ -57,7 +33,7 @@ std::unique_ptr<LoadedRules> load_rules(const std::string& path) {
     lr->error = "rules path `" + path + "` does not exist";
   }
   if (!lr->error.empty()) return lr;
-  std::vector<std::pair<std::string, std::string>> texts;
+  std::vector<std::string> shown;
   for (const auto& p : paths) {
     std::ifstream in(p, std::ios::binary);
     if (!in) {
@@ -66,20 +42,11 @@ std::unique_ptr<LoadedRules> load_rules(const std::string& path) {
     }
     std::ostringstream ss;
     ss << in.rdbuf();
-    texts.push_back({fs::relative(p, fs::path(lr->dir)).generic_string(), ss.str()});
-    lr->sources.add(p.string(), texts.back().second);
-    lr->files.push_back({texts.back().first, texts.back().second});
+    lr->files.push_back({fs::relative(p, fs::path(lr->dir)).generic_string(), ss.str()});
+    shown.push_back(p.string());
   }
   spdlog::debug("parse+check: {} files under {}", paths.size(), path);
-  auto res = eval::compile(lr->sources, lr->diags, sha256_hex(texts));
-  lr->ruleset = std::move(res.ruleset);
-  if (lr->ruleset) {
-    lr->workflows = workflow::compile_workflows(lr->ruleset, lr->diags);
-    if (lr->diags.has_errors()) {
-      lr->ruleset = nullptr;
-      lr->workflows = nullptr;
-    }
-  }
+  static_cast<service::CompiledRules&>(*lr) = std::move(*service::compile_files(lr->files, shown));
   spdlog::debug("compiled: {} errors, {} warnings", lr->diags.error_count(), lr->diags.warning_count());
   return lr;
 }

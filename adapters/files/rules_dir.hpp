@@ -16,14 +16,10 @@
 
 namespace subsidy::files {
 
-struct LoadedRules {
-  diag::SourceSet sources;
-  diag::Diagnostics diags;
-  std::shared_ptr<const eval::Ruleset> ruleset;            // null on errors
-  std::shared_ptr<const workflow::WorkflowSet> workflows;  // the validated workflows (null on errors)
-  std::vector<service::SourceFile> files;                  // the rule files read (paths relative to the directory)
-  std::string dir;                                         // the rules directory (a file's folder)
-  std::string error;                                       // set when the path could not be read
+struct LoadedRules : service::CompiledRules {     // sources, diags, ruleset, workflows
+  std::vector<store::RulesetFile> files;  // the rule files read (paths relative to the directory)
+  std::string dir;                        // the rules directory (a file's folder)
+  std::string error;                      // set when the path could not be read
 };
 
 std::unique_ptr<LoadedRules> load_rules(const std::string& path);

@@ -218,6 +218,20 @@ Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
   return out;
 }
 
+namespace {
+
+// Stores the sources of the ruleset decisions are about to be made with (once per hash; a no-op
+// when they are stored), in a unit of work of its own before the decision's, so that no unit of
+// work waits on the rulesets table while it holds a budget or a case.
+void store_current_ruleset(const Env& env) {
+  store::RulesetSources r;
+  r.hash = env.rules.hash();
+  r.files = env.rules.sources();
+  if (!r.files.empty()) env.repo.store_ruleset(r);
+}
+
+}  // namespace
+
 SubmitResult submit(const Env& env, const SubmitRequest& r) {
   auto p = env.rules.programme(r.programme);
   auto prep = prepare(env, p, r);
@@ -227,6 +241,7 @@ SubmitResult submit(const Env& env, const SubmitRequest& r) {
     res.c = env.repo.load_case(*existing);
     return res;
   }
+  store_current_ruleset(env);
   store::Transaction tx(env.repo);
   try {
     res.id = env.repo.create_case(prep.nc.c, prep.nc.facts);
@@ -250,6 +265,7 @@ std::size_t store_batch(const Env& env, std::vector<Prepared>& batch) {
   std::vector<store::NewCase> ncs;
   ncs.reserve(batch.size());
   for (const auto& b : batch) ncs.push_back(b.nc);
+  store_current_ruleset(env);
   store::Transaction tx(env.repo);
   auto results = env.repo.create_cases_batch(ncs);
   std::size_t created = 0;
@@ -557,6 +573,7 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
   if (c.decision) res.before = *c.decision;
   res.after = ev.decision;
   c.decision = ev.decision;
+  store_current_ruleset(env);
   store::Transaction tx(env.repo);
   // Budget first (every unit of work locks the budget before cases). A reservation that held the
   // whole decided amount follows the new one; an allocated (smaller) one is kept, never above it.
@@ -587,6 +604,45 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
   tx.commit();
   res.c = env.repo.load_case(c.id);
   return res;
+}
+
+// ---------------------------------------------------------------- queries
+
+std::vector<workflow::AvailableAction> available_actions(const Env& env, store::CaseId id, const std::string& role,
+                                                         model::Days date) {
+  auto c = env.repo.load_case(id);
+  auto p = env.rules.programme(c.programme);
+  if (!role.empty()) {
+    std::string why;
+    if (!p.wf->parse_role(role, &why))
+      throw ServiceError(ErrorKind::usage, "unknown_role", why.empty() ? "unknown role `" + role + "`" : why, {{"role", role}});
+  }
+  auto st = parse_state(c);
+  std::vector<store::FactsVersion> fvs;
+  auto facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
+  return workflow::available_actions(*p.wf, st, workflow::Context{facts, guard_decision(c), env.cal}, role, date);
+}
+
+std::shared_ptr<const PreparedRules> stored_rules(store::CaseRepository& repo, const std::string& ruleset_hash, const Codec& codec,
+                                                  const workflow::Calendar& calendar) {
+  // Immutable values by hash: built once per process, shared by every caller and thread.
+  static PreparedCache cache;
+  return cache.get(ruleset_hash, [&]() -> std::shared_ptr<const PreparedRules> {
+    auto stored = repo.load_ruleset(ruleset_hash);
+    if (!stored) return nullptr;
+    auto compiled = compile_files(stored->files);
+    if (!compiled->ruleset || !compiled->workflows)
+      throw ServiceError(ErrorKind::internal, "stored_ruleset_invalid",
+                         "the stored ruleset " + ruleset_hash.substr(0, 12) + " no longer compiles with this version of subsidy",
+                         {{"ruleset_hash", ruleset_hash}});
+    return std::make_shared<const PreparedRules>(
+        PreparedRules::Parts{compiled->ruleset, compiled->workflows, calendar, std::move(stored->files)}, codec);
+  });
+}
+
+std::shared_ptr<const PreparedRules> rules_for(const Env& env, const std::string& ruleset_hash) {
+  if (ruleset_hash == env.rules.hash()) return std::shared_ptr<const PreparedRules>(std::shared_ptr<const PreparedRules>{}, &env.rules);
+  return stored_rules(env.repo, ruleset_hash, env.rules.codec(), env.cal);
 }
 
 // ---------------------------------------------------------------- allocate

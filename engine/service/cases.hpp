@@ -134,6 +134,23 @@ struct AdvanceResult {
 // Exactly once: a case already moved (by another run or a step) is no longer due and is left alone.
 AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date);
 
+// ---------------------------------------------------------------- queries
+
+// The actions `role` (empty: every role) can take on the case on `date`, each with who may take it,
+// where it leads and — when its guard says no — the refusal the step would get
+// (workflow::available_actions on the case's stored state, facts and payable amount).
+// ServiceError usage/unknown_role (with "did you mean") for a role the workflow does not know.
+std::vector<workflow::AvailableAction> available_actions(const Env& env, store::CaseId id, const std::string& role,
+                                                         model::Days date);
+
+// The prepared rules a stored decision was made with: the current ones when the hash is theirs,
+// else the ruleset stored with the decision (compiled once per hash per process, with the current
+// calendar and codec); null when that ruleset was never stored (decisions made before migration 004).
+std::shared_ptr<const PreparedRules> rules_for(const Env& env, const std::string& ruleset_hash);
+// The same without current rules (e.g. `case show` without the rules directory): the stored ruleset only.
+std::shared_ptr<const PreparedRules> stored_rules(store::CaseRepository& repo, const std::string& ruleset_hash,
+                                                  const Codec& codec, const workflow::Calendar& calendar = {});
+
 // ---------------------------------------------------------------- budget allocation
 
 enum class Allocation { pro_rata, ranked };

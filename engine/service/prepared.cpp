@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "eval/lower.hpp"
 #include "service/errors.hpp"
 
 namespace subsidy::service {
@@ -13,6 +14,21 @@ PreparedRules::PreparedRules(Parts parts, const Codec& codec) : parts_(std::move
   selections_.assign(n, eval::Selection(n, 0));
   for (std::size_t i = 0; i < n; ++i) selections_[i][i] = 1;
   pool_.resize(n);
+}
+
+std::unique_ptr<CompiledRules> compile_files(const std::vector<store::RulesetFile>& files, const std::vector<std::string>& shown) {
+  auto out = std::make_unique<CompiledRules>();
+  for (std::size_t i = 0; i < files.size(); ++i) out->sources.add(i < shown.size() ? shown[i] : files[i].path, files[i].text);
+  auto res = eval::compile(out->sources, out->diags, store::ruleset_hash(files));
+  out->ruleset = std::move(res.ruleset);
+  if (out->ruleset) {
+    out->workflows = workflow::compile_workflows(out->ruleset, out->diags);
+    if (out->diags.has_errors()) {
+      out->ruleset = nullptr;
+      out->workflows = nullptr;
+    }
+  }
+  return out;
 }
 
 Programme PreparedRules::programme(std::string_view id) const {

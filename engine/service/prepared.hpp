@@ -14,18 +14,14 @@
 #include <vector>
 
 #include "eval/ruleset.hpp"
+#include "diag/diagnostic.hpp"
+#include "diag/source.hpp"
 #include "service/codec.hpp"
+#include "store/ruleset_store.hpp"
 #include "workflow/calendar.hpp"
 #include "workflow/workflow.hpp"
 
 namespace subsidy::service {
-
-// One rule file as compiled: its path relative to the rules directory, and its text.
-struct SourceFile {
-  std::string path;
-  std::string text;
-  bool operator==(const SourceFile&) const = default;
-};
 
 // A programme of the ruleset with the workflow its cases follow.
 struct Programme {
@@ -39,7 +35,7 @@ class PreparedRules {
     std::shared_ptr<const eval::Ruleset> ruleset;          // required
     std::shared_ptr<const workflow::WorkflowSet> workflows;  // required (may hold no workflow)
     workflow::Calendar calendar;
-    std::vector<SourceFile> sources;
+    std::vector<store::RulesetFile> sources;  // what it was compiled from (ruleset_hash(sources) == hash)
   };
   PreparedRules(Parts parts, const Codec& codec);
   PreparedRules(const PreparedRules&) = delete;
@@ -48,7 +44,8 @@ class PreparedRules {
   const eval::Ruleset& ruleset() const { return *parts_.ruleset; }
   const workflow::WorkflowSet& workflows() const { return *parts_.workflows; }
   const workflow::Calendar& calendar() const { return parts_.calendar; }
-  const std::vector<SourceFile>& sources() const { return parts_.sources; }
+  const std::vector<store::RulesetFile>& sources() const { return parts_.sources; }
+  const Codec& codec() const { return codec_; }
   const std::string& hash() const { return parts_.ruleset->hash; }
   const DecisionWriter& writer() const { return *writer_; }
 
@@ -87,6 +84,18 @@ class PreparedRules {
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::vector<std::unique_ptr<FactReader>>> pool_;  // per programme
 };
+
+// Rule files compiled (parse → check → lower) and their workflows validated (E0720–E0726): the
+// one compile path of rules from a directory and of rulesets stored with decisions. `shown[i]` is
+// how diagnostics name files[i] (a path on disk; default: its relative path).
+struct CompiledRules {
+  diag::SourceSet sources;
+  diag::Diagnostics diags;
+  std::shared_ptr<const eval::Ruleset> ruleset;            // null on errors
+  std::shared_ptr<const workflow::WorkflowSet> workflows;  // null on errors
+};
+std::unique_ptr<CompiledRules> compile_files(const std::vector<store::RulesetFile>& files,
+                                             const std::vector<std::string>& shown = {});
 
 // Prepared rules by ruleset hash, so that a ruleset is prepared once per process however often it
 // is asked for (the current rules, and the stored rulesets that old decisions were made with).

@@ -478,3 +478,55 @@ TEST_F(CaseServiceTest, EmptyActorsUnknownProgrammesAndImpossibleYearsAreRefused
 
 }  // namespace
 }  // namespace subsidy::service
+
+namespace subsidy::service {
+namespace {
+
+// Issue 9: the ruleset of every stored decision is stored too, so an old decision is explained with
+// the rules it was made with, after the rules changed and without the rules directory.
+TEST_F(CaseServiceTest, ADecisionIsExplainedWithTheRulesetItWasMadeWith) {
+  auto id = submit_eligible("R1");
+  const auto hash = repo_.load_case(id).decision->ruleset_hash;
+  EXPECT_EQ(hash, prepared_->rules->hash());
+  auto stored = repo_.load_ruleset(hash);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->files, prepared_->rules->sources());
+  // the current rules are the county variant: another hash, yet the decision's rules are found
+  Env later{*county_reserves_->rules, repo_};
+  ASSERT_NE(later.rules.hash(), hash);
+  auto then = rules_for(later, hash);
+  ASSERT_TRUE(then);
+  EXPECT_EQ(then->hash(), hash);
+  EXPECT_EQ(then->workflows().for_program("R14")->reserving_stage(), "collective_decision");
+  EXPECT_EQ(rules_for(later, hash).get(), then.get());  // prepared once per hash
+  EXPECT_EQ(rules_for(later, later.rules.hash()).get(), &later.rules);
+  // without any current rules (no rules directory): from the store alone
+  auto alone = stored_rules(repo_, hash, prepared_->rules->codec());
+  ASSERT_TRUE(alone);
+  Env old{*alone, repo_};
+  auto c = repo_.load_case(id);
+  auto text = explain(old, old.rules.programme("R14"), repo_.facts_versions(id).back().facts_json, c.decision->as_of, c.applicant,
+                      id, false);
+  EXPECT_NE(text.find("R14"), std::string::npos) << text;
+  EXPECT_FALSE(rules_for(later, std::string(64, 'f')));  // never stored
+}
+
+// Issue 9: what a role can do next is a query of its own (the desk and the API show it).
+TEST_F(CaseServiceTest, AvailableActionsForARoleAgreeWithActing) {
+  auto id = submit_eligible("V1");
+  auto county = available_actions(env(), id, "旗县区科技局[临河区]", day("2025-03-04"));
+  std::vector<std::string> names;
+  for (const auto& a : county) names.push_back(a.action + (a.allowed ? "+" : "-"));
+  EXPECT_EQ(names, (std::vector<std::string>{"approve+", "return+", "reject+"})) << ::testing::PrintToString(names);
+  EXPECT_EQ(county.at(0).leads_to, "formal_review");
+  EXPECT_TRUE(available_actions(env(), id, "市林草局", day("2025-03-04")).empty());  // not theirs
+  auto [kind, message] = refusal([&] { available_actions(env(), id, "旗县区科技局[临河县]", day("2025-03-04")); });
+  EXPECT_EQ(kind, ErrorKind::usage) << message;
+  auto all = available_actions(env(), id, "", day("2025-03-04"));
+  EXPECT_GE(all.size(), county.size());
+  act(env(), {id, county.at(0).action, "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
+  EXPECT_EQ(repo_.load_case(id).stages, std::vector<std::string>{county.at(0).leads_to});
+}
+
+}  // namespace
+}  // namespace subsidy::service
