@@ -85,7 +85,7 @@ void print_report(const service::AdvanceReport& r) {
 int run_advance(const AdvanceOptions& o) {
   const bool json = o.format == "json";
   Session s;
-  if (int rc = open_session(o.rules, o.db, s)) return rc;
+  if (int rc = open_session(o.rules, o.db, s, json)) return rc;
   const bool show = o.progress || (!o.no_progress && ::isatty(2));
   return guarded(
       [&] {
@@ -111,7 +111,8 @@ int run_advance(const AdvanceOptions& o) {
           print_report(r);
         }
         return r.failed.empty() ? kExitOk : kExitInput;
-      });
+      },
+      json);
 }
 
 }  // namespace

@@ -83,10 +83,20 @@ PY
   contains "$TMP/err" "GONE" "the failure names the programme"
   contains "$TMP/out" "\"failed\":[{\"id\":$CASES," "the failure in the JSON report"
   expect_rc 2 "a bad date" R case advance --date 2025-02-30
+  expect_rc 4 "rules that cannot be read" "$BIN" case advance --db "$DB" --rules "$TMP/no-rules" --format json
+  contains "$TMP/out" '{"error":{"kind":"rules"' "a rules error is a JSON error object with --format json"
+}
+
+# Errors before any case: the database cannot be reached (exit 7; a JSON error object with --format json).
+unreachable() {
+  LABEL=unreachable
+  expect_rc 7 "unreachable database" "$BIN" case advance --db "postgresql://nobody@127.0.0.1:1/none" --rules rules --format json
+  contains "$TMP/out" '{"error":{"kind":"database"' "a database error is a JSON error object"
 }
 
 LABEL=sqlite; BACKEND=sqlite; DBFILE="$TMP/advance.db"; DB="$DBFILE"
 suite
+unreachable
 
 if [ -n "${SUBSIDY_TEST_PG:-}" ]; then
   LABEL=postgresql; BACKEND=postgresql
