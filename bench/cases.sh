@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Case-store benchmark (docs/benchmark.md "Case store"): cases/s of `subsidy case import` into SQLite
-# and PostgreSQL, and the median latency of one `subsidy case act` (a whole process: load rules,
-# open the database, load the case, transition, update + event in one transaction).
+# and PostgreSQL, and the median and p90 latency of one `subsidy case act` (a whole process: load
+# rules, open the database, load the case, transition, update + event in one transaction).
 #   bash bench/cases.sh [N] [ACTS]          defaults: 20000 50
+# CASES_BASE=<git revision>: the same figures for that revision too, built in a worktree, in the
+# same run (before/after ratios on one machine at one time).
 # PostgreSQL: $SUBSIDY_TEST_PG, else the URL printed by scripts/start-postgres.sh; skipped when neither works.
 # Builds Release into $CASES_BUILD (default /tmp/subsidy-cases-release).
 set -euo pipefail
@@ -14,6 +16,7 @@ PG="${SUBSIDY_TEST_PG:-}"
 cleanup() {
   if [ -n "$SCHEMA" ]; then psql "$PG" -qAtc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
+  if [ -n "${BASE_DIR:-}" ]; then git -C "$ROOT" worktree remove --force "$BASE_DIR-src" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 cd "$ROOT"
@@ -21,7 +24,16 @@ cd "$ROOT"
 echo "== build (Release) in $BUILD"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target subsidy >/dev/null
-BIN="$BUILD/cli/subsidy"
+BINS=("now=$BUILD/cli/subsidy")
+if [ -n "${CASES_BASE:-}" ]; then
+  BASE_DIR="$BUILD-base"
+  rm -rf "$BASE_DIR-src"
+  git worktree add -f --detach "$BASE_DIR-src" "$CASES_BASE" >/dev/null 2>&1
+  echo "== build (Release) of $CASES_BASE in $BASE_DIR"
+  CCACHE_BASEDIR="$BASE_DIR-src" cmake -S "$BASE_DIR-src" -B "$BASE_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+  CCACHE_BASEDIR="$BASE_DIR-src" cmake --build "$BASE_DIR" -j"$(nproc)" --target subsidy >/dev/null
+  BINS=("$CASES_BASE=$BASE_DIR/cli/subsidy" "${BINS[@]}")
+fi
 
 python3 - tests/cli/data/incubator-agri-corrected.json "$WORK/apps.jsonl" "$N" <<'PY'
 import json, sys
@@ -55,23 +67,26 @@ bench_act() {
     t1=$(now_ns)
     echo $(( (t1 - t0) / 1000 )) >>"$WORK/lat"
   done
-  sort -n "$WORK/lat" | python3 -c "import sys; v=[int(x) for x in sys.stdin]; m=v[len(v)//2]; print(f'median {m/1000:.1f} ms, min {v[0]/1000:.1f} ms, max {v[-1]/1000:.1f} ms over {len(v)} acts')"
+  sort -n "$WORK/lat" | python3 -c "import sys; v=[int(x) for x in sys.stdin]; m=v[len(v)//2]; p=v[min(len(v)-1, (len(v)*9)//10)]; print(f'median {m/1000:.1f} ms, p90 {p/1000:.1f} ms, min {v[0]/1000:.1f} ms, max {v[-1]/1000:.1f} ms over {len(v)} acts')"
 }
 
-echo "== SQLite ($N applicants, programme R14, batches of 500)"
-echo "case import: $(bench_import "$WORK/bench.db")"
-echo "case act:    $(bench_act "$WORK/bench.db")"
-
 if [ -z "$PG" ] && [ "$(id -u)" -eq 0 ]; then PG="$(bash scripts/start-postgres.sh 2>/dev/null | tail -1 || true)"; fi
-if [ -n "$PG" ] && psql "$PG" -qAtc "SELECT 1" >/dev/null 2>&1; then
-  SCHEMA="bench_$$"
-  psql "$PG" -qAtc "CREATE SCHEMA $SCHEMA" >/dev/null
-  sep='?'; case "$PG" in *\?*) sep='&';; esac
-  PGDB="${PG}${sep}options=-c%20search_path%3D${SCHEMA}"
-  "$BIN" db migrate --db "$PGDB" >/dev/null
-  echo "== PostgreSQL ($(echo "$PG" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#'))"
-  echo "case import: $(bench_import "$PGDB")"
-  echo "case act:    $(bench_act "$PGDB")"
-else
-  echo "== PostgreSQL skipped (set SUBSIDY_TEST_PG or run scripts/start-postgres.sh)"
-fi
+for entry in "${BINS[@]}"; do
+  LABEL="${entry%%=*}"; BIN="${entry#*=}"
+  rm -f "$WORK/bench.db"
+  echo "== [$LABEL] SQLite ($N applicants, programme R14, batches of 500)"
+  echo "case import: $(bench_import "$WORK/bench.db")"
+  echo "case act:    $(bench_act "$WORK/bench.db")"
+  if [ -n "$PG" ] && psql "$PG" -qAtc "SELECT 1" >/dev/null 2>&1; then
+    SCHEMA="bench_$$"
+    psql "$PG" -qAtc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA" >/dev/null
+    sep='?'; case "$PG" in *\?*) sep='&';; esac
+    PGDB="${PG}${sep}options=-c%20search_path%3D${SCHEMA}"
+    "$BIN" db migrate --db "$PGDB" >/dev/null
+    echo "== [$LABEL] PostgreSQL ($(echo "$PG" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#'))"
+    echo "case import: $(bench_import "$PGDB")"
+    echo "case act:    $(bench_act "$PGDB")"
+  else
+    echo "== [$LABEL] PostgreSQL skipped (set SUBSIDY_TEST_PG or run scripts/start-postgres.sh)"
+  fi
+done
