@@ -118,31 +118,6 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-std::string stage_label(const service::Env& env, const store::Case& c, const std::string& stage) {
-  const auto* wf = env.wfs.find(c.workflow);
-  if (!wf) return {};
-  int s = wf->find_stage(stage);
-  return s < 0 ? std::string() : wf->stage(static_cast<std::uint32_t>(s)).label.zh;
-}
-
-std::optional<RunningTimer> running_timer(const service::Env& env, const store::Case& c) {
-  const auto* wf = env.wfs.find(c.workflow);
-  if (!wf || !c.timer_due || c.closed) return std::nullopt;
-  for (const auto& name : c.stages) {
-    int s = wf->find_stage(name);
-    if (s < 0) continue;
-    const auto& st = wf->stage(static_cast<std::uint32_t>(s));
-    if (!st.has_timer || st.timer_target < 0) continue;
-    return RunningTimer{name, st.label.zh.empty() ? name : st.label.zh, *c.timer_due,
-                        wf->stage(static_cast<std::uint32_t>(st.timer_target)).name, st.timer_label.zh};
-  }
-  return std::nullopt;
-}
-
-std::string timer_text(const RunningTimer& t) {
-  return t.stage_label + " ends on " + model::format_date(t.ends) + ", then → " + t.then + (t.why.empty() ? "" : " (" + t.why + ")");
-}
-
 std::string case_json(const store::Case& c, std::optional<model::Days> today, const service::Env* env) {
   namespace bj = boost::json;
   bj::object o;
@@ -165,7 +140,7 @@ std::string case_json(const store::Case& c, std::optional<model::Days> today, co
   if (today) o["overdue"] = due && *due < *today;
   o["closed"] = c.closed;
   if (env) {
-    auto t = running_timer(*env, c);
+    auto t = service::running_timer(*env, c);
     o["timer"] = t ? bj::value(bj::object{{"stage", t->stage}, {"ends", model::format_date(t->ends)}, {"then", t->then}})
                    : bj::value(nullptr);
   }

@@ -11,6 +11,7 @@
 #include "files/rules_dir.hpp"
 #include "service/cases.hpp"
 #include "service/errors.hpp"
+#include "service/queries.hpp"
 #include "store/case_repository.hpp"
 
 namespace CLI {
@@ -48,21 +49,6 @@ int report_rules_error(const files::LoadedRules& lr, const std::string& error, b
 model::Days date_or_today(const std::string& text);
 std::string date_check(const std::string& s);
 std::optional<std::string> read_text(const std::string& path);  // "-" = stdin
-
-// The `after` period a case's stage is running (公示, a correction period): what ends when and
-// where the case goes then. From the case's timer column and its workflow; none for a closed case.
-struct RunningTimer {
-  std::string stage;        // the stage whose period runs, e.g. "publicity"
-  std::string stage_label;  // its Chinese label, e.g. "公示" (else the name)
-  model::Days ends = 0;     // the period's last day: once it has passed, the case moves on
-  std::string then;         // the stage it moves to then, e.g. "disbursement"
-  std::string why;          // the timer's Chinese label, e.g. "公示期满无异议" (may be empty)
-};
-std::optional<RunningTimer> running_timer(const service::Env& env, const store::Case& c);
-// "公示 ends on 2024-06-10, then → disbursement (公示期满无异议)".
-std::string timer_text(const RunningTimer& t);
-// The stage's Chinese label in the case's workflow ("" when unknown).
-std::string stage_label(const service::Env& env, const store::Case& c, const std::string& stage);
 
 // A case as one JSON object (for --format json); with `env`, its running timer too.
 std::string case_json(const store::Case& c, std::optional<model::Days> today = std::nullopt, const service::Env* env = nullptr);

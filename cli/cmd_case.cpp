@@ -38,13 +38,13 @@ std::string decision_text(const store::Case& c) {
 void print_where(const service::Env& env, const store::Case& c, model::Days today) {
   for (const auto& s : c.stages) {
     std::string line = "stage: " + s;
-    if (auto l = stage_label(env, c, s); !l.empty()) line += " " + l;
+    if (auto l = service::stage_label(env, c, s); !l.empty()) line += " " + l;
     if (!c.roles.empty()) line += " · responsible " + join(c.roles, ", ");
     if (auto it = c.deadlines.find(s); it != c.deadlines.end())
       line += " · due " + model::format_date(it->second) + (it->second < today ? " (OVERDUE)" : "");
     std::printf("%s\n", line.c_str());
   }
-  if (auto t = running_timer(env, c)) std::printf("timer: %s\n", timer_text(*t).c_str());
+  if (auto t = service::running_timer(env, c)) std::printf("timer: %s\n", service::timer_text(*t).c_str());
 }
 
 // ------------------------------------------------------------------ submit
@@ -166,47 +166,10 @@ struct ListOptions : Common {
   bool overdue = false, all = false;
 };
 
-// A --stage/--program value the loaded rules do not know: a usage error (exit 2), with the closest
-// known name ("did you mean") or else the names there are.
-[[noreturn]] void unknown_name(const char* what, const char* code, const std::string& value, const std::vector<std::string>& known) {
-  std::string message = std::string("unknown ") + what + " `" + value + "`";
-  if (auto close = diag::closest(value, known); !close.empty())
-    message += "; did you mean `" + close + "`?";
-  else
-    message += known.empty() ? std::string("; the rules declare none") : "; the rules have: " + join(known, ", ");
-  throw service::ServiceError(service::ErrorKind::usage, code, message, {{what, value}});
-}
-
-// --stage, --role and --program name what the loaded rules declare (a role as parse_role reads it:
-// a plain role or a family member); else a usage error rather than an empty list.
-void check_filter_names(const service::Env& env, const ListOptions& o) {
-  if (!o.program.empty()) {
-    std::vector<std::string> ids;
-    for (const auto& p : env.rs.programs) ids.push_back(p.id);
-    if (std::find(ids.begin(), ids.end(), o.program) == ids.end()) unknown_name("programme", "unknown_programme", o.program, ids);
-  }
-  if (!o.stage.empty()) {
-    std::vector<std::string> stages;
-    for (const auto& wf : env.wfs.workflows)
-      for (const auto& st : wf.spec().stages)
-        if (std::find(stages.begin(), stages.end(), st.name) == stages.end()) stages.push_back(st.name);
-    if (std::find(stages.begin(), stages.end(), o.stage) == stages.end()) unknown_name("stage", "unknown_stage", o.stage, stages);
-  }
-  if (!o.role.empty()) {
-    std::string why = "the rules declare no workflow";
-    if (env.wfs.workflows.empty() || !env.wfs.workflows.front().parse_role(o.role, &why))
-      throw service::ServiceError(service::ErrorKind::usage, "unknown_role", why, {{"role", o.role}});
-  }
-}
-
-// What the case is worth now: what was paid, else what it will be paid (0 when refused, or cut to 0
-// by an allocation).
-model::Fen shown_amount(const store::Case& c) { return c.consumed_fen > 0 ? c.consumed_fen : service::payable(c); }
-
 std::string stages_with_labels(const service::Env& env, const store::Case& c) {
   std::vector<std::string> out;
   for (const auto& st : c.stages) {
-    auto l = stage_label(env, c, st);
+    auto l = service::stage_label(env, c, st);
     out.push_back(l.empty() ? st : st + " " + l);
   }
   return join(out, ", ");
@@ -223,10 +186,10 @@ void print_list_table(const service::Env& env, const std::vector<store::Case>& c
            {"amount", Align::right}});
   for (const auto& c : cs) {
     auto due = store::next_due(c);
-    auto timer = running_timer(env, c);
+    auto timer = service::running_timer(env, c);
     t.add_row({std::to_string(c.id), c.application_id, c.programme, stages_with_labels(env, c), join(c.roles, ", "),
                due ? model::format_date(*due) + (*due < today ? "!" : "") : "-",
-               timer ? model::format_date(timer->ends) + " → " + timer->then : "-", model::format_yuan(shown_amount(c))});
+               timer ? model::format_date(timer->ends) + " → " + timer->then : "-", model::format_yuan(service::shown_amount(c))});
   }
   std::fputs(t.render().c_str(), stdout);
   std::printf("%zu %scase%s (! = overdue as of %s%s)\n", cs.size(), o.all ? "" : "open ", cs.size() == 1 ? "" : "s",
@@ -238,10 +201,10 @@ void print_list_csv(const service::Env& env, const std::vector<store::Case>& cs,
                           "overdue", "timer_ends", "timer_then", "outcome", "amount_fen", "amount", "closed"});
   for (const auto& c : cs) {
     auto due = store::next_due(c);
-    auto timer = running_timer(env, c);
+    auto timer = service::running_timer(env, c);
     std::vector<std::string> labels;
-    for (const auto& st : c.stages) labels.push_back(stage_label(env, c, st));
-    model::Fen amount = shown_amount(c);
+    for (const auto& st : c.stages) labels.push_back(service::stage_label(env, c, st));
+    model::Fen amount = service::shown_amount(c);
     w.add_row({std::to_string(c.id), c.application_id, c.applicant, c.programme, std::to_string(c.call_year), join(c.stages, ","),
                join(labels, ","), join(c.roles, ","), due ? model::format_date(*due) : "", due && *due < today ? "true" : "false",
                timer ? model::format_date(timer->ends) : "", timer ? timer->then : "", c.decision ? c.decision->outcome : "",
@@ -256,16 +219,11 @@ int run_list(const ListOptions& o) {
   if (int rc = open_session(o.rules, o.db, s, json)) return rc;
   return guarded(
       [&] {
-        check_filter_names(*s.env, o);
         model::Days today = date_or_today(o.date);
-        store::CaseFilter f;
-        if (!o.stage.empty()) f.stage = o.stage;
-        if (!o.role.empty()) f.role = o.role;
-        if (!o.program.empty()) f.programme = o.program;
-        if (!o.applicant.empty()) f.applicant = o.applicant;
-        if (o.overdue) f.overdue_as_of = today;
-        if (!o.all) f.closed = false;
-        auto cs = s.repo->list_cases(f);
+        service::InboxQuery q{o.stage, o.role, o.program, o.applicant};
+        if (o.overdue) q.overdue_as_of = today;
+        q.include_closed = o.all;
+        auto cs = service::inbox(*s.env, q);
         if (json)
           for (const auto& c : cs) std::printf("%s\n", case_json(c, today, &*s.env).c_str());
         else if (o.format == "csv")

@@ -13,6 +13,7 @@
 
 #include "files/rules_dir.hpp"
 #include "model/date.hpp"
+#include "service/queries.hpp"
 #include "store/in_memory_repository.hpp"
 
 namespace subsidy::service {
@@ -526,6 +527,32 @@ TEST_F(CaseServiceTest, AvailableActionsForARoleAgreeWithActing) {
   EXPECT_GE(all.size(), county.size());
   act(env(), {id, county.at(0).action, "旗县区科技局[临河区]", "W", "", day("2025-03-04")});
   EXPECT_EQ(repo_.load_case(id).stages, std::vector<std::string>{county.at(0).leads_to});
+}
+
+}  // namespace
+}  // namespace subsidy::service
+
+namespace subsidy::service {
+namespace {
+
+// Issue 9: an inbox filter naming what the rules do not declare is an error with "did you mean",
+// not "0 cases"; closed cases only on request.
+TEST_F(CaseServiceTest, InboxFiltersAreCheckedAgainstTheRules) {
+  auto open = submit_eligible("I1");
+  auto closed = submit_eligible("I2");
+  act(env(), {closed, "withdraw", "申报单位", "A", "", day("2025-03-04")});
+  auto [k1, m1] = refusal([&] { inbox(env(), {"county_reveiw"}); });
+  EXPECT_EQ(k1, ErrorKind::usage);
+  EXPECT_NE(m1.find("did you mean `county_review`"), std::string::npos) << m1;
+  EXPECT_EQ(refusal([&] { inbox(env(), {"", "市科技厅"}); }).first, ErrorKind::usage);
+  EXPECT_EQ(refusal([&] { inbox(env(), {"", "", "R99"}); }).first, ErrorKind::usage);
+  auto cases = inbox(env(), {"county_review", "旗县区科技局[临河区]", "R14"});
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].id, open);
+  InboxQuery all;
+  EXPECT_EQ(inbox(env(), all).size(), 1u);
+  all.include_closed = true;
+  EXPECT_EQ(inbox(env(), all).size(), 2u);
 }
 
 }  // namespace
