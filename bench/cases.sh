@@ -24,7 +24,7 @@ cd "$ROOT"
 echo "== build (Release) in $BUILD"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target subsidy >/dev/null
-BINS=("now=$BUILD/cli/subsidy")
+BINS=("now=$BUILD/cli/subsidy=rules")
 if [ -n "${CASES_BASE:-}" ]; then
   BASE_DIR="$BUILD-base"
   rm -rf "$BASE_DIR-src"
@@ -32,7 +32,7 @@ if [ -n "${CASES_BASE:-}" ]; then
   echo "== build (Release) of $CASES_BASE in $BASE_DIR"
   CCACHE_BASEDIR="$BASE_DIR-src" cmake -S "$BASE_DIR-src" -B "$BASE_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
   CCACHE_BASEDIR="$BASE_DIR-src" cmake --build "$BASE_DIR" -j"$(nproc)" --target subsidy >/dev/null
-  BINS=("$CASES_BASE=$BASE_DIR/cli/subsidy" "${BINS[@]}")
+  BINS=("$CASES_BASE=$BASE_DIR/cli/subsidy=$BASE_DIR-src/rules" "${BINS[@]}")  # each revision with its own rules
 fi
 
 python3 - tests/cli/data/incubator-agri-corrected.json "$WORK/apps.jsonl" "$N" <<'PY'
@@ -52,7 +52,8 @@ now_ns() { date +%s%N; }
 bench_import() {
   local db="$1" t0 t1
   t0=$(now_ns)
-  "$BIN" case import "$WORK/apps.jsonl" --program R14 --batch 500 --date 2025-03-03 --no-progress --db "$db" --rules rules >"$WORK/import.out"
+  "$BIN" case import "$WORK/apps.jsonl" --program R14 --batch 500 --date 2025-03-03 --no-progress --db "$db" --rules "$RULES" >"$WORK/import.out" \
+    || { echo "case import failed: $(tail -2 "$WORK/import.out")" >&2; exit 1; }
   t1=$(now_ns)
   python3 -c "import sys; n=int(sys.argv[1]); s=(int(sys.argv[3])-int(sys.argv[2]))/1e9; print(f'{n/s:,.0f} cases/s ({n} cases in {s:.1f} s)')" "$N" "$t0" "$t1"
 }
@@ -63,7 +64,8 @@ bench_act() {
   : >"$WORK/lat"
   for i in $(seq 1 "$ACTS"); do
     t0=$(now_ns)
-    "$BIN" case act "$i" submit --as 申报单位 --actor bench --date 2025-03-04 --db "$db" --rules rules >/dev/null
+    "$BIN" case act "$i" submit --as 申报单位 --actor bench --date 2025-03-04 --db "$db" --rules "$RULES" >/dev/null \
+      || { echo "case act $i failed" >&2; exit 1; }
     t1=$(now_ns)
     echo $(( (t1 - t0) / 1000 )) >>"$WORK/lat"
   done
@@ -72,7 +74,7 @@ bench_act() {
 
 if [ -z "$PG" ] && [ "$(id -u)" -eq 0 ]; then PG="$(bash scripts/start-postgres.sh 2>/dev/null | tail -1 || true)"; fi
 for entry in "${BINS[@]}"; do
-  LABEL="${entry%%=*}"; BIN="${entry#*=}"
+  LABEL="${entry%%=*}"; rest="${entry#*=}"; BIN="${rest%%=*}"; RULES="${rest#*=}"
   rm -f "$WORK/bench.db"
   echo "== [$LABEL] SQLite ($N applicants, programme R14, batches of 500)"
   echo "case import: $(bench_import "$WORK/bench.db")"

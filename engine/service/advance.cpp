@@ -32,11 +32,8 @@ AdvanceReport advance_due(const Env& env, model::Days date, const AdvanceOptions
         } else if (!r.moved) {
           report.skipped.push_back({listed.id, AdvanceSkip::moved});
         } else {
-          AdvanceMove m{listed.id, r.c.application_id, r.c.programme, r.from, r.to, r.c.closed, 0, std::move(r.budget_notes)};
-          // What the case held when listed, less what it holds now: the timers' release (advance_case
-          // reports only its notes). Should an allocation change the reservation between the listing
-          // and the lock, this figure of the report is off by that change; the store is not.
-          if (listed.reserved_fen > r.c.reserved_fen) m.released_fen = listed.reserved_fen - r.c.reserved_fen;
+          AdvanceMove m{listed.id, r.c.application_id, r.c.programme, r.from, r.to, r.c.closed, r.released_fen,
+                        std::move(r.budget_notes)};
           report.released_fen += m.released_fen;
           report.moved.push_back(std::move(m));
           ++progress.moved;

@@ -532,7 +532,9 @@ AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date) {
     res.c = env.repo.load_case(id);
     return res;
   }
+  const model::Fen held = c.reserved_fen;
   res.budget_notes = record_timer_move(env, *p.wf, c, expected, res.from, adv.events);
+  res.released_fen = held - c.reserved_fen;
   tx.commit();
   res.moved = true;
   res.events = std::move(adv.events);

@@ -126,6 +126,7 @@ struct AdvanceResult {
   std::string from, to;         // stages before and after (comma-separated)
   std::vector<workflow::Event> events;
   std::vector<std::string> budget_notes;  // the reservation released when the timers closed the case
+  model::Fen released_fen = 0;            // how much of it (read under the case's lock)
   store::Case c;                // the case as stored afterwards (not read when skipped_locked)
 };
 // Lets time pass for one case until `date` (docs/cases.md "advance"): when its `after` period
