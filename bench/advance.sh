@@ -2,7 +2,8 @@
 # `case advance` benchmark (docs/benchmark.md "Case store", docs/cases.md §2.1): N cases of which
 # DUE have an `after` period that ended — half a 公示 (public notice → fund plan), half a correction
 # period (→ closed) — and one `subsidy case advance` process that moves them; then a second run,
-# which finds nothing due. Prints seconds and cases/s on SQLite and PostgreSQL.
+# which finds nothing due. Prints seconds and cases/s on SQLite and PostgreSQL, for each batch size
+# in $ADVANCE_BATCHES (due cases per unit of work; default "1 100": one commit per case vs per 100).
 #   bash bench/advance.sh [N] [DUE]          defaults: 20000 2000
 # Set-up: N applicants are imported; one case is taken through the workflow to the public notice
 # and one returned for correction with `case act`, and DUE/2 cases each are given their stored
@@ -14,6 +15,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-20000}"; DUE="${2:-2000}"
+BATCHES="${ADVANCE_BATCHES:-1 100}"  # cases per unit of work compared (case advance --batch)
 BUILD="${CASES_BUILD:-/tmp/subsidy-cases-release}"
 WORK="$(mktemp -d)"; SCHEMA=""
 PG="${SUBSIDY_TEST_PG:-}"
@@ -71,13 +73,13 @@ setup() {
 
 # run DB: one `case advance` process, timed; then a second one
 run() {
-  local db="$1" t0 t1
+  local db="$1" batch="$2" t0 t1
   t0=$(now_ns)
-  "$BIN" case advance --date 2025-03-18 --no-progress --db "$db" --rules rules >"$WORK/advance.out"
+  "$BIN" case advance --date 2025-03-18 --batch "$batch" --no-progress --db "$db" --rules rules >"$WORK/advance.out"
   t1=$(now_ns)
   local moved; moved=$(head -1 "$WORK/advance.out" | sed -E 's/.*: ([0-9]+) due, ([0-9]+) moved.*/\2/')
-  echo "case advance: $(head -1 "$WORK/advance.out")"
-  python3 -c "import sys; n=int(sys.argv[1]); s=(int(sys.argv[3])-int(sys.argv[2]))/1e9; print(f'  {s:.2f} s, {n/s:,.0f} cases/s moved (whole process: rules, database, {n} units of work)')" "$moved" "$t0" "$t1"
+  echo "case advance --batch $batch: $(head -1 "$WORK/advance.out")"
+  python3 -c "import sys; n=int(sys.argv[1]); s=(int(sys.argv[3])-int(sys.argv[2]))/1e9; b=int(sys.argv[4]); print(f'  {s:.2f} s, {n/s:,.0f} cases/s moved (whole process: rules, database, {-(-n//b)} units of work of up to {b} cases)')" "$moved" "$t0" "$t1" "$batch"
   t0=$(now_ns)
   "$BIN" case advance --date 2025-03-18 --no-progress --db "$db" --rules rules >"$WORK/again.out"
   t1=$(now_ns)
@@ -87,7 +89,11 @@ run() {
 echo "== SQLite ($N cases, $DUE due)"
 sqlite_sql() { sqlite3 "$WORK/bench.db" "$1"; }
 setup "$WORK/bench.db" sqlite_sql
-run "$WORK/bench.db"
+cp "$WORK/bench.db" "$WORK/fresh.db"
+for batch in $BATCHES; do
+  cp "$WORK/fresh.db" "$WORK/bench.db"
+  run "$WORK/bench.db" "$batch"
+done
 
 if [ -z "$PG" ] && [ "$(id -u)" -eq 0 ]; then PG="$(bash scripts/start-postgres.sh 2>/dev/null | tail -1 || true)"; fi
 if [ -n "$PG" ] && psql "$PG" -qAtc "SELECT 1" >/dev/null 2>&1; then
@@ -98,8 +104,12 @@ if [ -n "$PG" ] && psql "$PG" -qAtc "SELECT 1" >/dev/null 2>&1; then
   "$BIN" db migrate --db "$PGDB" >/dev/null
   pg_sql() { psql "$PG" -qAtc "SET search_path TO $SCHEMA; $1"; }
   echo "== PostgreSQL ($(echo "$PG" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#'), $N cases, $DUE due)"
-  setup "$PGDB" pg_sql
-  run "$PGDB"
+  for batch in $BATCHES; do
+    psql "$PG" -qAtc "DROP SCHEMA $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA" >/dev/null
+    "$BIN" db migrate --db "$PGDB" >/dev/null
+    setup "$PGDB" pg_sql
+    run "$PGDB" "$batch"
+  done
 else
   echo "== PostgreSQL skipped (set SUBSIDY_TEST_PG or run scripts/start-postgres.sh)"
 fi

@@ -22,6 +22,7 @@ namespace {
 struct AdvanceOptions {
   std::string rules = "rules", db, date, format = "text";
   bool progress = false, no_progress = false;
+  std::size_t batch = 100;
 };
 
 std::string report_json(const service::AdvanceReport& r) {
@@ -91,10 +92,10 @@ int run_advance(const AdvanceOptions& o) {
       [&] {
         const model::Days date = date_or_today(o.date);
         service::AdvanceOptions opts;
+        opts.batch = o.batch;
         const auto t0 = std::chrono::steady_clock::now();
         if (show) {
           opts.progress = [&](const service::AdvanceProgress& p) {
-            if (p.done % 100 != 0) return;
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             std::fprintf(stderr, "\radvance: %zu due cases handled, %zu moved (%.0f cases/s)", p.done, p.moved,
                          secs > 0 ? static_cast<double>(p.done) / secs : 0.0);
@@ -127,6 +128,8 @@ void add_case_advance_command(CLI::App& app, Action& action) {
   adv->add_option("--date", o->date, "the day it is (default: today, China Standard Time); periods that ended before it fire")
       ->check(date_check);
   adv->add_option("--format", o->format, "output: text|json")->check(CLI::IsMember({"text", "json"}));
+  adv->add_option("--batch", o->batch, "due cases moved per transaction (default 100; a failed batch is retried case by case)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   adv->add_flag("--progress", o->progress, "progress on stderr even when it is not a terminal");
   adv->add_flag("--no-progress", o->no_progress, "no progress line");
   adv->callback([&action, o] { action = [o] { return run_advance(*o); }; });

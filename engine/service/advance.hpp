@@ -1,7 +1,8 @@
 #pragma once
 // `case advance` (docs/cases.md "advance"): lets time pass for every open case whose `after` period
-// (公示, correction period) ended before a date. Each due case moves in a unit of work of its own
-// under its row lock (advance_case), as ONE `system` event, and a case the timers closed gives its
+// (公示, correction period) ended before a date. Due cases move in batches, one unit of work each
+// (advance_cases; a failed batch is retried case by case), each case under its row lock, as ONE
+// `system` event, and a case the timers closed gives its
 // reservation back. Exactly once, also when several runs (or service instances) work through the
 // same cases on one PostgreSQL database: a case another run holds is skipped, and a case already
 // moved is no longer due. For cron-style deployments and the HTTP service's timer loop.
@@ -25,7 +26,8 @@ struct AdvanceProgress {
 
 struct AdvanceOptions {
   std::size_t page = 500;  // due cases read per query (keyset paging by id)
-  std::function<void(const AdvanceProgress&)> progress;  // after every case; may be empty
+  std::size_t batch = 100;  // due cases moved per unit of work (one commit); a failed batch is retried case by case
+  std::function<void(const AdvanceProgress&)> progress;  // after every batch; may be empty
 };
 
 struct AdvanceMove {

@@ -506,9 +506,11 @@ ActResult act(const Env& env, const ActRequest& r) {
 
 // ---------------------------------------------------------------- timers
 
-AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date) {
+namespace {
+
+// advance_case inside the open unit of work: lock, re-read, move, record.
+AdvanceResult advance_locked(const Env& env, store::CaseId id, model::Days date) {
   AdvanceResult res;
-  store::Transaction tx(env.repo);
   if (!env.repo.lock_case(id)) {
     res.skipped_locked = true;
     return res;
@@ -535,11 +537,28 @@ AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date) {
   const model::Fen held = c.reserved_fen;
   res.budget_notes = record_timer_move(env, *p.wf, c, expected, res.from, adv.events);
   res.released_fen = held - c.reserved_fen;
-  tx.commit();
   res.moved = true;
   res.events = std::move(adv.events);
   res.c = env.repo.load_case(id);
   return res;
+}
+
+}  // namespace
+
+AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date) {
+  store::Transaction tx(env.repo);
+  auto res = advance_locked(env, id, date);
+  tx.commit();
+  return res;
+}
+
+std::vector<AdvanceResult> advance_cases(const Env& env, std::span<const store::CaseId> ids, model::Days date) {
+  std::vector<AdvanceResult> out;
+  out.reserve(ids.size());
+  store::Transaction tx(env.repo);
+  for (auto id : ids) out.push_back(advance_locked(env, id, date));
+  tx.commit();
+  return out;
 }
 
 // ---------------------------------------------------------------- correct

@@ -6,6 +6,7 @@
 // Failures are ServiceError (service/errors.hpp) or store::StoreError.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,10 @@ struct AdvanceResult {
 // of work that holds the case's row lock, and a case the timers closed gives its reservation back.
 // Exactly once: a case already moved (by another run or a step) is no longer due and is left alone.
 AdvanceResult advance_case(const Env& env, store::CaseId id, model::Days date);
+// The same for several cases in ONE unit of work (one commit: what makes `case advance` fast), each
+// under its row lock and re-checked there; results in the order of `ids`. Any failure (an error of
+// one case, a lost lock) rolls back the whole batch and is thrown: retry its cases one by one.
+std::vector<AdvanceResult> advance_cases(const Env& env, std::span<const store::CaseId> ids, model::Days date);
 
 // ---------------------------------------------------------------- queries
 

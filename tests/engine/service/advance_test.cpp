@@ -225,7 +225,7 @@ TEST_F(AdvanceTest, PagesThroughEveryDueCaseAndGoesOnPastOneItCannotMove) {
   EXPECT_EQ(r.failed[0].id, orphan_id);
   EXPECT_EQ(r.failed[0].kind, ErrorKind::usage);
   EXPECT_NE(r.failed[0].message.find("GONE"), std::string::npos) << r.failed[0].message;
-  EXPECT_EQ(done, (std::vector<std::size_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(done, (std::vector<std::size_t>{2, 4, 6}));  // after each batch (here: each page of 2)
   EXPECT_FALSE(repo_.load_case(orphan_id).closed);  // untouched
 }
 
