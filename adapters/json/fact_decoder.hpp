@@ -24,10 +24,10 @@ using DecodeError = service::DecodeError;
 class FactDecoder {
  public:
   // Bytes that must be readable after a record's last byte for in-place parsing (== SIMDJSON_PADDING).
-  static constexpr std::size_t kPadding = 64;
+  static constexpr std::size_t kPadding = service::kRecordPadding;
 
   // Limits per record (docs/integration.md §2): larger records and sets are refused (too_large).
-  static constexpr std::size_t kMaxRecordBytes = std::size_t{4} << 20;  // 4 MiB
+  static constexpr std::size_t kMaxRecordBytes = service::kMaxRecordBytes;  // 4 MiB
   static constexpr int kMaxSetElements = 100'000;                       // array elements per set fact
 
   // `rs` must outlive the decoder. Required fields: eval::required_facts(rs, use) — the non-optional

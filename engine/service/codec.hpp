@@ -16,6 +16,11 @@
 
 namespace subsidy::service {
 
+// The limits of the wire contract (docs/integration.md §2): bytes a reader may need readable after
+// a record to decode it in place, and the largest record it accepts (larger: too_large).
+inline constexpr std::size_t kRecordPadding = 64;
+inline constexpr std::size_t kMaxRecordBytes = std::size_t{4} << 20;  // 4 MiB
+
 // A record that could not be decoded. `code` is one of: malformed_json, wrong_type, unknown_field,
 // duplicate_field, missing_field, out_of_range, bad_number, bad_date, bad_enum, unknown_program,
 // too_large (docs/integration.md §2). `field` is the key concerned ("" for the record as a whole).

@@ -1,6 +1,4 @@
-#include "cli/batch.hpp"
-
-#include <unistd.h>
+#include "service/batch.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -12,16 +10,15 @@
 #include <thread>
 #include <vector>
 
-#include "json/fact_decoder.hpp"
 #include "service/decide.hpp"
 #include "model/date.hpp"
 
-namespace subsidy::cli {
+namespace subsidy::service {
 
 namespace {
 
-constexpr std::size_t kPad = json::FactDecoder::kPadding;
-constexpr std::size_t kMaxRecord = json::FactDecoder::kMaxRecordBytes;
+constexpr std::size_t kPad = kRecordPadding;
+constexpr std::size_t kMaxRecord = kMaxRecordBytes;
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -87,15 +84,15 @@ struct Block {
 // Per-thread evaluation state (the shared decode → evaluate → encode step): never shared, reused
 // for every record.
 struct Worker {
-  service::Decider decider;
+  Decider decider;
 
-  Worker(const eval::Ruleset& rs, const BatchOptions& o, const service::Codec& codec, const service::DecisionWriter& writer)
+  Worker(const eval::Ruleset& rs, const BatchOptions& o, const Codec& codec, const DecisionWriter& writer)
       : decider(rs, writer, codec.reader(rs, {&o.selection}), {o.selection, o.as_of, o.explain, o.english, o.text}) {}
 
   void record(Block& b, std::string_view text, std::size_t readable_after, std::size_t line) {
     ++b.records;
     switch (decider.decide(text, readable_after, line, b.out)) {
-      case service::Decider::Outcome::undecodable:
+      case Decider::Outcome::undecodable:
         ++b.failed;
         if (!b.first_failed_line) {
           const auto& err = decider.error();
@@ -103,10 +100,10 @@ struct Worker {
           b.first_failure = (err.field.empty() ? "" : "field `" + err.field + "`: ") + err.message;
         }
         break;
-      case service::Decider::Outcome::decided_with_errors:
+      case Decider::Outcome::decided_with_errors:
         if (!b.with_errors++) b.first_error_line = line;
         break;
-      case service::Decider::Outcome::decided: break;
+      case Decider::Outcome::decided: break;
     }
   }
 
@@ -131,36 +128,6 @@ struct Worker {
   }
 };
 
-class Progress {
- public:
-  Progress(bool on, std::size_t total) : on_(on), total_(total), start_(clock::now()), last_(start_) {}
-  void update(std::size_t records, std::size_t bytes, bool final = false) {
-    if (!on_) return;
-    auto now = clock::now();
-    if (!final && now - last_ < std::chrono::milliseconds(250)) return;
-    last_ = now;
-    double secs = std::chrono::duration<double>(now - start_).count();
-    double rate = secs > 0 ? static_cast<double>(records) / secs : 0;
-    char buf[160];
-    int n = std::snprintf(buf, sizeof buf, "\r%zu records  %.0f/s  %.1fs elapsed", records, rate, secs);
-    if (total_ > 0 && bytes > 0 && bytes < total_) {
-      double eta = secs * static_cast<double>(total_ - bytes) / static_cast<double>(bytes);
-      n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "  %.0f%%  ETA %.0fs",
-                         100.0 * static_cast<double>(bytes) / static_cast<double>(total_), eta);
-    }
-    std::fputs(buf, stderr);
-    std::fputs("   ", stderr);
-    if (final) std::fputs("\n", stderr);
-    std::fflush(stderr);
-  }
-
- private:
-  using clock = std::chrono::steady_clock;
-  bool on_;
-  std::size_t total_;
-  clock::time_point start_, last_;
-};
-
 // Reads the input into blocks of whole lines, straight into the block's buffer; only the partial
 // last line of a read is carried over to the next block. A byte order mark at the start is dropped.
 // Memory stays bounded: of a line (or a whole document) longer than a record may be, only the
@@ -168,7 +135,7 @@ class Progress {
 // cannot bring it under the limit: the decoder refuses it as too_large.
 class BlockReader {
  public:
-  BlockReader(std::FILE* in, std::size_t block) : in_(in), block_(block) {}
+  BlockReader(ByteSource& in, std::size_t block) : in_(in), block_(block) {}
 
   // Fills `b` with the next block; false at the end of input.
   bool next(Block& b) {
@@ -216,12 +183,12 @@ class BlockReader {
     if (eof_) return;
     std::size_t old = buf.size();
     buf.resize(old + want);
-    std::size_t got = std::fread(buf.data() + old, 1, want, in_);
+    std::size_t got = in_.read(buf.data() + old, want);
     buf.resize(old + got);
     bytes_ += got;
     if (got < want) {
       eof_ = true;
-      if (std::ferror(in_)) error_ = std::strerror(errno);
+      error_ = in_.error();
     }
   }
   // `buf` holds the start of one line longer than kMaxRecord bytes and no line end: truncates it,
@@ -284,7 +251,7 @@ class BlockReader {
     while (whole_ && !eof_ && data.size() <= kMaxRecord) fill(data, 1 << 20);
   }
 
-  std::FILE* in_;
+  ByteSource& in_;
   std::size_t block_;
   std::string tail_;
   std::size_t line_ = 1, bytes_ = 0;
@@ -305,15 +272,15 @@ void collect(BatchResult& r, const Block& b) {
 
 }  // namespace
 
-BatchResult run_batch(const eval::Ruleset& rs, const service::Codec& codec, const BatchOptions& opt, std::FILE* in,
-                      std::size_t size_hint, std::FILE* out) {
+BatchResult run_batch(const eval::Ruleset& rs, const Codec& codec, const BatchOptions& opt, ByteSource& in, ByteSink& out) {
   BatchResult res;
   const auto enc = codec.writer(rs);
   BlockReader reader(in, opt.block_bytes);
-  Progress progress(opt.progress == 1 || (opt.progress == -1 && isatty(STDERR_FILENO)), size_hint);
+  auto progress = [&](bool final = false) {
+    if (opt.progress) opt.progress(res.records, reader.bytes_read(), final);
+  };
   auto write = [&](const Block& b) {
-    if (!b.out.empty() && std::fwrite(b.out.data(), 1, b.out.size(), out) != b.out.size() && res.io_error.empty())
-      res.io_error = std::string("writing output: ") + std::strerror(errno);
+    if (!b.out.empty() && !out.write(b.out) && res.io_error.empty()) res.io_error = "writing output: " + out.error();
   };
 
   if (opt.jobs <= 1) {
@@ -323,7 +290,7 @@ BatchResult run_batch(const eval::Ruleset& rs, const service::Codec& codec, cons
       w.process(b);
       write(b);
       collect(res, b);
-      progress.update(res.records, reader.bytes_read());
+      progress();
     }
   } else {
     // Reader (this thread) → workers → writer, with a bounded pool of blocks: memory stays flat.
@@ -405,7 +372,7 @@ BatchResult run_batch(const eval::Ruleset& rs, const service::Codec& codec, cons
         b->done = false;
         by_seq[b->seq % pool_size] = b;
         work.push_back(b);
-        progress.update(res.records, reader.bytes_read());
+        progress();
       }
       cv_work.notify_one();
     }
@@ -420,8 +387,8 @@ BatchResult run_batch(const eval::Ruleset& rs, const service::Codec& codec, cons
     writer.join();
   }
   if (!reader.error().empty()) res.io_error = "reading input: " + reader.error();
-  progress.update(res.records, reader.bytes_read(), true);
+  progress(true);
   return res;
 }
 
-}  // namespace subsidy::cli
+}  // namespace subsidy::service

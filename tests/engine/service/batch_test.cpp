@@ -1,0 +1,108 @@
+// The streaming batch (service/batch.hpp) over in-memory sources and sinks: the same decisions in
+// input order whatever the number of workers and the block size, and read/write failures reported.
+#include "service/batch.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "files/rules_dir.hpp"
+#include "json/codec.hpp"
+#include "model/date.hpp"
+
+namespace subsidy::service {
+namespace {
+
+class StringSource final : public ByteSource {
+ public:
+  explicit StringSource(std::string text, std::size_t fail_after = std::string::npos) : text_(std::move(text)), fail_after_(fail_after) {}
+  std::size_t read(char* buf, std::size_t n) override {
+    std::size_t end = std::min(text_.size(), fail_after_);
+    std::size_t got = std::min(n, end - std::min(end, pos_));
+    std::memcpy(buf, text_.data() + pos_, got);
+    pos_ += got;
+    if (got < n && pos_ >= fail_after_) error_ = "device unplugged";
+    return got;
+  }
+  std::string error() const override { return error_; }
+
+ private:
+  std::string text_;
+  std::size_t fail_after_, pos_ = 0;
+  std::string error_;
+};
+
+class StringSink final : public ByteSink {
+ public:
+  explicit StringSink(bool fail = false) : fail_(fail) {}
+  bool write(std::string_view bytes) override {
+    if (fail_) return false;
+    out += bytes;
+    return true;
+  }
+  std::string error() const override { return fail_ ? "disk full" : ""; }
+  std::string out;
+
+ private:
+  bool fail_;
+};
+
+std::string read(const std::string& rel) {
+  std::ifstream in(std::string(SUBSIDY_SOURCE_DIR) + "/" + rel, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const files::LoadedRules& rules() {
+  static auto* lr = files::load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/rules").release();
+  return *lr;
+}
+
+BatchResult run(const std::string& input, unsigned jobs, std::size_t block, StringSink& sink) {
+  BatchOptions o;
+  o.jobs = jobs;
+  o.block_bytes = block;
+  o.as_of = *model::parse_date("2024-06-28");
+  StringSource src(input);
+  return run_batch(*rules().ruleset, json::codec(), o, src, sink);
+}
+
+TEST(Batch, SameDecisionsInInputOrderForAnyWorkersAndBlockSize) {
+  ASSERT_TRUE(rules().ruleset);
+  std::string input = read("examples/batch.jsonl");
+  input += "{\"id\":\"BAD\",\"employees\":\"many\"}\n";  // an undecodable record among them
+  input += read("examples/batch.jsonl");
+  StringSink one;
+  const auto r1 = run(input, 1, 1 << 18, one);
+  EXPECT_EQ(r1.failed, 1u);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(one.out.begin(), one.out.end(), '\n')), r1.records);
+  for (unsigned jobs : {2u, 3u})
+    for (std::size_t block : {std::size_t{256}, std::size_t{4096}}) {
+      StringSink many;
+      const auto r = run(input, jobs, block, many);
+      EXPECT_EQ(many.out, one.out) << jobs << " workers, blocks of " << block;
+      EXPECT_EQ(r.records, r1.records);
+      EXPECT_EQ(r.first_failed_line, r1.first_failed_line);
+    }
+}
+
+TEST(Batch, ReadAndWriteFailuresAreReported) {
+  const std::string input = read("examples/batch.jsonl");
+  BatchOptions o;
+  o.as_of = *model::parse_date("2024-06-28");
+  StringSource cut(input, input.size() / 2);
+  StringSink sink;
+  auto r = run_batch(*rules().ruleset, json::codec(), o, cut, sink);
+  EXPECT_NE(r.io_error.find("device unplugged"), std::string::npos) << r.io_error;
+  StringSource whole(input);
+  StringSink full(true);
+  r = run_batch(*rules().ruleset, json::codec(), o, whole, full);
+  EXPECT_NE(r.io_error.find("disk full"), std::string::npos) << r.io_error;
+}
+
+}  // namespace
+}  // namespace subsidy::service
