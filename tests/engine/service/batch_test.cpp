@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/service/source_file.hpp"
+
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "files/rules_dir.hpp"
 #include "json/codec.hpp"
@@ -50,12 +50,7 @@ class StringSink final : public ByteSink {
   bool fail_;
 };
 
-std::string read(const std::string& rel) {
-  std::ifstream in(std::string(SUBSIDY_SOURCE_DIR) + "/" + rel, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_files::read;
 
 const files::LoadedRules& rules() {
   static auto* lr = files::load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/rules").release();

@@ -10,6 +10,8 @@
 //     (without a budget it was paid outside budget control and consumed nothing).
 #include <gtest/gtest.h>
 
+#include "engine/service/source_file.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -31,12 +33,7 @@ using subsidy::testing::TestDatabase;
 constexpr int kSequences = 200, kSteps = 40, kMaxCases = 4, kYear = 2025;
 const char* const kProgrammes[] = {"R14", "R08"};  // competitive (fixed 20万) and formula (20% of the investment)
 
-std::string read(const std::string& rel) {
-  std::ifstream in(std::string(SUBSIDY_SOURCE_DIR) + "/" + rel, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_files::read;
 
 std::string replaced(std::string s, const std::string& from, const std::string& to) {
   auto at = s.find(from);

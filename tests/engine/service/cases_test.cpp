@@ -5,11 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/service/source_file.hpp"
+
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "files/rules_dir.hpp"
 #include "model/date.hpp"
@@ -19,12 +20,7 @@
 namespace subsidy::service {
 namespace {
 
-std::string read(const std::string& rel) {
-  std::ifstream in(std::string(SUBSIDY_SOURCE_DIR) + "/" + rel, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_files::read;
 
 std::string with_id(std::string facts, const std::string& id) {
   auto at = facts.find("APP-2024-0001");

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include "engine/service/source_file.hpp"
+
 #include <thread>
 
 #include "files/rules_dir.hpp"
@@ -14,12 +14,7 @@
 namespace subsidy::service {
 namespace {
 
-std::string read(const std::string& rel) {
-  std::ifstream in(std::string(SUBSIDY_SOURCE_DIR) + "/" + rel, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing_files::read;
 
 const files::PreparedFromDisk& shipped() {
   static const auto* p = new files::PreparedFromDisk(files::prepare(std::string(SUBSIDY_SOURCE_DIR) + "/rules"));
