@@ -466,7 +466,7 @@ void add_case_commands(CLI::App& app, Action& action) {
   sub->callback([&action, so] { action = [so] { return run_submit(*so); }; });
 
   auto sh = std::make_shared<ShowOptions>();
-  auto* show = cc->add_subcommand("show", "a case: stages, responsible roles, deadlines, decision");
+  auto* show = cc->add_subcommand("show", "a case: stages, responsible roles, deadlines, timer, decision and each role's next steps");
   show->add_option("ID", sh->id, "case id")->required();
   show->add_flag("--explain", sh->explain, "re-evaluate the latest facts at the stored as-of date and explain");
   show->add_option("--lang", sh->lang, "explanation language: zh or en")->check(CLI::IsMember({"zh", "en"}));
