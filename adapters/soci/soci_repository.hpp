@@ -63,6 +63,18 @@ class SociRepository final : public store::CaseRepository {
   void store_ruleset(const store::RulesetSources& r) override;
   std::optional<store::RulesetSources> load_ruleset(std::string_view hash) override;
 
+  store::UserId add_user(const store::User& u) override;
+  std::optional<store::User> find_user(std::string_view name) override;
+  std::optional<store::User> load_user(store::UserId id) override;
+  std::vector<store::User> list_users() override;
+  bool grant_role(const store::RoleGrant& g) override;
+  bool revoke_role(store::UserId user, std::string_view role) override;
+  std::vector<store::RoleGrant> roles_of(store::UserId user) override;
+  store::TokenId add_token(const store::ApiToken& t) override;
+  std::optional<store::ApiToken> find_token(std::string_view token_hash) override;
+  bool revoke_token(store::TokenId id) override;
+  std::vector<store::ApiToken> tokens_of(store::UserId user) override;
+
  private:
   // Runs `f`, translating SOCI errors into StoreErrors (see rethrow_translated).
   template <class F>

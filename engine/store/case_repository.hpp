@@ -18,12 +18,14 @@
 #include "store/errors.hpp"
 #include "store/event.hpp"
 #include "store/ruleset_store.hpp"
+#include "store/users.hpp"
 
 namespace subsidy::store {
 
-class CaseRepository {
+// Users, role grants and API tokens are the UserRepository part (store/users.hpp).
+class CaseRepository : public UserRepository {
  public:
-  virtual ~CaseRepository() = default;
+  ~CaseRepository() override = default;
 
   // ---- unit of work ----
   virtual void begin() = 0;     // std::logic_error when one is already open; UnavailableError when locked

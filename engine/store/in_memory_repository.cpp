@@ -377,3 +377,99 @@ std::optional<RulesetSources> InMemoryRepository::load_ruleset(std::string_view 
 }
 
 }  // namespace subsidy::store
+
+namespace subsidy::store {
+
+UserId InMemoryRepository::add_user(const User& u) {
+  if (u.name.empty()) throw std::invalid_argument("a user needs a name");
+  auto lock = guard();
+  auto& s = st();
+  for (const auto& [id, existing] : s.users)
+    if (existing.name == u.name) throw ConflictError("user `" + u.name + "` already exists");
+  User stored = u;
+  stored.id = s.next_user_id++;
+  if (stored.created_at.empty()) stored.created_at = clock_();
+  s.users.emplace(stored.id, stored);
+  return stored.id;
+}
+
+std::optional<User> InMemoryRepository::find_user(std::string_view name) {
+  auto lock = guard();
+  for (const auto& [id, u] : st().users)
+    if (u.name == name) return u;
+  return std::nullopt;
+}
+
+std::optional<User> InMemoryRepository::load_user(UserId id) {
+  auto lock = guard();
+  auto it = st().users.find(id);
+  if (it == st().users.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<User> InMemoryRepository::list_users() {
+  auto lock = guard();
+  std::vector<User> out;
+  for (const auto& [id, u] : st().users) out.push_back(u);
+  std::sort(out.begin(), out.end(), [](const User& a, const User& b) { return a.name < b.name; });
+  return out;
+}
+
+bool InMemoryRepository::grant_role(const RoleGrant& g) {
+  auto lock = guard();
+  if (!st().users.count(g.user)) throw NotFoundError("no user " + std::to_string(g.user));
+  RoleGrant stored = g;
+  if (stored.at.empty()) stored.at = clock_();
+  return st().grants.emplace(std::make_pair(g.user, g.role), std::move(stored)).second;
+}
+
+bool InMemoryRepository::revoke_role(UserId user, std::string_view role) {
+  auto lock = guard();
+  return st().grants.erase(std::make_pair(user, std::string(role))) == 1;
+}
+
+std::vector<RoleGrant> InMemoryRepository::roles_of(UserId user) {
+  auto lock = guard();
+  std::vector<RoleGrant> out;
+  for (const auto& [key, g] : st().grants)
+    if (key.first == user) out.push_back(g);
+  return out;
+}
+
+TokenId InMemoryRepository::add_token(const ApiToken& t) {
+  auto lock = guard();
+  auto& s = st();
+  if (!s.users.count(t.user)) throw NotFoundError("no user " + std::to_string(t.user));
+  for (const auto& [id, existing] : s.tokens)
+    if (existing.token_hash == t.token_hash) throw ConflictError("the token hash is already stored");
+  ApiToken stored = t;
+  stored.id = s.next_token_id++;
+  if (stored.created_at.empty()) stored.created_at = clock_();
+  s.tokens.emplace(stored.id, stored);
+  return stored.id;
+}
+
+std::optional<ApiToken> InMemoryRepository::find_token(std::string_view token_hash) {
+  auto lock = guard();
+  for (const auto& [id, t] : st().tokens)
+    if (t.token_hash == token_hash) return t;
+  return std::nullopt;
+}
+
+bool InMemoryRepository::revoke_token(TokenId id) {
+  auto lock = guard();
+  auto it = st().tokens.find(id);
+  if (it == st().tokens.end() || it->second.revoked) return false;
+  it->second.revoked = true;
+  return true;
+}
+
+std::vector<ApiToken> InMemoryRepository::tokens_of(UserId user) {
+  auto lock = guard();
+  std::vector<ApiToken> out;
+  for (const auto& [id, t] : st().tokens)
+    if (t.user == user) out.push_back(t);
+  return out;
+}
+
+}  // namespace subsidy::store

@@ -34,8 +34,13 @@ struct InMemoryState {
   std::map<std::pair<std::string, int>, StoredLedger> ledgers;  // by budget
   std::map<std::string, RulesetSources, std::less<>> rulesets;   // by hash
   std::vector<Award> awards;
+  std::map<UserId, User> users;
+  std::map<std::pair<UserId, std::string>, RoleGrant> grants;  // by user, role
+  std::map<TokenId, ApiToken> tokens;
   CaseId next_case_id = 1;
   std::int64_t next_award_id = 1;
+  UserId next_user_id = 1;
+  TokenId next_token_id = 1;
 };
 
 struct InMemoryDatabase {
@@ -87,6 +92,18 @@ class InMemoryRepository final : public CaseRepository {
 
   void store_ruleset(const RulesetSources& r) override;
   std::optional<RulesetSources> load_ruleset(std::string_view hash) override;
+
+  UserId add_user(const User& u) override;
+  std::optional<User> find_user(std::string_view name) override;
+  std::optional<User> load_user(UserId id) override;
+  std::vector<User> list_users() override;
+  bool grant_role(const RoleGrant& g) override;
+  bool revoke_role(UserId user, std::string_view role) override;
+  std::vector<RoleGrant> roles_of(UserId user) override;
+  TokenId add_token(const ApiToken& t) override;
+  std::optional<ApiToken> find_token(std::string_view token_hash) override;
+  bool revoke_token(TokenId id) override;
+  std::vector<ApiToken> tokens_of(UserId user) override;
 
  private:
   // Holds the database lock for one call unless a unit of work already holds it.
