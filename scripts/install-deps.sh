@@ -12,6 +12,7 @@ PACKAGES=(
   libutf8proc-dev             # display width of table columns (CJK text)
   libsimdjson-dev             # JSON input (On-Demand)
   libssl-dev                  # SHA-256 (ruleset hash, audit chains)
+  libargon2-dev               # Argon2id password hashing (adapters/auth)
   libgtest-dev libgmock-dev   # tests
   libbenchmark-dev            # microbenchmarks
   libsoci-dev libsqlite3-dev libpq-dev   # storage (SOCI on SQLite / PostgreSQL)

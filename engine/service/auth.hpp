@@ -1,0 +1,94 @@
+#pragma once
+// Users, role grants and API tokens (docs/service.md, "Users, roles and tokens"): the use cases
+// that manage them and the two ways a caller proves who it is. The cryptography is injected
+// (Credentials; adapters/auth implements it with Argon2id and OpenSSL), so this layer never sees a
+// secret after hashing it and never links a crypto library.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/case_repository.hpp"
+#include "store/clock.hpp"
+#include "workflow/workflow.hpp"
+
+namespace subsidy::service {
+
+// Password hashing, token minting and token digests.
+class Credentials {
+ public:
+  virtual ~Credentials() = default;
+  // The encoded password hash (algorithm, parameters and salt inside the string).
+  virtual std::string hash_password(std::string_view password) const = 0;
+  virtual bool verify_password(const std::string& encoded, std::string_view password) const = 0;
+  // A new random API token (shown to its owner once, never stored).
+  virtual std::string new_token() const = 0;
+  // The stored form of a token (lowercase hex SHA-256).
+  virtual std::string token_digest(std::string_view token) const = 0;
+  // Constant-time equality of two digests.
+  virtual bool same_digest(std::string_view a, std::string_view b) const = 0;
+};
+
+enum class Scope : std::uint8_t { decide, read, act, admin };
+const char* scope_name(Scope s);
+// "decide,read" → the scopes, in that order, without repeats. ServiceError usage/unknown_scope
+// (with "did you mean") for another word, usage/no_scope for none.
+std::vector<Scope> parse_scopes(std::string_view text);
+
+// Who is calling: the user, the roles granted to them, and what the credential allows
+// (a token: its scopes; a password: every scope).
+struct Principal {
+  store::User user;
+  std::vector<std::string> roles;
+  std::vector<Scope> scopes;
+};
+
+// ServiceError refused/forbidden (details: user, role) unless `p` holds `role` exactly.
+void require_role(const Principal& p, std::string_view role);
+// ServiceError refused/forbidden_scope (details: user, scope) unless the credential allows `s`.
+void require_scope(const Principal& p, Scope s);
+
+// ---- administration (the CLI's `subsidy user …`) ----
+
+// Adds a user with the password hashed. ServiceError usage/bad_user_name (empty, blank or with
+// whitespace or control characters), usage/empty_password, conflict/duplicate_user.
+store::User add_user(store::UserRepository& repo, const Credentials& creds, const std::string& name,
+                     const std::string& display_name, std::string_view password);
+// Grants `role`, which must name a role of one of `workflows` (usage/unknown_role with "did you
+// mean"); not_found/unknown_user. False when the user already held it (nothing changes).
+bool grant_role(store::UserRepository& repo, const workflow::WorkflowSet& workflows, const std::string& name,
+                const std::string& role, const std::string& actor);
+// not_found/unknown_user; not_found/not_granted when the user does not hold `role`.
+void revoke_role(store::UserRepository& repo, const std::string& name, const std::string& role);
+
+struct IssuedToken {
+  std::string token;      // the secret: shown once
+  store::ApiToken stored;  // what the database keeps (its hash)
+};
+// A new token for the user. `expires_at`: a timestamp in the repositories' format
+// ("2027-01-01T00:00:00Z", usage/bad_expiry otherwise); the token is refused from that instant on.
+// not_found/unknown_user.
+IssuedToken issue_token(store::UserRepository& repo, const Credentials& creds, const std::string& name,
+                        const std::vector<Scope>& scopes, const std::optional<std::string>& expires_at);
+// not_found/unknown_token when there is no such token or it is already revoked.
+void revoke_token(store::UserRepository& repo, store::TokenId id);
+
+struct UserSummary {
+  store::User user;
+  std::vector<store::RoleGrant> roles;
+  std::vector<store::ApiToken> tokens;
+};
+std::vector<UserSummary> list_users(store::UserRepository& repo);  // by name
+
+// ---- authentication ----
+
+// ServiceError refused/bad_credentials for an unknown or disabled user, a user without a password,
+// or a wrong password (one code and message for all, and an unknown user costs a verification too).
+Principal authenticate_password(store::UserRepository& repo, const Credentials& creds, const std::string& name,
+                                std::string_view password);
+// ServiceError refused/bad_token for an unknown, revoked or expired token, or one of a disabled user.
+// `now` in the repositories' timestamp format.
+Principal authenticate_token(store::UserRepository& repo, const Credentials& creds, std::string_view token,
+                             const std::string& now = store::utc_now());
+
+}  // namespace subsidy::service

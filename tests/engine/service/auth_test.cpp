@@ -1,0 +1,208 @@
+// Users, role grants and API tokens through the application layer, with the real credentials
+// (Argon2id, OpenSSL) over the in-memory repository.
+#include "service/auth.hpp"
+
+#include <gtest/gtest.h>
+
+#include "auth/credentials.hpp"
+#include "files/rules_dir.hpp"
+#include "service/errors.hpp"
+#include "store/in_memory_repository.hpp"
+
+namespace subsidy::service {
+namespace {
+
+// Expects a ServiceError of `kind` and `code` from `f`.
+template <class F>
+void expect_error(F&& f, ErrorKind kind, const std::string& code) {
+  try {
+    f();
+    ADD_FAILURE() << "expected " << code;
+  } catch (const ServiceError& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+    EXPECT_EQ(e.code(), code) << e.what();
+  }
+}
+
+class AuthTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    prepared_ = new files::PreparedFromDisk(files::prepare(std::string(SUBSIDY_SOURCE_DIR) + "/rules"));
+    ASSERT_TRUE(prepared_->rules) << "rules must load: " << prepared_->error;
+  }
+  const workflow::WorkflowSet& workflows() { return prepared_->rules->workflows(); }
+
+  store::InMemoryRepository repo_;
+  auth::Argon2Credentials creds_{auth::Argon2Params{.memory_kib = 256, .passes = 1, .lanes = 1}};  // cheap for tests
+  static files::PreparedFromDisk* prepared_;
+};
+files::PreparedFromDisk* AuthTest::prepared_ = nullptr;
+
+TEST_F(AuthTest, PasswordVerifiesAndAWrongOneDoesNot) {
+  const store::User u = add_user(repo_, creds_, "zhao", "赵 科员", "correct horse");
+  EXPECT_EQ(u.display_name, "赵 科员");
+  EXPECT_EQ(u.password_hash.rfind("$argon2id$v=19$m=256,t=1,p=1$", 0), 0U) << u.password_hash;
+  EXPECT_EQ(u.password_hash.find("correct horse"), std::string::npos);
+  const Principal p = authenticate_password(repo_, creds_, "zhao", "correct horse");
+  EXPECT_EQ(p.user.name, "zhao");
+  EXPECT_TRUE(p.user.password_hash.empty());  // no secret travels with the principal
+  EXPECT_EQ(p.scopes.size(), 4U);
+  expect_error([&] { authenticate_password(repo_, creds_, "zhao", "correct horsE"); }, ErrorKind::refused, "bad_credentials");
+  expect_error([&] { authenticate_password(repo_, creds_, "zhao", ""); }, ErrorKind::refused, "bad_credentials");
+  expect_error([&] { authenticate_password(repo_, creds_, "nobody", "correct horse"); }, ErrorKind::refused, "bad_credentials");
+}
+
+TEST_F(AuthTest, TwoHashesOfOnePasswordDifferBySalt) {
+  const store::User a = add_user(repo_, creds_, "a", "", "same");
+  const store::User b = add_user(repo_, creds_, "b", "", "same");
+  EXPECT_NE(a.password_hash, b.password_hash);
+  EXPECT_EQ(a.display_name, "a");  // defaults to the name
+}
+
+TEST_F(AuthTest, DefaultParametersAreArgon2idAtOwaspCost) {
+  auth::Argon2Credentials real;
+  const std::string h = real.hash_password("pw");
+  EXPECT_EQ(h.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0U) << h;
+  EXPECT_TRUE(real.verify_password(h, "pw"));
+  EXPECT_FALSE(real.verify_password(h, "pW"));
+  EXPECT_FALSE(real.verify_password("not an encoded hash", "pw"));
+}
+
+TEST_F(AuthTest, DisabledUserCannotLogIn) {
+  add_user(repo_, creds_, "zhao", "", "pw");
+  for (auto& [id, u] : repo_.database()->state.users) u.disabled = true;
+  expect_error([&] { authenticate_password(repo_, creds_, "zhao", "pw"); }, ErrorKind::refused, "bad_credentials");
+}
+
+TEST_F(AuthTest, AddUserRefusesBadInput) {
+  expect_error([&] { add_user(repo_, creds_, "zhao", "", ""); }, ErrorKind::usage, "empty_password");
+  expect_error([&] { add_user(repo_, creds_, "", "", "pw"); }, ErrorKind::usage, "bad_user_name");
+  expect_error([&] { add_user(repo_, creds_, "zhao li", "", "pw"); }, ErrorKind::usage, "bad_user_name");
+  add_user(repo_, creds_, "zhao", "", "pw");
+  expect_error([&] { add_user(repo_, creds_, "zhao", "", "pw2"); }, ErrorKind::conflict, "duplicate_user");
+}
+
+TEST_F(AuthTest, GrantsAndRevokesRolesOfTheRules) {
+  add_user(repo_, creds_, "zhao", "", "pw");
+  EXPECT_TRUE(grant_role(repo_, workflows(), "zhao", "旗县区科技局[临河区]", "root"));
+  EXPECT_TRUE(grant_role(repo_, workflows(), "zhao", "市财政局", "root"));
+  EXPECT_FALSE(grant_role(repo_, workflows(), "zhao", "市财政局", "root"));  // already held
+  Principal p = authenticate_password(repo_, creds_, "zhao", "pw");
+  EXPECT_EQ(p.roles, (std::vector<std::string>{"市财政局", "旗县区科技局[临河区]"}));  // by role
+  EXPECT_NO_THROW(require_role(p, "市财政局"));
+  EXPECT_NO_THROW(require_role(p, "旗县区科技局[临河区]"));
+  expect_error([&] { require_role(p, "旗县区科技局[五原县]"); }, ErrorKind::refused, "forbidden");
+  expect_error([&] { require_role(p, "市科技局"); }, ErrorKind::refused, "forbidden");
+
+  revoke_role(repo_, "zhao", "市财政局");
+  p = authenticate_password(repo_, creds_, "zhao", "pw");
+  EXPECT_EQ(p.roles, (std::vector<std::string>{"旗县区科技局[临河区]"}));
+  expect_error([&] { require_role(p, "市财政局"); }, ErrorKind::refused, "forbidden");
+  expect_error([&] { revoke_role(repo_, "zhao", "市财政局"); }, ErrorKind::not_found, "not_granted");
+  expect_error([&] { revoke_role(repo_, "nobody", "市财政局"); }, ErrorKind::not_found, "unknown_user");
+  expect_error([&] { grant_role(repo_, workflows(), "nobody", "市财政局", "root"); }, ErrorKind::not_found, "unknown_user");
+}
+
+TEST_F(AuthTest, GrantRefusesARoleTheRulesDoNotKnow) {
+  add_user(repo_, creds_, "zhao", "", "pw");
+  try {
+    grant_role(repo_, workflows(), "zhao", "市财政", "root");
+    ADD_FAILURE() << "expected unknown_role";
+  } catch (const ServiceError& e) {
+    EXPECT_EQ(e.code(), "unknown_role");
+    EXPECT_NE(std::string(e.what()).find("did you mean `市财政局`"), std::string::npos) << e.what();
+  }
+  expect_error([&] { grant_role(repo_, workflows(), "zhao", "旗县区科技局[火星]", "root"); }, ErrorKind::usage, "unknown_role");
+  EXPECT_TRUE(repo_.roles_of(repo_.find_user("zhao")->id).empty());
+}
+
+TEST_F(AuthTest, TokenAuthenticatesWithItsScopes) {
+  add_user(repo_, creds_, "portal", "政务服务平台", "pw");
+  grant_role(repo_, workflows(), "portal", "市科技局", "root");
+  const IssuedToken t = issue_token(repo_, creds_, "portal", parse_scopes("decide,read"), std::nullopt);
+  EXPECT_EQ(t.token.rfind("sbt_", 0), 0U);
+  EXPECT_EQ(t.token.size(), 4U + 43U);  // 32 random bytes, base64url without padding
+  EXPECT_EQ(t.token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 4), std::string::npos);
+  EXPECT_EQ(t.stored.token_hash.size(), 64U);
+  EXPECT_NE(t.stored.token_hash, t.token);
+  EXPECT_EQ(t.stored.token_hash.find(t.token.substr(4)), std::string::npos);
+  for (const auto& [id, stored] : repo_.database()->state.tokens) EXPECT_NE(stored.token_hash, t.token);
+
+  const Principal p = authenticate_token(repo_, creds_, t.token, "2025-01-01T00:00:00Z");
+  EXPECT_EQ(p.user.name, "portal");
+  EXPECT_EQ(p.roles, (std::vector<std::string>{"市科技局"}));
+  EXPECT_EQ(p.scopes, (std::vector<Scope>{Scope::decide, Scope::read}));
+  EXPECT_NO_THROW(require_scope(p, Scope::decide));
+  expect_error([&] { require_scope(p, Scope::act); }, ErrorKind::refused, "forbidden_scope");
+  EXPECT_NE(issue_token(repo_, creds_, "portal", {Scope::act}, std::nullopt).token, t.token);
+}
+
+TEST_F(AuthTest, RevokedExpiredOrUnknownTokensDoNotAuthenticate) {
+  add_user(repo_, creds_, "portal", "", "pw");
+  const IssuedToken t = issue_token(repo_, creds_, "portal", {Scope::read}, std::string("2025-06-01T00:00:00Z"));
+  EXPECT_NO_THROW(authenticate_token(repo_, creds_, t.token, "2025-05-31T23:59:59Z"));
+  expect_error([&] { authenticate_token(repo_, creds_, t.token, "2025-06-01T00:00:00Z"); }, ErrorKind::refused, "bad_token");
+  expect_error([&] { authenticate_token(repo_, creds_, t.token + "x", "2025-01-01T00:00:00Z"); }, ErrorKind::refused, "bad_token");
+  expect_error([&] { authenticate_token(repo_, creds_, "", "2025-01-01T00:00:00Z"); }, ErrorKind::refused, "bad_token");
+
+  revoke_token(repo_, t.stored.id);
+  expect_error([&] { authenticate_token(repo_, creds_, t.token, "2025-01-01T00:00:00Z"); }, ErrorKind::refused, "bad_token");
+  expect_error([&] { revoke_token(repo_, t.stored.id); }, ErrorKind::not_found, "unknown_token");
+  expect_error([&] { revoke_token(repo_, 999); }, ErrorKind::not_found, "unknown_token");
+
+  const IssuedToken u = issue_token(repo_, creds_, "portal", {Scope::read}, std::nullopt);
+  for (auto& [id, user] : repo_.database()->state.users) user.disabled = true;
+  expect_error([&] { authenticate_token(repo_, creds_, u.token, "2025-01-01T00:00:00Z"); }, ErrorKind::refused, "bad_token");
+}
+
+TEST_F(AuthTest, IssueTokenRefusesBadInput) {
+  add_user(repo_, creds_, "portal", "", "pw");
+  expect_error([&] { issue_token(repo_, creds_, "portal", {Scope::read}, std::string("2025-06-01")); }, ErrorKind::usage,
+               "bad_expiry");
+  expect_error([&] { issue_token(repo_, creds_, "portal", {}, std::nullopt); }, ErrorKind::usage, "no_scope");
+  expect_error([&] { issue_token(repo_, creds_, "nobody", {Scope::read}, std::nullopt); }, ErrorKind::not_found, "unknown_user");
+  EXPECT_TRUE(repo_.database()->state.tokens.empty());
+}
+
+TEST_F(AuthTest, ParsesScopes) {
+  EXPECT_EQ(parse_scopes("act,decide,act"), (std::vector<Scope>{Scope::act, Scope::decide}));
+  EXPECT_EQ(parse_scopes("admin"), (std::vector<Scope>{Scope::admin}));
+  try {
+    parse_scopes("decide,raed");
+    ADD_FAILURE() << "expected unknown_scope";
+  } catch (const ServiceError& e) {
+    EXPECT_EQ(e.code(), "unknown_scope");
+    EXPECT_NE(std::string(e.what()).find("did you mean `read`"), std::string::npos) << e.what();
+  }
+  expect_error([] { parse_scopes(","); }, ErrorKind::usage, "no_scope");
+  expect_error([] { parse_scopes(""); }, ErrorKind::usage, "no_scope");
+}
+
+TEST_F(AuthTest, ListsUsersWithoutPasswordHashes) {
+  add_user(repo_, creds_, "zhao", "", "pw");
+  add_user(repo_, creds_, "li", "", "pw");
+  grant_role(repo_, workflows(), "li", "市科技局", "root");
+  issue_token(repo_, creds_, "li", {Scope::read}, std::nullopt);
+  const auto all = list_users(repo_);
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].user.name, "li");
+  EXPECT_TRUE(all[0].user.password_hash.empty());
+  ASSERT_EQ(all[0].roles.size(), 1U);
+  EXPECT_EQ(all[0].roles[0].granted_by, "root");
+  EXPECT_EQ(all[0].tokens.size(), 1U);
+  EXPECT_TRUE(all[1].roles.empty());
+}
+
+TEST_F(AuthTest, DigestComparisonIsExact) {
+  const std::string d = creds_.token_digest("sbt_x");
+  EXPECT_EQ(d, creds_.token_digest("sbt_x"));
+  EXPECT_NE(d, creds_.token_digest("sbt_y"));
+  // SHA-256("abc"), FIPS 180-2 appendix B.1
+  EXPECT_EQ(creds_.token_digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(creds_.same_digest(d, d));
+  EXPECT_FALSE(creds_.same_digest(d, d.substr(1)));
+  EXPECT_FALSE(creds_.same_digest(d, creds_.token_digest("sbt_y")));
+}
+
+}  // namespace
+}  // namespace subsidy::service
