@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# `subsidy serve` through a real HTTP client (curl): every endpoint, the error statuses, JSON Lines
+# decisions byte-identical to `subsidy evaluate`, graceful shutdown on SIGTERM (docs/service.md).
+#   serve_test.sh path/to/subsidy project-root
+set -uo pipefail
+BIN="$1"; ROOT="$2"
+cd "$ROOT"
+TMP="$(mktemp -d)"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$TMP"; }
+trap cleanup EXIT
+pass=0; fail=0
+ok()  { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: missing [$2]"; head -c 600 "$1" | sed 's/^/    /'; fi; }
+eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; }
+
+# start NAME ARGS…: starts a server on a free port, waits for its "listening on" line, sets URL and PID.
+start() {
+  local name="$1"; shift
+  "$BIN" serve --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  PID=$!; PIDS+=("$PID")
+  for _ in $(seq 100); do
+    URL=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$TMP/$name.out")
+    [ -n "$URL" ] && return 0
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  bad "$name: no listening line"; sed 's/^/    /' "$TMP/$name.err" | head -5; return 1
+}
+# call NAME CURL-ARGS…: response body in $TMP/NAME, headers in $TMP/NAME.h, status in $STATUS.
+call() {
+  local name="$1"; shift
+  STATUS=$(curl -sS --max-time 20 -o "$TMP/$name" -D "$TMP/$name.h" -w '%{http_code}' "$@")
+}
+# expect_error NAME STATUS CODE CURL-ARGS…: the status and the JSON error object with that code.
+expect_error() {
+  local name="$1" want="$2" code="$3"; shift 3
+  call "$name" "$@"
+  eq "$STATUS" "$want" "$name status"
+  contains "$TMP/$name" "{\"error\":{\"kind\":" "$name error object"
+  contains "$TMP/$name" "\"code\":\"$code\"" "$name code"
+}
+
+# Rules that do not load: refuse to start, exit 4.
+mkdir -p "$TMP/broken" && printf 'programme X {\n' >"$TMP/broken/x.rules"
+"$BIN" serve --rules "$TMP/broken" --listen 127.0.0.1:0 >"$TMP/broken.out" 2>"$TMP/broken.err"
+eq "$?" 4 "broken rules exit"
+eq "$(cat "$TMP/broken.out")" "" "broken rules: no listening line"
+
+"$BIN" db migrate --db "$TMP/ok.db" >/dev/null || bad "db migrate"
+start main --rules rules --db "$TMP/ok.db" --threads 2 --max-body 64KiB || exit 1
+MAIN_PID=$PID
+HASH=$(sed -n 's/.*"ruleset_hash":"\([0-9a-f]*\)".*/\1/p' <(curl -sS "$URL/readyz"))
+[ ${#HASH} = 64 ] && ok || bad "readyz names the ruleset hash: [$HASH]"
+
+call healthz "$URL/healthz"
+eq "$STATUS" 200 "healthz status"; eq "$(cat "$TMP/healthz")" '{"status":"ok"}' "healthz body"
+contains "$TMP/healthz.h" "X-Ruleset-Hash: $HASH" "healthz ruleset hash header"
+grep -qiE '^X-Request-Id: [0-9a-f]{32}' "$TMP/healthz.h" && ok || bad "healthz request id"
+call healthz2 "$URL/healthz"
+[ "$(grep -i '^X-Request-Id' "$TMP/healthz.h")" != "$(grep -i '^X-Request-Id' "$TMP/healthz2.h")" ] && ok || bad "request ids differ"
+call readyz "$URL/readyz"; eq "$STATUS" 200 "readyz with a reachable database"
+
+call rules "$URL/v1/rules"
+eq "$STATUS" 200 "rules status"
+contains "$TMP/rules" "\"ruleset_hash\":\"$HASH\"" "rules hash"
+contains "$TMP/rules" '{"id":"R02","title":{"zh":' "rules programme with title"
+contains "$TMP/rules" '"$schema":"https://json-schema.org/draft/2020-12/schema"' "rules fact schema"
+contains "$TMP/rules" '"county":{' "rules fact property"
+contains "$TMP/rules" '"on_dishonesty_list":{"title":' "rules boolean fact"
+contains "$TMP/rules" '"type":"boolean"' "rules boolean type"
+
+# One applicant → one decision, the same as `subsidy evaluate`.
+"$BIN" evaluate --rules rules --as-of 2022-06-30 examples/refused-r02.json >"$TMP/one.want"
+call one -X POST -H 'Content-Type: application/json; charset=utf-8' --data-binary @examples/refused-r02.json \
+  "$URL/v1/decisions?as_of=2022-06-30"
+eq "$STATUS" 200 "one decision status"
+cmp -s "$TMP/one" "$TMP/one.want" && ok || bad "one decision differs from evaluate"
+"$BIN" evaluate --rules rules --as-of 2022-06-30 --explain --lang en --program R02 examples/refused-r02.json >"$TMP/onex.want"
+call onex -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json \
+  "$URL/v1/decisions?as_of=2022-06-30&explain=1&lang=en&program=R02"
+cmp -s "$TMP/onex" "$TMP/onex.want" && ok || bad "explained decision differs from evaluate"
+
+# JSON Lines → JSON Lines in input order, error records included: byte-identical to evaluate.
+{ cat examples/batch.jsonl; echo '{"id":"broken",'; echo '{"id":"extra","bogus":1}'; cat examples/batch.jsonl; } >"$TMP/in.jsonl"
+"$BIN" evaluate --rules rules --as-of 2022-06-30 --explain "$TMP/in.jsonl" >"$TMP/lines.want" 2>/dev/null
+call lines -X POST -H 'Content-Type: application/x-ndjson' --data-binary @"$TMP/in.jsonl" "$URL/v1/decisions?as_of=2022-06-30&explain=1"
+eq "$STATUS" 200 "json lines status"
+contains "$TMP/lines.h" "application/x-ndjson" "json lines content type"
+cmp -s "$TMP/lines" "$TMP/lines.want" && ok || bad "json lines differ from evaluate"
+eq "$(wc -l <"$TMP/lines")" "$(wc -l <"$TMP/in.jsonl")" "one line per record"
+
+# Errors: the JSON error object of docs/integration.md §5.1 with its status.
+expect_error bad_json 400 malformed_json -X POST -H 'Content-Type: application/json' --data-binary '{"id":' "$URL/v1/decisions"
+expect_error unknown_field 400 unknown_field -X POST -H 'Content-Type: application/json' --data-binary '{"bogus":1}' "$URL/v1/decisions"
+contains "$TMP/unknown_field" '"field":"bogus"' "unknown field named"
+expect_error bad_date 400 bad_query -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json "$URL/v1/decisions?as_of=2022-02-30"
+expect_error bad_lang 400 bad_query -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json "$URL/v1/decisions?lang=fr"
+expect_error bad_param 400 bad_query -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json "$URL/v1/decisions?format=text"
+expect_error bad_program 400 unknown_programme -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json "$URL/v1/decisions?program=NOPE"
+expect_error not_found 404 unknown_route "$URL/v2/nothing"
+expect_error method 405 method_not_allowed "$URL/v1/decisions"
+contains "$TMP/method.h" "Allow: POST" "405 Allow header"
+expect_error method_get 405 method_not_allowed -X DELETE "$URL/v1/rules"
+expect_error media 415 unsupported_media_type -X POST -H 'Content-Type: text/plain' --data-binary '{}' "$URL/v1/decisions"
+expect_error no_media 415 unsupported_media_type -X POST --data-binary @examples/refused-r02.json -H 'Content-Type:' "$URL/v1/decisions"
+head -c 70000 /dev/zero | tr '\0' ' ' >"$TMP/big"
+expect_error big 413 body_too_large -X POST -H 'Content-Type: application/x-ndjson' --data-binary @"$TMP/big" "$URL/v1/decisions"
+contains "$TMP/big.h" "X-Ruleset-Hash: $HASH" "413 ruleset hash header"
+call after_big "$URL/healthz"; eq "$STATUS" 200 "serving after a refused body"
+
+# Keep-alive: two requests on one connection.
+curl -sS -o /dev/null -o /dev/null -w '%{num_connects}\n' "$URL/healthz" "$URL/v1/rules" >"$TMP/conns"
+eq "$(tr '\n' ' ' <"$TMP/conns")" "1 0 " "keep-alive reuses the connection"
+
+# /readyz without a reachable database: 503 with why.
+start nodb --rules rules --db "$TMP/missing/dir/x.db" --threads 1 || exit 1
+NODB_PID=$PID
+expect_error notready 503 not_ready "$URL/readyz"
+kill -INT "$NODB_PID"; wait "$NODB_PID"; eq "$?" 0 "SIGINT exit"
+
+# SIGTERM while a request is in flight (its body half sent, chunked): it is answered in full, then exit 0.
+for _ in $(seq 400); do cat examples/batch.jsonl; done >"$TMP/many.jsonl"
+"$BIN" evaluate --rules rules --as-of 2022-06-30 --explain "$TMP/many.jsonl" >"$TMP/many.want"
+start term --rules rules --threads 2 --max-body 64MiB || exit 1
+TERM_PID=$PID
+mkfifo "$TMP/body"
+curl -sS --max-time 20 -o "$TMP/many" -w '%{http_code}' -X POST -H 'Content-Type: application/x-ndjson' -T - \
+  "$URL/v1/decisions?as_of=2022-06-30&explain=1" <"$TMP/body" >"$TMP/many.status" &
+CURL_PID=$!
+exec 3>"$TMP/body"
+head -n 1000 "$TMP/many.jsonl" >&3
+sleep 0.3
+kill -TERM "$TERM_PID"
+sleep 0.1
+tail -n +1001 "$TMP/many.jsonl" >&3
+exec 3>&-
+wait "$CURL_PID"; eq "$?" 0 "in-flight request completes"
+eq "$(cat "$TMP/many.status")" 200 "in-flight request status"
+cmp -s "$TMP/many" "$TMP/many.want" && ok || bad "in-flight response complete and identical to evaluate"
+wait "$TERM_PID"; eq "$?" 0 "SIGTERM exit"
+curl -sS --max-time 2 "$URL/healthz" >/dev/null 2>&1 && bad "still accepting after SIGTERM" || ok
+
+kill -TERM "$MAIN_PID"; wait "$MAIN_PID"; eq "$?" 0 "SIGTERM exit (idle keep-alive server)"
+echo "serve tests: $pass passed, $fail failed"
+[ "$fail" = 0 ]
