@@ -17,6 +17,7 @@ void add_budget_commands(CLI::App& app, Action& action);
 void add_audit_commands(CLI::App& app, Action& action);
 void add_case_advance_command(CLI::App& app, Action& action);  // after add_case_commands: `case advance`
 void add_awards_commands(CLI::App& app, Action& action);
+void add_user_commands(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
 
 }  // namespace subsidy::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_budget_commands(app, action);
   add_audit_commands(app, action);
   add_awards_commands(app, action);
+  add_user_commands(app, action);
   add_serve_command(app, action);
   try {
     app.parse(argc, argv);

@@ -85,17 +85,17 @@ void require_scope(const Principal& p, Scope s) {
 }
 
 store::User add_user(store::UserRepository& repo, const Credentials& creds, const std::string& name,
-                     const std::string& display_name, std::string_view password) {
+                     const std::string& display_name, const std::optional<std::string>& password) {
   if (!valid_name(name))
     throw ServiceError(ErrorKind::usage, "bad_user_name", "a user name must be non-empty, without spaces or control characters",
                        {{"user", name}});
-  if (password.empty()) throw ServiceError(ErrorKind::usage, "empty_password", "the password is empty", {{"user", name}});
+  if (password && password->empty()) throw ServiceError(ErrorKind::usage, "empty_password", "the password is empty", {{"user", name}});
   if (repo.find_user(name))
     throw ServiceError(ErrorKind::conflict, "duplicate_user", "user `" + name + "` already exists", {{"user", name}});
   store::User u;
   u.name = name;
   u.display_name = display_name.empty() ? name : display_name;
-  u.password_hash = creds.hash_password(password);
+  if (password) u.password_hash = creds.hash_password(*password);
   u.id = repo.add_user(u);
   return *repo.load_user(u.id);
 }

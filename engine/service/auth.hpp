@@ -50,10 +50,11 @@ void require_scope(const Principal& p, Scope s);
 
 // ---- administration (the CLI's `subsidy user …`) ----
 
-// Adds a user with the password hashed. ServiceError usage/bad_user_name (empty, blank or with
-// whitespace or control characters), usage/empty_password, conflict/duplicate_user.
+// Adds a user with the password hashed (none: the user cannot log in with a password, only with
+// tokens — an integrating system). ServiceError usage/bad_user_name (empty, or with whitespace or
+// control characters), usage/empty_password, conflict/duplicate_user.
 store::User add_user(store::UserRepository& repo, const Credentials& creds, const std::string& name,
-                     const std::string& display_name, std::string_view password);
+                     const std::string& display_name, const std::optional<std::string>& password);
 // Grants `role`, which must name a role of one of `workflows` (usage/unknown_role with "did you
 // mean"); not_found/unknown_user. False when the user already held it (nothing changes).
 bool grant_role(store::UserRepository& repo, const workflow::WorkflowSet& workflows, const std::string& name,

@@ -68,6 +68,15 @@ TEST_F(AuthTest, DefaultParametersAreArgon2idAtOwaspCost) {
   EXPECT_FALSE(real.verify_password("not an encoded hash", "pw"));
 }
 
+TEST_F(AuthTest, UserWithoutPasswordUsesTokensOnly) {
+  const store::User u = add_user(repo_, creds_, "portal", "", std::nullopt);
+  EXPECT_TRUE(u.password_hash.empty());
+  expect_error([&] { authenticate_password(repo_, creds_, "portal", ""); }, ErrorKind::refused, "bad_credentials");
+  expect_error([&] { authenticate_password(repo_, creds_, "portal", "x"); }, ErrorKind::refused, "bad_credentials");
+  const IssuedToken t = issue_token(repo_, creds_, "portal", {Scope::decide}, std::nullopt);
+  EXPECT_EQ(authenticate_token(repo_, creds_, t.token).user.name, "portal");
+}
+
 TEST_F(AuthTest, DisabledUserCannotLogIn) {
   add_user(repo_, creds_, "zhao", "", "pw");
   for (auto& [id, u] : repo_.database()->state.users) u.disabled = true;
@@ -75,7 +84,7 @@ TEST_F(AuthTest, DisabledUserCannotLogIn) {
 }
 
 TEST_F(AuthTest, AddUserRefusesBadInput) {
-  expect_error([&] { add_user(repo_, creds_, "zhao", "", ""); }, ErrorKind::usage, "empty_password");
+  expect_error([&] { add_user(repo_, creds_, "zhao", "", std::string()); }, ErrorKind::usage, "empty_password");
   expect_error([&] { add_user(repo_, creds_, "", "", "pw"); }, ErrorKind::usage, "bad_user_name");
   expect_error([&] { add_user(repo_, creds_, "zhao li", "", "pw"); }, ErrorKind::usage, "bad_user_name");
   add_user(repo_, creds_, "zhao", "", "pw");
