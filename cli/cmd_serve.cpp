@@ -1,7 +1,9 @@
 // `subsidy serve --rules DIR [--db URL] [--listen HOST:PORT] [--threads N] [--max-body SIZE]`:
 // the decisions API over HTTP (docs/service.md). Refuses to start (exit 4) when the rules do not load.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>

@@ -81,6 +81,12 @@ cmp -s "$TMP/one" "$TMP/one.want" && ok || bad "one decision differs from evalua
 call onex -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json \
   "$URL/v1/decisions?as_of=2022-06-30&explain=1&lang=en&program=R02"
 cmp -s "$TMP/onex" "$TMP/onex.want" && ok || bad "explained decision differs from evaluate"
+# Query values are percent-decoded, a bare `explain` is explain=1, media types are case-insensitive.
+call onexp -X POST -H 'Content-Type: Application/JSON' --data-binary @examples/refused-r02.json \
+  "$URL/v1/decisions?as_of=2022%2D06%2D30&explain&lang=en&program=R%302"
+cmp -s "$TMP/onexp" "$TMP/onex.want" && ok || bad "percent-encoded query differs"
+call empty -X POST -H 'Content-Type: application/x-ndjson' --data-binary '' "$URL/v1/decisions"
+eq "$STATUS" 200 "empty JSON Lines status"; eq "$(wc -c <"$TMP/empty")" 0 "empty JSON Lines: no line"
 
 # JSON Lines → JSON Lines in input order, error records included: byte-identical to evaluate.
 { cat examples/batch.jsonl; echo '{"id":"broken",'; echo '{"id":"extra","bogus":1}'; cat examples/batch.jsonl; } >"$TMP/in.jsonl"
