@@ -31,6 +31,7 @@ constexpr auto kIdleTimeout = std::chrono::seconds(60);  // a keep-alive connect
 constexpr auto kIoTimeout = std::chrono::seconds(300);   // reading a request, writing a response
 constexpr auto kDrainTimeout = std::chrono::seconds(2);  // reading the rest of a refused request
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+constexpr std::size_t kReadBuffer = 256 * 1024;  // per connection: large bodies arrive in reads of this size
 
 // 128 random bits, hex.
 std::string request_id() {
@@ -58,7 +59,9 @@ struct Shared {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+    buffer_.reserve(kReadBuffer);  // Beast reads as much as the buffer's spare capacity (at least 512 bytes)
+  }
   ~Session() {
     std::lock_guard lock(shared_.mutex);
     shared_.sessions.erase(this);
