@@ -148,6 +148,18 @@ cmp -s "$TMP/many" "$TMP/many.want" && ok || bad "in-flight response complete an
 wait "$TERM_PID"; eq "$?" 0 "SIGTERM exit"
 curl -sS --max-time 2 "$URL/healthz" >/dev/null 2>&1 && bad "still accepting after SIGTERM" || ok
 
-kill -TERM "$MAIN_PID"; wait "$MAIN_PID"; eq "$?" 0 "SIGTERM exit (idle keep-alive server)"
+# An idle keep-alive connection does not hold up shutdown: the server closes it and exits.
+start main2 --rules rules --threads 1 || exit 1
+MAIN2_PID=$PID
+exec 4<>"/dev/tcp/127.0.0.1/${URL##*:}"
+printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n' >&4
+IFS= read -r -t 5 status_line <&4; eq "${status_line%$'\r'}" "HTTP/1.1 200 OK" "raw keep-alive request"
+kill -TERM "$MAIN2_PID"
+for _ in $(seq 40); do kill -0 "$MAIN2_PID" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$MAIN2_PID" 2>/dev/null && bad "an idle keep-alive connection holds up shutdown" || ok
+wait "$MAIN2_PID"; eq "$?" 0 "SIGTERM exit with an idle connection"
+exec 4>&-
+
+kill -TERM "$MAIN_PID"; wait "$MAIN_PID"; eq "$?" 0 "SIGTERM exit"
 echo "serve tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
