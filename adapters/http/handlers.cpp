@@ -8,6 +8,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "json/error_object.hpp"
 #include "model/date.hpp"
 #include "service/batch.hpp"
 #include "service/decide.hpp"
@@ -18,16 +19,7 @@ namespace json = boost::json;
 
 std::string error_json(std::string_view kind, std::string_view code, std::string_view message,
                        const std::vector<std::pair<std::string, std::string>>& details) {
-  json::object d;
-  for (const auto& [k, v] : details) d[k] = v;
-  json::object err;
-  err["kind"] = kind;
-  err["code"] = code;
-  err["message"] = message;
-  err["details"] = std::move(d);
-  json::object o;
-  o["error"] = std::move(err);
-  return json::serialize(o);
+  return subsidy::json::error_object(kind, code, message, details);
 }
 
 namespace {
