@@ -8,30 +8,9 @@
 # CASE_TEST_IMPORT_LINES (default 30000) sizes the killed import.
 set -uo pipefail
 BIN="$1"; ROOT="$2"
-cd "$ROOT"
-TMP="$(mktemp -d)"
-PG_SCHEMA=""
-cleanup() {
-  if [ -n "$PG_SCHEMA" ]; then psql "$SUBSIDY_TEST_PG" -qAtc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1; fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DATA=tests/cli/data
 IMPORT_LINES="${CASE_TEST_IMPORT_LINES:-30000}"
-pass=0; fail=0; LABEL=""
-ok()   { pass=$((pass+1)); }
-bad()  { fail=$((fail+1)); echo "FAIL [$LABEL]: $*"; }
-# expect_rc WANT DESC CMD...
-expect_rc() { local want="$1" desc="$2"; shift 2; "$@" >"$TMP/out" 2>"$TMP/err"; local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$desc: exit $rc, want $want"; sed 's/^/    /' "$TMP/err" "$TMP/out" | head -8; fi; }
-contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: missing [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
-matches() { if grep -qE -- "$2" "$1"; then ok; else bad "$3: no line matches [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
-equals() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; }
-
-# SQL against the database under test (single value output).
-sql() {
-  if [ "$BACKEND" = sqlite ]; then sqlite3 "$DBFILE" "$1"; else psql "$SUBSIDY_TEST_PG" -qAtc "SET search_path TO $PG_SCHEMA; $1"; fi
-}
 S() { "$BIN" "$@" --db "$DB"; }                    # commands without --rules
 R() { "$BIN" "$@" --db "$DB" --rules rules; }      # commands with --rules
 

@@ -6,25 +6,7 @@
 #   user_cli_test.sh path/to/subsidy project-root
 set -uo pipefail
 BIN="$1"; ROOT="$2"
-cd "$ROOT"
-TMP="$(mktemp -d)"
-PG_SCHEMA=""
-cleanup() {
-  if [ -n "$PG_SCHEMA" ]; then psql "$SUBSIDY_TEST_PG" -qAtc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1; fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-pass=0; fail=0; LABEL=""
-ok()   { pass=$((pass+1)); }
-bad()  { fail=$((fail+1)); echo "FAIL [$LABEL]: $*"; }
-expect_rc() { local want="$1" desc="$2"; shift 2; "$@" >"$TMP/out" 2>"$TMP/err"; local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$desc: exit $rc, want $want"; sed 's/^/    /' "$TMP/err" "$TMP/out" | head -8; fi; }
-contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: missing [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
-lacks() { if grep -qF -- "$2" "$1"; then bad "$3: has [$2]"; else ok; fi; }
-equals() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; }
-sql() {
-  if [ "$BACKEND" = sqlite ]; then sqlite3 "$DBFILE" "$1"; else psql "$SUBSIDY_TEST_PG" -qAtc "SET search_path TO $PG_SCHEMA; $1"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 U() { "$BIN" user "$@" --db "$DB"; }
 
 suite() {
@@ -93,21 +75,8 @@ unreachable() {
   contains "$TMP/out" '{"error":{"kind":"database"' "a database error is a JSON error object"
 }
 
-LABEL=sqlite; BACKEND=sqlite; DBFILE="$TMP/users.db"; DB="$DBFILE"
-suite
+on_backends users suite
 unreachable
-
-if [ -n "${SUBSIDY_TEST_PG:-}" ]; then
-  LABEL=postgresql; BACKEND=postgresql
-  PG_SCHEMA="users_$$"
-  psql "$SUBSIDY_TEST_PG" -qAtc "CREATE SCHEMA $PG_SCHEMA" >/dev/null
-  sep='?'; case "$SUBSIDY_TEST_PG" in *\?*) sep='&';; esac
-  DB="${SUBSIDY_TEST_PG}${sep}options=-c%20search_path%3D${PG_SCHEMA}"
-  "$BIN" db migrate --db "$DB" >/dev/null
-  suite
-else
-  echo "notice: SUBSIDY_TEST_PG not set: the PostgreSQL part of the user test is skipped"
-fi
 
 echo "user CLI tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,44 @@
+# Shared by the CLI test scripts that run the built binary against a database (case_cli_test.sh,
+# advance_cli_test.sh, user_cli_test.sh): a temporary directory, pass/fail counters and checks,
+# SQL on the backend under test, and running a suite on SQLite and then — when SUBSIDY_TEST_PG holds
+# a PostgreSQL URL — on PostgreSQL in a fresh schema. Source it after setting BIN and ROOT.
+cd "$ROOT"
+TMP="$(mktemp -d)"
+PG_SCHEMA=""
+cleanup() {
+  if [ -n "$PG_SCHEMA" ]; then psql "$SUBSIDY_TEST_PG" -qAtc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+pass=0; fail=0; LABEL=""
+ok()   { pass=$((pass+1)); }
+bad()  { fail=$((fail+1)); echo "FAIL [$LABEL]: $*"; }
+# expect_rc WANT DESC CMD...: CMD's stdout in $TMP/out, stderr in $TMP/err
+expect_rc() { local want="$1" desc="$2"; shift 2; "$@" >"$TMP/out" 2>"$TMP/err"; local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$desc: exit $rc, want $want"; sed 's/^/    /' "$TMP/err" "$TMP/out" | head -8; fi; }
+contains() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: missing [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
+lacks() { if grep -qF -- "$2" "$1"; then bad "$3: has [$2]"; else ok; fi; }
+matches() { if grep -qE -- "$2" "$1"; then ok; else bad "$3: no line matches [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
+equals() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; }
+sql() {
+  if [ "$BACKEND" = sqlite ]; then sqlite3 "$DBFILE" "$1"; else psql "$SUBSIDY_TEST_PG" -qAtc "SET search_path TO $PG_SCHEMA; $1"; fi
+}
+
+# on_backends NAME SUITE: runs SUITE with BACKEND/DB set, on SQLite ($TMP/NAME.db), then on a
+# fresh PostgreSQL schema NAME_<pid> when SUBSIDY_TEST_PG is set (migrated first).
+on_backends() {
+  local name="$1" suite="$2"
+  LABEL=sqlite; BACKEND=sqlite; DBFILE="$TMP/$name.db"; DB="$DBFILE"
+  "$suite"
+  if [ -n "${SUBSIDY_TEST_PG:-}" ]; then
+    LABEL=postgresql; BACKEND=postgresql
+    PG_SCHEMA="${name}_$$"
+    psql "$SUBSIDY_TEST_PG" -qAtc "CREATE SCHEMA $PG_SCHEMA" >/dev/null
+    local sep='?'; case "$SUBSIDY_TEST_PG" in *\?*) sep='&';; esac
+    DB="${SUBSIDY_TEST_PG}${sep}options=-c%20search_path%3D${PG_SCHEMA}"
+    "$BIN" db migrate --db "$DB" >/dev/null
+    "$suite"
+  else
+    echo "notice: SUBSIDY_TEST_PG not set: the PostgreSQL part of the $name test is skipped"
+  fi
+}
