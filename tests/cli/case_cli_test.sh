@@ -366,6 +366,11 @@ misc() {
   expect_rc 7 "database unreachable" "$BIN" case list --db "postgresql://nobody:pw@127.0.0.1:1/none?connect_timeout=2"
   # an actor must be named; budgets only for programmes of the ruleset and possible years; nothing stored otherwise
   local before; before=$(sql "SELECT count(*) FROM events")
+  # a smaller amount: in yuan, and only with a reason (usage errors; nothing stored)
+  expect_rc 2 "amount not in yuan" R case act 2 approve --as 市科技局 --actor 李四 --amount 十万 --reason 核减 --date 2030-01-01
+  contains "$TMP/err" "is not an amount in yuan" "bad amount named"
+  expect_rc 2 "reason without amount" R case act 2 approve --as 市科技局 --actor 李四 --reason 核减 --date 2030-01-01
+  contains "$TMP/err" "--reason goes with --amount" "reason without amount named"
   expect_rc 2 "empty actor" R case act 2 withdraw --as 申报单位 --actor "" --date 2030-01-01
   contains "$TMP/err" "actor must name the person acting (it is empty)" "empty actor named"
   expect_rc 2 "blank actor" R case act 2 withdraw --as 申报单位 --actor "  " --date 2030-01-01
