@@ -70,7 +70,10 @@ int run_serve(const ServeOptions& o) {
       }
     };
   }
-  http::Handlers handlers(prepared.rules, std::move(ready));
+  http::Services services;
+  services.rules = std::make_shared<http::RulesHolder>(prepared.rules);
+  services.ready = std::move(ready);
+  http::Handlers handlers(std::move(services));
   try {
     http::serve(so, handlers, [](const std::string& host, unsigned short port) {
       const bool v6 = host.find(':') != std::string::npos;

@@ -1,41 +1,16 @@
-// The routes of `subsidy serve` (see handlers.hpp and docs/service.md).
+// The health and rules routes of `subsidy serve`, and the table of every route group (see handlers.hpp
+// and docs/service.md).
 #include "http/handlers.hpp"
 
 #include <boost/json.hpp>
-#include <boost/url.hpp>
-#include <boost/url/src.hpp>  // Boost.URL header-only: Debian ships no compiled library; this is its one translation unit
 
-#include <cctype>
 #include <string_view>
 
-#include "json/error_object.hpp"
 #include "model/date.hpp"
-#include "service/batch.hpp"
-#include "service/decide.hpp"
 
 namespace subsidy::http {
 
 namespace json = boost::json;
-
-std::string error_json(std::string_view kind, std::string_view code, std::string_view message,
-                       const std::vector<std::pair<std::string, std::string>>& details) {
-  return subsidy::json::error_object(kind, code, message, details);
-}
-
-namespace {
-Response respond(unsigned status, std::string body, std::string_view content_type = "application/json") {
-  Response r;
-  r.status = status;
-  r.content_type = content_type;
-  r.body = std::move(body);
-  return r;
-}
-}  // namespace
-
-Response error_response(unsigned status, std::string_view kind, std::string_view code, std::string_view message,
-                        const std::vector<std::pair<std::string, std::string>>& details) {
-  return respond(status, error_json(kind, code, message, details) + "\n");
-}
 
 namespace {
 
@@ -115,148 +90,38 @@ std::string rules_document(const service::PreparedRules& rules) {
   return json::serialize(doc) + "\n";
 }
 
-// The media type of a Content-Type header, lower-case, without parameters.
-std::string media_type(std::string_view header) {
-  header = header.substr(0, header.find(';'));
-  while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
-  while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
-  std::string out(header);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-class StringSource final : public service::ByteSource {
- public:
-  explicit StringSource(std::string_view s) : s_(s) {}
-  std::size_t read(char* buf, std::size_t n) override {
-    const std::size_t got = s_.copy(buf, n);
-    s_.remove_prefix(got);
-    return got;
-  }
-  std::string error() const override { return {}; }
-
- private:
-  std::string_view s_;
-};
-
-class StringSink final : public service::ByteSink {
- public:
-  explicit StringSink(std::string& out) : out_(out) {}
-  bool write(std::string_view bytes) override {
-    out_ += bytes;
-    return true;
-  }
-  std::string error() const override { return {}; }
-
- private:
-  std::string& out_;
-};
-
-Response bad_query(std::string_view message, std::string_view param) {
-  return error_response(400, "usage", "bad_query", message, {{"parameter", std::string(param)}});
-}
-
 }  // namespace
 
-Handlers::Handlers(std::shared_ptr<const service::PreparedRules> rules, std::function<std::string()> ready)
-    : rules_(std::move(rules)), ready_(std::move(ready)), rules_json_(rules_document(*rules_)) {}
-
-Response Handlers::handle(const Request& req) const {
-  auto url = boost::urls::parse_origin_form(req.target);
-  if (!url) return error_response(400, "usage", "bad_target", "the request target is not a path with a query");
-  const std::string path = url->path();
-  struct Route {
-    std::string_view path, method;
-  };
-  static constexpr Route routes[] = {{"/healthz", "GET"}, {"/readyz", "GET"}, {"/v1/rules", "GET"}, {"/v1/decisions", "POST"}};
-  for (const auto& r : routes) {
-    if (path != r.path) continue;
-    if (req.method != r.method) {
-      auto res = error_response(405, "usage", "method_not_allowed",
-                                "`" + path + "` takes " + std::string(r.method) + ", not " + req.method,
-                                {{"allow", std::string(r.method)}});
-      res.allow = r.method;
-      return res;
-    }
-    if (r.path == "/healthz") return respond(200, "{\"status\":\"ok\"}\n");
-    if (r.path == "/readyz") {
-      std::string why = ready_ ? ready_() : std::string();
-      if (!why.empty()) return error_response(503, "database", "not_ready", why);
-      return respond(200, "{\"status\":\"ready\",\"ruleset_hash\":\"" + rules_->hash() + "\"}\n");
-    }
-    if (r.path == "/v1/rules") return respond(200, rules_json_);
-    return decide(req, url->encoded_query());
-  }
-  return error_response(404, "not_found", "unknown_route", "no route `" + path + "`", {{"path", path}});
+Handlers::Handlers(Services services) : services_(std::move(services)) {
+  add_health_routes(router_, services_);
+  add_decision_routes(router_, services_);
 }
 
-Response Handlers::decide(const Request& req, std::string_view query) const {
-  const auto& rs = rules_->ruleset();
-  service::DecideOptions opt;
-  opt.as_of = model::today_cst();
-  auto params = boost::urls::parse_query(query);
-  if (!params) return bad_query("the query string cannot be parsed", "");
-  for (const auto& p : boost::urls::params_view(*params)) {
-    const std::string& key = p.key;
-    const std::string& value = p.value;
-    if (key == "explain") {
-      if (value == "1" || value == "true" || (value.empty() && !p.has_value))
-        opt.explain = true;
-      else if (value == "0" || value == "false")
-        opt.explain = false;
-      else
-        return bad_query("explain is 1 or 0, not `" + value + "`", key);
-    } else if (key == "lang") {
-      if (value != "zh" && value != "en") return bad_query("lang is zh or en, not `" + value + "`", key);
-      opt.english = value == "en";
-    } else if (key == "as_of") {
-      auto d = model::parse_date(value);
-      if (!d) return bad_query("as_of is a date YYYY-MM-DD, not `" + value + "`", key);
-      opt.as_of = *d;
-    } else if (key == "program") {
-      int i = rs.find_program(value);
-      if (i < 0) {
-        std::string known;
-        for (const auto& prog : rs.programs) known += " " + prog.id;
-        return error_response(400, "usage", "unknown_programme",
-                              "unknown programme `" + value + "`; the ruleset has:" + known, {{"programme", value}});
-      }
-      if (opt.selection.empty()) opt.selection.assign(rs.programs.size(), 0);
-      opt.selection[static_cast<std::size_t>(i)] = 1;
-    } else {
-      return bad_query("unknown query parameter `" + key + "` (explain, lang, as_of, program)", key);
+void add_health_routes(Router& router, const Services& services) {
+  router.add("GET", "/healthz", [](Request&) { return json_response("{\"status\":\"ok\"}"); });
+  router.add("GET", "/readyz", [&services](Request&) {
+    std::string why = services.ready ? services.ready() : std::string();
+    if (!why.empty()) return error_response(503, "database", "not_ready", why);
+    return json_response("{\"status\":\"ready\",\"ruleset_hash\":\"" + services.rules->current()->hash() + "\"}");
+  });
+  // The document is built once per ruleset (a reload replaces the ruleset, and with it the document).
+  struct Cached {
+    std::mutex mutex;
+    std::shared_ptr<const service::PreparedRules> rules;
+    std::string json;
+  };
+  auto cache = std::make_shared<Cached>();
+  router.add("GET", "/v1/rules", [&services, cache](Request&) {
+    auto rules = services.rules->current();
+    std::lock_guard lock(cache->mutex);
+    if (cache->rules != rules) {
+      cache->json = rules_document(*rules);
+      cache->rules = rules;
     }
-  }
-  const std::string type = media_type(req.content_type);
-  if (type == "application/json") {
-    service::Decider decider(rs, rules_->writer(), rules_->codec().reader(rs, {&opt.selection}), opt);
-    Response res;
-    if (decider.decide(req.body, 0, 1, res.body) == service::Decider::Outcome::undecodable) {
-      const auto& err = decider.error();
-      std::vector<std::pair<std::string, std::string>> details;
-      if (!err.field.empty()) details.emplace_back("field", err.field);
-      if (err.offset != service::DecodeError::kNoOffset) details.emplace_back("offset", std::to_string(err.offset));
-      return error_response(400, "input", err.code, err.message, details);
-    }
-    return res;
-  }
-  if (type == "application/x-ndjson") {
-    service::BatchOptions bo;
-    bo.selection = opt.selection;
-    bo.as_of = opt.as_of;
-    bo.explain = opt.explain;
-    bo.english = opt.english;
-    StringSource in(req.body);
-    Response res = respond(200, {}, "application/x-ndjson");
-    StringSink out(res.body);
-    auto r = service::run_batch(rs, rules_->codec(), bo, in, out);
-    if (!r.io_error.empty()) return error_response(500, "internal", "io_error", r.io_error);
-    return res;
-  }
-  return error_response(415, "usage", "unsupported_media_type",
-                        "POST /v1/decisions takes application/json (one applicant) or application/x-ndjson (JSON Lines), not `" +
-                            (type.empty() ? std::string("(none)") : type) + "`",
-                        {{"content_type", type}});
+    Response r;
+    r.body = cache->json;
+    return r;
+  });
 }
 
 }  // namespace subsidy::http

@@ -1,55 +1,68 @@
 #pragma once
-// The routes of `subsidy serve` (docs/service.md) over plain request/response values, so that the
-// HTTP library stays in server.cpp: health and readiness, the rules (hash, programmes, the fact
-// schema as JSON Schema) and decisions (one applicant, or JSON Lines through service::run_batch).
-#include <cstddef>
+// What the routes of `subsidy serve` share (Services) and the Handlers that hold the route table
+// (docs/service.md). Each group of routes lives in its own file and adds itself to the router:
+//   handlers.cpp    /healthz, /readyz, /v1/rules
+//   decisions.cpp   POST /v1/decisions
+// The HTTP library stays in server.cpp.
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
 
+#include "http/router.hpp"
+#include "service/auth.hpp"
 #include "service/prepared.hpp"
+#include "store/case_repository.hpp"
+#include "store/clock.hpp"
 
 namespace subsidy::http {
 
-struct Request {
-  std::string method;  // "GET", "POST", …
-  std::string target;  // path and query, as sent
-  std::string content_type;
-  std::string body;
+// The ruleset being served; replaced as a whole by a reload, so a request keeps the rules it
+// started with (it holds the shared_ptr).
+class RulesHolder {
+ public:
+  explicit RulesHolder(std::shared_ptr<const service::PreparedRules> rules) : rules_(std::move(rules)) {}
+  std::shared_ptr<const service::PreparedRules> current() const {
+    std::lock_guard lock(mutex_);
+    return rules_;
+  }
+  void replace(std::shared_ptr<const service::PreparedRules> rules) {
+    std::lock_guard lock(mutex_);
+    rules_ = std::move(rules);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const service::PreparedRules> rules_;
 };
 
-struct Response {
-  unsigned status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::string allow;  // a 405's Allow header
+// Everything the routes use, injected by `subsidy serve` (cli/cmd_serve.cpp).
+struct Services {
+  std::shared_ptr<RulesHolder> rules;
+  // Why the service cannot serve ("" when it can): the database check of /readyz. Empty: always ready.
+  std::function<std::string()> ready;
+  // A new connection to the case database (the routes keep a pool); empty without --db.
+  std::function<std::unique_ptr<store::CaseRepository>()> open_repository;
+  std::shared_ptr<const service::Credentials> credentials;
+  store::Clock clock = store::utc_now;  // timestamps (tokens' expiry, events)
 };
-
-// The JSON error object of docs/integration.md §5.1, one line.
-std::string error_json(std::string_view kind, std::string_view code, std::string_view message,
-                       const std::vector<std::pair<std::string, std::string>>& details = {});
-// A response carrying that object.
-Response error_response(unsigned status, std::string_view kind, std::string_view code, std::string_view message,
-                        const std::vector<std::pair<std::string, std::string>>& details = {});
 
 class Handlers {
  public:
-  // `ready` says why the service cannot serve ("" when it can): the database check of /readyz.
-  Handlers(std::shared_ptr<const service::PreparedRules> rules, std::function<std::string()> ready);
+  explicit Handlers(Services services);
 
-  Response handle(const Request& req) const;
-  const std::string& ruleset_hash() const { return rules_->hash(); }
+  Response handle(Request& req) const { return router_.dispatch(req); }
+  const Router& router() const { return router_; }
+  std::string ruleset_hash() const { return services_.rules->current()->hash(); }
+  const Services& services() const { return services_; }
 
  private:
-  Response rules() const;
-  Response decide(const Request& req, std::string_view query) const;
-
-  std::shared_ptr<const service::PreparedRules> rules_;
-  std::function<std::string()> ready_;
-  std::string rules_json_;  // GET /v1/rules, built once
+  Services services_;
+  Router router_;
 };
+
+// The route groups (each in its own file).
+void add_health_routes(Router& router, const Services& services);
+void add_decision_routes(Router& router, const Services& services);
 
 }  // namespace subsidy::http

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <exception>
@@ -139,6 +140,13 @@ class Session : public std::enable_shared_from_this<Session> {
     req.target = std::string(msg.target());
     req.content_type = std::string(msg[bhttp::field::content_type]);
     req.body = std::move(msg.body());
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    beast::error_code ignored;
+    req.remote = stream_.socket().remote_endpoint(ignored).address().to_string(ignored);
     Response res;
     try {
       res = shared_.handlers.handle(req);
@@ -155,7 +163,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out->set(bhttp::field::content_type, res.content_type);
     out->set("X-Request-Id", request_id());
     out->set("X-Ruleset-Hash", shared_.handlers.ruleset_hash());
-    if (!res.allow.empty()) out->set(bhttp::field::allow, res.allow);
+    for (const auto& [name, value] : res.headers) out->insert(name, value);
     out->keep_alive(keep_alive && !shared_.stopping);
     out->body() = std::move(res.body);
     out->prepare_payload();
