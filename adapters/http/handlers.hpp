@@ -3,6 +3,8 @@
 // (docs/service.md). Each group of routes lives in its own file and adds itself to the router:
 //   handlers.cpp    /healthz, /readyz, /v1/rules
 //   decisions.cpp   POST /v1/decisions
+//   authn.cpp       POST /v1/login, POST /v1/logout, GET /v1/me (and the authentication of every route)
+//   case_routes.cpp /v1/cases…, /v1/inbox, /v1/budgets…, /v1/awards, /v1/audit/verify
 // The HTTP library stays in server.cpp.
 #include <functional>
 #include <memory>
@@ -45,6 +47,8 @@ struct Services {
   std::function<std::unique_ptr<store::CaseRepository>()> open_repository;
   std::shared_ptr<const service::Credentials> credentials;
   store::Clock clock = store::utc_now;  // timestamps (tokens' expiry, events)
+  // The pool over open_repository (authn.hpp); null without --db.
+  std::shared_ptr<class RepositoryPool> pool;
 };
 
 class Handlers {
