@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <exception>
 #include <memory>
@@ -234,6 +235,54 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Shared& shared_;
 };
 
+// Runs ServerOptions::on_hangup on its own thread, so that a reload that takes a second holds up
+// no request: each SIGHUP asks for a call; those that arrive during a call make one more.
+class Hangups {
+ public:
+  explicit Hangups(std::function<void()> on_hangup) : on_hangup_(std::move(on_hangup)) {
+    if (on_hangup_) thread_ = std::thread([this] { run(); });
+  }
+  ~Hangups() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+  void request() {
+    {
+      std::lock_guard lock(mutex_);
+      pending_ = true;
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return pending_ || done_; });
+      if (done_) return;
+      pending_ = false;
+      lock.unlock();
+      try {
+        on_hangup_();
+      } catch (const std::exception&) {
+        // on_hangup reports its own failures; a throw must not end the server.
+      }
+      lock.lock();
+    }
+  }
+
+  std::function<void()> on_hangup_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool pending_ = false;
+  bool done_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 void serve(const ServerOptions& options, const Handlers& handlers,
@@ -249,9 +298,15 @@ void serve(const ServerOptions& options, const Handlers& handlers,
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.code().message());
   }
-  net::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](beast::error_code ec, int) {
+  Hangups hangups(options.on_hangup);
+  // One set for every signal, so that its handler never runs on two threads at once.
+  net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int signal) {
     if (ec) return;
+    if (signal == SIGHUP) {
+      hangups.request();
+      return signals.async_wait(on_signal);
+    }
     shared.stopping = true;
     listener->stop();
     std::vector<std::shared_ptr<Session>> live;
@@ -261,7 +316,8 @@ void serve(const ServerOptions& options, const Handlers& handlers,
         if (auto s = weak.lock()) live.push_back(std::move(s));
     }
     for (auto& s : live) s->close_if_idle();
-  });
+  };
+  signals.async_wait(on_signal);
   listener->accept();
   listening(options.host, listener->port());
   std::vector<std::thread> pool;

@@ -2,7 +2,8 @@
 // The HTTP server of `subsidy serve` (Boost.Beast, the only place that includes it): one
 // io_context run by N threads, asynchronous sessions with keep-alive, a body limit, a request id
 // and the ruleset hash on every response, graceful shutdown on SIGTERM/SIGINT (the listener
-// closes, idle connections close, requests in flight finish and are answered).
+// closes, idle connections close, requests in flight finish and are answered) and SIGHUP
+// (ServerOptions::on_hangup).
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -16,6 +17,10 @@ struct ServerOptions {
   unsigned short port = 8080;  // 0: a free port
   unsigned threads = 1;
   std::size_t max_body = std::size_t{64} << 20;
+  // Called on SIGHUP (a reload of the rules), on a thread of its own that serves no request, one
+  // call at a time; SIGHUPs that arrive during a call are folded into one more call. Empty: SIGHUP
+  // is ignored.
+  std::function<void()> on_hangup;
 };
 
 // Listens, calls `listening(host, port)` once accepting, serves until SIGTERM or SIGINT and

@@ -50,7 +50,7 @@ eq "$(cat "$TMP/broken.out")" "" "broken rules: no listening line"
 
 "$BIN" db migrate --db "$TMP/ok.db" >/dev/null || bad "db migrate"
 start main --rules rules --db "$TMP/ok.db" --threads 2 --max-body 64KiB || exit 1
-MAIN_PID=$PID
+MAIN_PID=$PID MAIN_URL=$URL
 HASH=$(sed -n 's/.*"ruleset_hash":"\([0-9a-f]*\)".*/\1/p' <(curl -sS "$URL/readyz"))
 [ ${#HASH} = 64 ] && ok || bad "readyz names the ruleset hash: [$HASH]"
 
@@ -159,6 +159,10 @@ for _ in $(seq 40); do kill -0 "$MAIN2_PID" 2>/dev/null || break; sleep 0.05; do
 kill -0 "$MAIN2_PID" 2>/dev/null && bad "an idle keep-alive connection holds up shutdown" || ok
 wait "$MAIN2_PID"; eq "$?" 0 "SIGTERM exit with an idle connection"
 exec 4>&-
+
+# SIGHUP (a reload when serve asks for one) does not end the server.
+kill -HUP "$MAIN_PID"; sleep 0.2
+call after_hup "$MAIN_URL/healthz"; eq "$STATUS" 200 "serving after SIGHUP"
 
 kill -TERM "$MAIN_PID"; wait "$MAIN_PID"; eq "$?" 0 "SIGTERM exit"
 echo "serve tests: $pass passed, $fail failed"
