@@ -8,9 +8,11 @@
 #include <string>
 #include <thread>
 
+#include "auth/credentials.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "files/rules_dir.hpp"
+#include "http/authn.hpp"
 #include "http/server.hpp"
 #include "soci/soci_store.hpp"
 
@@ -73,6 +75,11 @@ int run_serve(const ServeOptions& o) {
   http::Services services;
   services.rules = std::make_shared<http::RulesHolder>(prepared.rules);
   services.ready = std::move(ready);
+  if (!o.db.empty()) {
+    services.open_repository = [url = o.db] { return soci_store::open_repository(url); };
+    services.pool = std::make_shared<http::RepositoryPool>(services.open_repository);
+    services.credentials = std::make_shared<auth::Argon2Credentials>();
+  }
   http::Handlers handlers(std::move(services));
   try {
     http::serve(so, handlers, [](const std::string& host, unsigned short port) {

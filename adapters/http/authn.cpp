@@ -1,0 +1,154 @@
+// Authentication of the routes of `subsidy serve`, the status of service errors and the pool of
+// database connections (see authn.hpp and docs/service.md "Authentication over HTTP").
+#include "http/authn.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <string>
+#include <string_view>
+
+namespace subsidy::http {
+
+namespace {
+
+constexpr std::string_view kChallenge = "Bearer realm=\"subsidy\"";
+
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// A connection that failed this way may be broken (or in an unknown transaction state): it is not reused.
+bool breaks_connection(const store::StoreError& e) {
+  const auto kind = service::kind_of(e);
+  return kind == service::ErrorKind::database || kind == service::ErrorKind::internal;
+}
+
+}  // namespace
+
+// ---- the pool ----
+
+RepositoryPool::RepositoryPool(std::function<std::unique_ptr<store::CaseRepository>()> open) : open_(std::move(open)) {}
+
+RepositoryPool::Lease::~Lease() {
+  if (!repo_ || discard_) return;
+  std::lock_guard lock(pool_->mutex_);
+  pool_->idle_.push_back(std::move(repo_));
+}
+
+RepositoryPool::Lease RepositoryPool::lease() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto repo = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(repo));
+    }
+  }
+  return Lease(*this, open_());  // outside the lock: connecting may take a while
+}
+
+// ---- statuses ----
+
+unsigned status_of(const service::ServiceError& e) {
+  using service::ErrorKind;
+  switch (e.kind()) {
+    case ErrorKind::usage:
+    case ErrorKind::input: return 400;
+    case ErrorKind::refused: {
+      const std::string& c = e.code();
+      if (c == "bad_credentials" || c == "bad_token" || c == "unauthenticated") return 401;
+      if (c == "forbidden" || c == "forbidden_scope") return 403;
+      if (c == "too_many_attempts") return 429;
+      return 422;
+    }
+    case ErrorKind::not_found: return 404;
+    case ErrorKind::conflict: return 409;
+    case ErrorKind::database: return 503;
+    case ErrorKind::rules:
+    case ErrorKind::internal: return 500;
+  }
+  return 500;
+}
+
+Response error_of(const service::ServiceError& e) {
+  Response r = error_response(status_of(e), service::error_kind_name(e.kind()), e.code(), e.what(), e.details());
+  if (r.status == 401) {
+    // RFC 6750 §3: a request without credentials gets the bare challenge; a bad token is named.
+    std::string challenge(kChallenge);
+    if (e.code() == "bad_token") challenge += ", error=\"invalid_token\"";
+    r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+  }
+  for (const auto& [k, v] : e.details())
+    if (k == "retry_after_s") r.headers.emplace_back("Retry-After", v);
+  return r;
+}
+
+Response error_of(const store::StoreError& e) {
+  const auto kind = service::kind_of(e);
+  std::string message = e.what();
+  Fields details;
+  if (e.kind() == store::ErrorKind::conflict)
+    message = std::string("the case changed since you read it; reload and retry (") + e.what() + ")";
+  if (const auto* b = dynamic_cast<const store::BudgetExceededError*>(&e))
+    details = {{"programme", b->programme()},
+               {"year", std::to_string(b->year())},
+               {"requested_fen", std::to_string(b->requested())},
+               {"available_fen", std::to_string(b->available())}};
+  if (const auto* d = dynamic_cast<const store::DuplicateApplicationError*>(&e)) {
+    details = {{"application_id", d->application_id()}};
+    if (d->existing_case()) details.emplace_back("case", std::to_string(d->existing_case()));
+  }
+  return error_of(service::ServiceError(kind, store::error_kind_name(e.kind()), message, std::move(details)));
+}
+
+// ---- authentication ----
+
+service::Principal authenticate(const Services& services, store::UserRepository& repo, const Request& req) {
+  const std::string_view header = trim(req.header("authorization"));
+  if (header.empty())
+    throw service::ServiceError(service::ErrorKind::refused, "unauthenticated",
+                                "this route needs credentials: Authorization: Bearer TOKEN (an API token or a login session)");
+  const auto space = header.find(' ');
+  const std::string_view token = space == std::string_view::npos ? std::string_view() : trim(header.substr(space + 1));
+  if (!iequal(header.substr(0, space), "Bearer") || token.empty())
+    throw service::ServiceError(service::ErrorKind::refused, "unauthenticated",
+                                "the Authorization header takes the Bearer scheme: Authorization: Bearer TOKEN");
+  return service::authenticate_token(repo, *services.credentials, token, services.clock());
+}
+
+Response with_principal(const Services& services, const Request& req, service::Scope scope,
+                        const std::function<Response(store::CaseRepository&, const service::Principal&)>& body) {
+  if (!services.pool)
+    return error_response(503, "database", "no_database", "this service runs without a database (serve --db URL)");
+  try {
+    auto lease = services.pool->lease();
+    try {
+      const service::Principal principal = authenticate(services, *lease, req);
+      service::require_scope(principal, scope);
+      return body(*lease, principal);
+    } catch (const store::StoreError& e) {
+      if (breaks_connection(e)) lease.discard();
+      throw;
+    } catch (const service::ServiceError&) {
+      throw;
+    } catch (const std::exception&) {
+      lease.discard();
+      throw;
+    }
+  } catch (const service::ServiceError& e) {
+    return error_of(e);
+  } catch (const store::StoreError& e) {
+    return error_of(e);
+  }
+}
+
+}  // namespace subsidy::http
