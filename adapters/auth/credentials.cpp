@@ -44,10 +44,10 @@ bool Argon2Credentials::verify_password(const std::string& encoded, std::string_
   return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 
-std::string Argon2Credentials::new_token() const {
+std::string Argon2Credentials::new_token(std::string_view prefix) const {
   std::array<unsigned char, kTokenBytes> bytes{};
   random_bytes(bytes.data(), bytes.size());
-  return kTokenPrefix + base64url(bytes.data(), bytes.size());
+  return std::string(prefix) + base64url(bytes.data(), bytes.size());
 }
 
 std::string Argon2Credentials::token_digest(std::string_view token) const {

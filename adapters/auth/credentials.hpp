@@ -15,14 +15,13 @@ struct Argon2Params {
   std::uint32_t lanes = 1;
 };
 
-inline constexpr const char* kTokenPrefix = "sbt_";  // then 32 random bytes, base64url without padding
-
 class Argon2Credentials final : public service::Credentials {
  public:
   explicit Argon2Credentials(Argon2Params params = {}) : params_(params) {}
   std::string hash_password(std::string_view password) const override;
   bool verify_password(const std::string& encoded, std::string_view password) const override;
-  std::string new_token() const override;
+  // `prefix` then 32 random bytes, base64url without padding.
+  std::string new_token(std::string_view prefix) const override;
   std::string token_digest(std::string_view token) const override;
   bool same_digest(std::string_view a, std::string_view b) const override;
 

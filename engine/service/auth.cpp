@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <regex>
 
@@ -20,10 +21,36 @@ store::User user_or_throw(store::UserRepository& repo, const std::string& name) 
 }
 
 Principal principal_of(store::UserRepository& repo, const store::User& u, std::vector<Scope> scopes) {
-  Principal p{u, {}, std::move(scopes)};
+  Principal p{u, {}, std::move(scopes), std::nullopt, false};
   for (const auto& g : repo.roles_of(u.id)) p.roles.push_back(g.role);
   p.user.password_hash.clear();  // the principal travels through request handling: no secret in it
   return p;
+}
+
+// "2026-12-02T08:30:00Z" → that instant; internal/bad_timestamp otherwise (the clock is wrong).
+std::chrono::sys_seconds parse_timestamp(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  char z = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7 || z != 'Z' ||
+      !std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                                   std::chrono::day{static_cast<unsigned>(d)}}
+           .ok())
+    throw ServiceError(ErrorKind::internal, "bad_timestamp", "the clock gave `" + text + "`, not YYYY-MM-DDTHH:MM:SSZ");
+  return std::chrono::sys_days{std::chrono::year{y} / mo / d} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+         std::chrono::seconds{sec};
+}
+
+IssuedToken mint(store::UserRepository& repo, const Credentials& creds, const store::User& u, std::string_view prefix,
+                 const std::vector<Scope>& scopes, const std::optional<std::string>& expires_at) {
+  IssuedToken out;
+  out.token = creds.new_token(prefix);
+  out.stored.user = u.id;
+  for (Scope s : scopes) out.stored.scopes.emplace_back(scope_name(s));
+  out.stored.token_hash = creds.token_digest(out.token);
+  out.stored.expires_at = expires_at;
+  out.stored.id = repo.add_token(out.stored);
+  out.stored = *repo.find_token(out.stored.token_hash);
+  return out;
 }
 
 bool valid_name(const std::string& name) {
@@ -103,7 +130,7 @@ store::User add_user(store::UserRepository& repo, const Credentials& creds, cons
 bool grant_role(store::UserRepository& repo, const workflow::WorkflowSet& workflows, const std::string& name,
                 const std::string& role, const std::string& actor) {
   std::string why;
-  const bool known = std::any_of(workflows.workflows.begin(), workflows.workflows.end(), [&](const workflow::Workflow& wf) {
+  const bool known = role == kAdminRole || std::any_of(workflows.workflows.begin(), workflows.workflows.end(), [&](const workflow::Workflow& wf) {
     std::string error;
     if (wf.parse_role(role, &error)) return true;
     if (why.empty() || (why.find("did you mean") == std::string::npos && error.find("did you mean") != std::string::npos))
@@ -130,16 +157,7 @@ IssuedToken issue_token(store::UserRepository& repo, const Credentials& creds, c
     throw ServiceError(ErrorKind::usage, "bad_expiry", "expiry `" + *expires_at + "` is not a UTC timestamp (YYYY-MM-DDTHH:MM:SSZ)",
                        {{"expires", *expires_at}});
   if (scopes.empty()) throw ServiceError(ErrorKind::usage, "no_scope", "a token needs at least one scope (decide, read, act, admin)");
-  const store::User u = user_or_throw(repo, name);
-  IssuedToken out;
-  out.token = creds.new_token();
-  out.stored.user = u.id;
-  for (Scope s : scopes) out.stored.scopes.emplace_back(scope_name(s));
-  out.stored.token_hash = creds.token_digest(out.token);
-  out.stored.expires_at = expires_at;
-  out.stored.id = repo.add_token(out.stored);
-  out.stored = *repo.find_token(out.stored.token_hash);
-  return out;
+  return mint(repo, creds, user_or_throw(repo, name), kApiTokenPrefix, scopes, expires_at);
 }
 
 void revoke_token(store::UserRepository& repo, store::TokenId id) {
@@ -183,7 +201,90 @@ Principal authenticate_token(store::UserRepository& repo, const Credentials& cre
     auto it = std::find_if(kScopes.begin(), kScopes.end(), [&](Scope k) { return s == scope_name(k); });
     if (it != kScopes.end()) scopes.push_back(*it);
   }
-  return principal_of(repo, *u, std::move(scopes));
+  Principal p = principal_of(repo, *u, std::move(scopes));
+  p.token = t->id;
+  p.session = token.starts_with(kSessionPrefix);
+  return p;
+}
+
+// ---- login sessions ----
+
+LoginThrottle::LoginThrottle(LoginLimits limits, Clock clock) : limits_(limits), clock_(std::move(clock)) {}
+
+std::int64_t LoginThrottle::locked_for(Failures& f, std::chrono::steady_clock::time_point now) const {
+  f.erase(f.begin(), std::find_if(f.begin(), f.end(), [&](auto t) { return now - t < limits_.window; }));
+  if (f.size() < limits_.failures) return 0;
+  // Unlocked when all but failures − 1 of them have left the window.
+  const auto until = f[f.size() - limits_.failures] + limits_.window;
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(until - now).count();
+  return std::max<std::int64_t>(1, seconds);
+}
+
+void LoginThrottle::check(std::string_view user, std::string_view address) {
+  std::lock_guard lock(mutex_);
+  const auto now = clock_();
+  std::int64_t wait = 0;
+  if (auto it = by_user_.find(user); it != by_user_.end()) wait = std::max(wait, locked_for(it->second, now));
+  if (auto it = by_address_.find(address); it != by_address_.end()) wait = std::max(wait, locked_for(it->second, now));
+  if (wait > 0)
+    throw ServiceError(ErrorKind::refused, "too_many_attempts",
+                       "too many failed logins for this user or from this address; try again in " + std::to_string(wait) + " s",
+                       {{"retry_after_s", std::to_string(wait)}});
+}
+
+void LoginThrottle::failed(std::string_view user, std::string_view address) {
+  std::lock_guard lock(mutex_);
+  const auto now = clock_();
+  for (auto* m : {&by_user_, &by_address_}) {
+    const std::string_view key = m == &by_user_ ? user : address;
+    auto it = m->find(key);
+    if (it == m->end()) it = m->emplace(std::string(key), Failures{}).first;
+    it->second.push_back(now);
+  }
+  if (by_user_.size() + by_address_.size() >= next_sweep_) {
+    sweep(now);
+    next_sweep_ = std::max<std::size_t>(1024, 2 * (by_user_.size() + by_address_.size()));
+  }
+}
+
+void LoginThrottle::succeeded(std::string_view user) {
+  std::lock_guard lock(mutex_);
+  if (auto it = by_user_.find(user); it != by_user_.end()) by_user_.erase(it);
+}
+
+// Forgets the names and addresses whose failures have all left the window (bounded memory under a
+// spray of names).
+void LoginThrottle::sweep(std::chrono::steady_clock::time_point now) {
+  for (auto* m : {&by_user_, &by_address_})
+    std::erase_if(*m, [&](const auto& kv) { return now - kv.second.back() >= limits_.window; });
+}
+
+Session login(store::UserRepository& repo, const Credentials& creds, LoginThrottle& throttle, const std::string& name,
+              std::string_view password, std::string_view address, const std::string& now, std::chrono::seconds lifetime) {
+  throttle.check(name, address);
+  Principal p;
+  try {
+    p = authenticate_password(repo, creds, name, password);
+  } catch (const ServiceError& e) {
+    if (e.code() == "bad_credentials") throttle.failed(name, address);
+    throw;
+  }
+  throttle.succeeded(name);
+  p.scopes = {Scope::decide, Scope::read, Scope::act};
+  if (std::find(p.roles.begin(), p.roles.end(), kAdminRole) != p.roles.end()) p.scopes.push_back(Scope::admin);
+  const std::string expires = store::format_utc(parse_timestamp(now) + lifetime);
+  IssuedToken t = mint(repo, creds, p.user, kSessionPrefix, p.scopes, expires);
+  p.token = t.stored.id;
+  p.session = true;
+  return Session{std::move(t.token), expires, std::move(p)};
+}
+
+void logout(store::UserRepository& repo, const Principal& p) {
+  if (!p.session || !p.token)
+    throw ServiceError(ErrorKind::usage, "not_a_session",
+                       "logout ends a login session (a sbs_ token); an API token is revoked with `subsidy user token-revoke`",
+                       {{"user", p.user.name}});
+  revoke_token(repo, *p.token);
 }
 
 }  // namespace subsidy::service

@@ -3,6 +3,11 @@
 // that manage them and the two ways a caller proves who it is. The cryptography is injected
 // (Credentials; adapters/auth implements it with Argon2id and OpenSSL), so this layer never sees a
 // secret after hashing it and never links a crypto library.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +19,15 @@
 
 namespace subsidy::service {
 
+// The two kinds of bearer token: API tokens (`subsidy user token`) and login sessions (POST /v1/login).
+// Both are api_tokens rows; the prefix tells them apart to their holder (and to logout).
+inline constexpr std::string_view kApiTokenPrefix = "sbt_";
+inline constexpr std::string_view kSessionPrefix = "sbs_";
+
+// The reserved role of administrators: granted like a workflow role, it is not one; a login
+// session of its holder gets the admin scope.
+inline constexpr std::string_view kAdminRole = "admin";
+
 // Password hashing, token minting and token digests.
 class Credentials {
  public:
@@ -21,8 +35,8 @@ class Credentials {
   // The encoded password hash (algorithm, parameters and salt inside the string).
   virtual std::string hash_password(std::string_view password) const = 0;
   virtual bool verify_password(const std::string& encoded, std::string_view password) const = 0;
-  // A new random API token (shown to its owner once, never stored).
-  virtual std::string new_token() const = 0;
+  // A new random token, `prefix` followed by the random part (shown to its owner once, never stored).
+  virtual std::string new_token(std::string_view prefix) const = 0;
   // The stored form of a token (lowercase hex SHA-256).
   virtual std::string token_digest(std::string_view token) const = 0;
   // Constant-time equality of two digests.
@@ -41,6 +55,8 @@ struct Principal {
   store::User user;
   std::vector<std::string> roles;
   std::vector<Scope> scopes;
+  std::optional<store::TokenId> token;  // the token (or session) it authenticated with; none for a password
+  bool session = false;                 // that token is a login session (sbs_)
 };
 
 // ServiceError refused/forbidden (details: user, role) unless `p` holds `role` exactly.
@@ -56,7 +72,7 @@ void require_scope(const Principal& p, Scope s);
 store::User add_user(store::UserRepository& repo, const Credentials& creds, const std::string& name,
                      const std::string& display_name, const std::optional<std::string>& password);
 // Grants `role`, which must name a role of one of `workflows` (usage/unknown_role with "did you
-// mean"); not_found/unknown_user. False when the user already held it (nothing changes).
+// mean") or be the reserved role `admin`; not_found/unknown_user. False when the user already held it (nothing changes).
 bool grant_role(store::UserRepository& repo, const workflow::WorkflowSet& workflows, const std::string& name,
                 const std::string& role, const std::string& actor);
 // not_found/unknown_user; not_found/not_granted when the user does not hold `role`.
@@ -91,5 +107,55 @@ Principal authenticate_password(store::UserRepository& repo, const Credentials& 
 // `now` in the repositories' timestamp format.
 Principal authenticate_token(store::UserRepository& repo, const Credentials& creds, std::string_view token,
                              const std::string& now = store::utc_now());
+
+// ---- login sessions (POST /v1/login, /v1/logout) ----
+
+// Refuses logins after too many failures: `failures` within `window` for one user name, or for
+// one client address, lock that name (or address) until the oldest of them is `window` old —
+// even for the right password. In memory, per process; thread-safe; the clock is injected.
+struct LoginLimits {
+  unsigned failures = 5;
+  std::chrono::seconds window{15 * 60};
+};
+class LoginThrottle {
+ public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  explicit LoginThrottle(LoginLimits limits = {}, Clock clock = std::chrono::steady_clock::now);
+
+  // ServiceError refused/too_many_attempts (details: retry_after_s, the whole seconds until a
+  // login may be tried again) when the name or the address is locked.
+  void check(std::string_view user, std::string_view address);
+  // Records a failed login of `user` from `address`.
+  void failed(std::string_view user, std::string_view address);
+  // A successful login clears the failures of the user name (not those of the address).
+  void succeeded(std::string_view user);
+
+ private:
+  using Failures = std::vector<std::chrono::steady_clock::time_point>;  // within the window, oldest first
+  // Seconds until `f` holds fewer than `failures` entries within the window (0: not locked).
+  std::int64_t locked_for(Failures& f, std::chrono::steady_clock::time_point now) const;
+  void sweep(std::chrono::steady_clock::time_point now);
+
+  LoginLimits limits_;
+  Clock clock_;
+  std::mutex mutex_;
+  std::map<std::string, Failures, std::less<>> by_user_, by_address_;
+  std::size_t next_sweep_ = 1024;
+};
+
+struct Session {
+  std::string token;       // sbs_…, the secret: shown once
+  std::string expires_at;  // the repositories' timestamp format
+  Principal principal;     // with the session's scopes
+};
+// Logs `name` in with the password (authenticate_password, behind `throttle`, from the client
+// `address`) and opens a session: an api_tokens row of the scopes decide, read, act — and admin
+// when the user holds the role `admin` — that expires `lifetime` after `now` (a timestamp in the
+// repositories' format). refused/too_many_attempts, refused/bad_credentials.
+Session login(store::UserRepository& repo, const Credentials& creds, LoginThrottle& throttle, const std::string& name,
+              std::string_view password, std::string_view address, const std::string& now, std::chrono::seconds lifetime);
+// Ends the session `p` authenticated with (revokes its token). usage/not_a_session for an API
+// token or a password.
+void logout(store::UserRepository& repo, const Principal& p);
 
 }  // namespace subsidy::service

@@ -213,5 +213,138 @@ TEST_F(AuthTest, DigestComparisonIsExact) {
   EXPECT_FALSE(creds_.same_digest(d, creds_.token_digest("sbt_y")));
 }
 
+// ---- the reserved role admin, login sessions, the login throttle ----
+
+// A steady clock the test moves by hand.
+struct FakeClock {
+  std::chrono::steady_clock::time_point now{};
+  LoginThrottle::Clock clock() {
+    return [this] { return now; };
+  }
+};
+
+// The retry_after_s of the too_many_attempts `f` throws; -1 when it throws nothing.
+template <class F>
+long long retry_after(F&& f) {
+  try {
+    f();
+  } catch (const ServiceError& e) {
+    EXPECT_EQ(e.code(), "too_many_attempts") << e.what();
+    EXPECT_EQ(e.kind(), ErrorKind::refused);
+    for (const auto& [k, v] : e.details())
+      if (k == "retry_after_s") return std::stoll(v);
+    ADD_FAILURE() << "no retry_after_s";
+    return 0;
+  }
+  return -1;
+}
+
+TEST_F(AuthTest, GrantAcceptsTheReservedRoleAdmin) {
+  add_user(repo_, creds_, "root", "", "pw");
+  EXPECT_TRUE(grant_role(repo_, workflows(), "root", "admin", "os:ops"));
+  EXPECT_EQ(list_users(repo_)[0].roles[0].role, "admin");
+  expect_error([&] { grant_role(repo_, workflows(), "root", "Admin", "os:ops"); }, ErrorKind::usage, "unknown_role");
+}
+
+TEST_F(AuthTest, ThrottleLocksANameAfterFiveFailuresUntilTheOldestLeavesTheWindow) {
+  using namespace std::chrono_literals;
+  FakeClock c;
+  LoginThrottle t({}, c.clock());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(retry_after([&] { t.check("zhao", "10.0.0.1"); }), -1) << i;
+    t.failed("zhao", "10.0.0." + std::to_string(i + 1));  // four addresses: only the name reaches five
+    c.now += 60s;
+  }
+  t.failed("zhao", "10.0.0.9");  // the fifth, 4 min after the first
+  EXPECT_EQ(retry_after([&] { t.check("zhao", "10.0.0.7"); }), 11 * 60);  // the first leaves the window at 15 min
+  EXPECT_EQ(retry_after([&] { t.check("li", "10.0.0.1"); }), -1);         // another name, an address with one failure
+  c.now += 11min - 1s;
+  EXPECT_EQ(retry_after([&] { t.check("zhao", "10.0.0.7"); }), 1);
+  c.now += 1s;
+  EXPECT_EQ(retry_after([&] { t.check("zhao", "10.0.0.7"); }), -1);  // four failures left in the window
+  t.failed("zhao", "10.0.0.7");
+  EXPECT_EQ(retry_after([&] { t.check("zhao", "10.0.0.7"); }), 60);  // the second failure leaves in 1 min
+}
+
+TEST_F(AuthTest, ThrottleLocksAnAddressAcrossNames) {
+  FakeClock c;
+  LoginThrottle t({}, c.clock());
+  for (const char* name : {"a", "b", "c", "d", "e"}) t.failed(name, "192.0.2.7");
+  EXPECT_EQ(retry_after([&] { t.check("f", "192.0.2.7"); }), 15 * 60);
+  EXPECT_EQ(retry_after([&] { t.check("f", "192.0.2.8"); }), -1);
+}
+
+TEST_F(AuthTest, ThrottleSuccessClearsTheNameButNotTheAddress) {
+  FakeClock c;
+  LoginThrottle t({}, c.clock());
+  for (int i = 0; i < 4; ++i) t.failed("zhao", "192.0.2.7");
+  t.succeeded("zhao");
+  t.failed("zhao", "192.0.2.8");
+  EXPECT_EQ(retry_after([&] { t.check("zhao", "192.0.2.9"); }), -1);  // one failure of the name since
+  t.failed("li", "192.0.2.7");                                         // the address's fifth
+  EXPECT_GT(retry_after([&] { t.check("wang", "192.0.2.7"); }), 0);
+}
+
+TEST_F(AuthTest, LoginOpensASessionThatExpiresAndHasNoAdminScopeWithoutTheRole) {
+  using namespace std::chrono_literals;
+  add_user(repo_, creds_, "zhao", "赵 科员", "pw");
+  grant_role(repo_, workflows(), "zhao", "市科技局", "root");
+  LoginThrottle throttle;
+  const Session s = login(repo_, creds_, throttle, "zhao", "pw", "127.0.0.1", "2026-12-31T23:00:00Z", 12h);
+  EXPECT_EQ(s.token.rfind("sbs_", 0), 0U);
+  EXPECT_EQ(s.token.size(), 4U + 43U);
+  EXPECT_EQ(s.expires_at, "2027-01-01T11:00:00Z");
+  EXPECT_EQ(s.principal.scopes, (std::vector<Scope>{Scope::decide, Scope::read, Scope::act}));
+  EXPECT_TRUE(s.principal.session);
+  for (const auto& [id, stored] : repo_.database()->state.tokens) EXPECT_NE(stored.token_hash, s.token);
+
+  const Principal p = authenticate_token(repo_, creds_, s.token, "2027-01-01T10:59:59Z");
+  EXPECT_TRUE(p.session);
+  EXPECT_EQ(p.token, s.principal.token);
+  EXPECT_EQ(p.roles, (std::vector<std::string>{"市科技局"}));
+  EXPECT_EQ(p.scopes, s.principal.scopes);
+  expect_error([&] { authenticate_token(repo_, creds_, s.token, "2027-01-01T11:00:00Z"); }, ErrorKind::refused, "bad_token");
+}
+
+TEST_F(AuthTest, LoginOfAnAdminHasTheAdminScope) {
+  using namespace std::chrono_literals;
+  add_user(repo_, creds_, "root", "", "pw");
+  grant_role(repo_, workflows(), "root", "admin", "os:ops");
+  LoginThrottle throttle;
+  const Session s = login(repo_, creds_, throttle, "root", "pw", "127.0.0.1", "2026-01-01T00:00:00Z", 1h);
+  EXPECT_EQ(s.principal.scopes, (std::vector<Scope>{Scope::decide, Scope::read, Scope::act, Scope::admin}));
+}
+
+TEST_F(AuthTest, LoginIsThrottledEvenWithTheRightPassword) {
+  using namespace std::chrono_literals;
+  add_user(repo_, creds_, "zhao", "", "pw");
+  FakeClock c;
+  LoginThrottle throttle({}, c.clock());
+  const auto attempt = [&](const char* password) {
+    return login(repo_, creds_, throttle, "zhao", password, "127.0.0.1", "2026-01-01T00:00:00Z", 1h);
+  };
+  for (int i = 0; i < 5; ++i) expect_error([&] { attempt("wrong"); }, ErrorKind::refused, "bad_credentials");
+  EXPECT_EQ(retry_after([&] { attempt("pw"); }), 15 * 60);
+  EXPECT_EQ(retry_after([&] { attempt("wrong"); }), 15 * 60);  // a refused attempt is not a new failure
+  c.now += 15min;
+  EXPECT_NO_THROW(attempt("pw"));
+  expect_error([&] { attempt("wrong"); }, ErrorKind::refused, "bad_credentials");  // the name starts afresh
+}
+
+TEST_F(AuthTest, LogoutRevokesTheSessionButNotAnApiToken) {
+  using namespace std::chrono_literals;
+  add_user(repo_, creds_, "zhao", "", "pw");
+  LoginThrottle throttle;
+  const Session s = login(repo_, creds_, throttle, "zhao", "pw", "127.0.0.1", "2026-01-01T00:00:00Z", 1h);
+  const IssuedToken api = issue_token(repo_, creds_, "zhao", {Scope::read}, std::nullopt);
+  const Principal by_api = authenticate_token(repo_, creds_, api.token, "2026-01-01T00:00:01Z");
+  EXPECT_FALSE(by_api.session);
+  expect_error([&] { logout(repo_, by_api); }, ErrorKind::usage, "not_a_session");
+  expect_error([&] { logout(repo_, authenticate_password(repo_, creds_, "zhao", "pw")); }, ErrorKind::usage, "not_a_session");
+  logout(repo_, authenticate_token(repo_, creds_, s.token, "2026-01-01T00:00:01Z"));
+  expect_error([&] { authenticate_token(repo_, creds_, s.token, "2026-01-01T00:00:02Z"); }, ErrorKind::refused, "bad_token");
+  EXPECT_NO_THROW(authenticate_token(repo_, creds_, api.token, "2026-01-01T00:00:02Z"));
+}
+
 }  // namespace
 }  // namespace subsidy::service
