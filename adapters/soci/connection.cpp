@@ -18,15 +18,96 @@ std::string backend_message(const soci::soci_error& e) {
 
 const Dialect& dialect(Backend b) {
   static const Dialect kSqlite{
-      "BEGIN IMMEDIATE", "BEGIN", "", false, "INTEGER PRIMARY KEY AUTOINCREMENT", "",
-      "CASE WHEN json_valid({col}) THEN CASE json_type({col}, '$.{key}') WHEN 'text' THEN json_extract({col}, '$.{key}') END END"};
+      .begin_write = "BEGIN IMMEDIATE",
+      .snapshot_isolation = "",
+      .begin_read = "BEGIN",
+      .for_update = "",
+      .insert_returning = false,
+      .skip_locked = "",
+      .on_conflict_do_nothing = " ON CONFLICT ({key}) DO NOTHING",
+      .migrations_table_exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+      .migration_lock = "",
+      .migration_unlock = "",
+      .id_primary_key = "INTEGER PRIMARY KEY AUTOINCREMENT",
+      .key_text = "TEXT",
+      .long_text = "TEXT",
+      .table_options = "",
+      .json_text = "CASE WHEN json_valid({col}) THEN CASE json_type({col}, '$.{key}') WHEN 'text' THEN "
+                   "json_extract({col}, '$.{key}') END END"};
   // PostgreSQL 15 has no json_valid(): a column that starts like an object is cast (the engine
   // writes only JSON there, so a failing cast is a corrupt row and fails the migration).
   static const Dialect kPostgres{
-      "BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", " FOR UPDATE", true, "BIGSERIAL PRIMARY KEY",
-      " FOR UPDATE SKIP LOCKED",
-      "CASE WHEN {col} LIKE '{%' THEN CASE jsonb_typeof({col}::jsonb -> '{key}') WHEN 'string' THEN {col}::jsonb ->> '{key}' END END"};
-  return b == Backend::sqlite ? kSqlite : kPostgres;
+      .begin_write = "BEGIN",
+      .snapshot_isolation = "",
+      .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+      .for_update = " FOR UPDATE",
+      .insert_returning = true,
+      .skip_locked = " FOR UPDATE SKIP LOCKED",
+      .on_conflict_do_nothing = " ON CONFLICT ({key}) DO NOTHING",
+      .migrations_table_exists = "SELECT count(*) FROM information_schema.tables "
+                                 "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+      .migration_lock = "SELECT 1 FROM pg_advisory_xact_lock(7301, hashtext(current_schema()))",
+      .migration_unlock = "",
+      .id_primary_key = "BIGSERIAL PRIMARY KEY",
+      .key_text = "TEXT",
+      .long_text = "TEXT",
+      .table_options = "",
+      .json_text = "CASE WHEN {col} LIKE '{%' THEN CASE jsonb_typeof({col}::jsonb -> '{key}') WHEN 'string' THEN "
+                   "{col}::jsonb ->> '{key}' END END"};
+  // MariaDB 10.6+ / MySQL 8: InnoDB tables of utf8mb4 compared byte for byte without padding
+  // (utf8mb4_nopad_bin: 'a' <> 'A' <> 'a ', as on SQLite and PostgreSQL); TEXT holds only 64 KiB, so
+  // unbounded text is LONGTEXT, and a key cannot be (LONG)TEXT, so key columns are VARCHAR(255).
+  // A duplicate key fails only its statement (the transaction goes on), which insert_new() uses.
+  // The migration lock is a named session lock, since DDL commits the transaction it runs in.
+  static const Dialect kMysql{
+      .begin_write = "START TRANSACTION",
+      .snapshot_isolation = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+      .begin_read = "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+      .for_update = " FOR UPDATE",
+      .insert_returning = false,
+      .skip_locked = " FOR UPDATE SKIP LOCKED",
+      .on_conflict_do_nothing = "",
+      .migrations_table_exists = "SELECT count(*) FROM information_schema.tables "
+                                 "WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'",
+      .migration_lock = "SELECT GET_LOCK(CONCAT('subsidy.migrate.', DATABASE()), 60)",
+      .migration_unlock = "DO RELEASE_LOCK(CONCAT('subsidy.migrate.', DATABASE()))",
+      .id_primary_key = "BIGINT AUTO_INCREMENT PRIMARY KEY",
+      .key_text = "VARCHAR(255)",
+      .long_text = "LONGTEXT",
+      .table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
+      .json_text = "CASE WHEN JSON_VALID({col}) THEN CASE JSON_TYPE(JSON_EXTRACT({col}, '$.{key}')) WHEN 'STRING' THEN "
+                   "JSON_UNQUOTE(JSON_EXTRACT({col}, '$.{key}')) END END"};
+  switch (b) {
+    case Backend::sqlite: return kSqlite;
+    case Backend::postgresql: return kPostgres;
+    case Backend::mysql: return kMysql;
+  }
+  return kSqlite;
+}
+
+void begin_snapshot(Connection& c) {
+  if (*c.sql_dialect().snapshot_isolation != '\0') *c.sql << c.sql_dialect().snapshot_isolation;
+  *c.sql << c.sql_dialect().begin_read;
+}
+
+std::string on_conflict_do_nothing(const Connection& c, const char* key) {
+  std::string clause = c.sql_dialect().on_conflict_do_nothing;
+  if (auto p = clause.find("{key}"); p != std::string::npos) clause.replace(p, 5, key);
+  return clause;
+}
+
+bool insert_new(Connection& c, soci::statement& st) {
+  if (c.backend != Backend::mysql) {
+    st.execute(true);
+    return st.get_affected_rows() == 1;  // 0: ON CONFLICT DO NOTHING
+  }
+  try {
+    st.execute(true);
+  } catch (const soci::soci_error& e) {
+    if (mysql::is_duplicate_key(e)) return false;
+    throw;
+  }
+  return true;
 }
 
 void prepare_statement(soci::statement& st, const std::string& query, bool reuse) {
@@ -41,8 +122,11 @@ Connection connect(const std::string& url, const OpenOptions& options) {
   c.backend = where.backend;
   c.display = redact_url(url);
   try {
-    c.sql = where.backend == Backend::sqlite ? sqlite::open(where.target, options)
-                                             : postgresql::open(where.target, options);
+    switch (where.backend) {
+      case Backend::sqlite: c.sql = sqlite::open(where.target, options); break;
+      case Backend::postgresql: c.sql = postgresql::open(where.target, options); break;
+      case Backend::mysql: c.sql = mysql::open(where.target, options); break;
+    }
   } catch (const store::StoreError&) {
     throw;
   } catch (const soci::soci_error& e) {
@@ -61,8 +145,12 @@ void rethrow_translated(const Connection& c, const std::string& context) {
   } catch (const store::StoreError&) {
     throw;
   } catch (const soci::soci_error& e) {
-    const store::ErrorKind kind =
-        c.backend == Backend::sqlite ? sqlite::classify(e) : postgresql::classify(e, c.sql.get());
+    store::ErrorKind kind = store::ErrorKind::backend;
+    switch (c.backend) {
+      case Backend::sqlite: kind = sqlite::classify(e); break;
+      case Backend::postgresql: kind = postgresql::classify(e, c.sql.get()); break;
+      case Backend::mysql: kind = mysql::classify(e, c.sql.get()); break;
+    }
     const std::string message = context + " (" + c.display + "): " + backend_message(e);
     switch (kind) {
       case store::ErrorKind::unavailable: throw store::UnavailableError(message);

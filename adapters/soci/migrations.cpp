@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <stdexcept>
 #include <utility>
@@ -26,14 +27,39 @@ std::string migration_label(const MigrationSource& m) {
 
 bool has_migrations_table(Connection& c) {
   long long n = 0;
-  if (c.backend == Backend::sqlite) {
-    *c.sql << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", soci::into(n);
-  } else {
-    *c.sql << "SELECT count(*) FROM information_schema.tables "
-              "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
-        soci::into(n);
-  }
+  *c.sql << c.sql_dialect().migrations_table_exists, soci::into(n);
   return n > 0;
+}
+
+// Replaces every whole word `word` (not part of a longer identifier) by `by`.
+void replace_word(std::string& text, const std::string& word, const std::string& by) {
+  auto is_ident = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+  for (auto p = text.find(word); p != std::string::npos; p = text.find(word, p)) {
+    const bool alone = (p == 0 || !is_ident(text[p - 1])) &&
+                       (p + word.size() == text.size() || !is_ident(text[p + word.size()]));
+    if (!alone) {
+      p += word.size();
+      continue;
+    }
+    text.replace(p, word.size(), by);
+    p += by.size();
+  }
+}
+
+// The migration lock of the dialect, if any: UnavailableError when another migrator keeps it.
+void lock_migrations(Connection& c) {
+  const char* lock = c.sql_dialect().migration_lock;
+  if (*lock == '\0') return;
+  long long held = 0;
+  soci::indicator ind = soci::i_null;
+  *c.sql << lock, soci::into(held, ind);
+  if (ind != soci::i_ok || held != 1) {
+    throw store::UnavailableError("another process is migrating " + c.display + " and did not finish within 60 s");
+  }
+}
+
+void unlock_migrations(Connection& c) {
+  if (*c.sql_dialect().migration_unlock != '\0') *c.sql << c.sql_dialect().migration_unlock;
 }
 
 int max_version(Connection& c) {
@@ -57,9 +83,13 @@ std::vector<std::string> migration_statements(const MigrationSource& m, Backend 
     text += '\n';
     pos = eol + 1;
   }
-  const std::string token = "{{ID_PRIMARY_KEY}}";
-  for (auto p = text.find(token); p != std::string::npos; p = text.find(token, p)) {
-    text.replace(p, token.size(), dialect(backend).id_primary_key);
+  const Dialect& d = dialect(backend);
+  replace_word(text, "TEXT", d.long_text);  // before the tokens: {{KEY_TEXT}} and JSON_TEXT are not the word
+  for (const auto& [token, value] : {std::pair<std::string, std::string>{"{{ID_PRIMARY_KEY}}", d.id_primary_key},
+                                     {"{{KEY_TEXT}}", d.key_text}}) {
+    for (auto p = text.find(token); p != std::string::npos; p = text.find(token, p + value.size())) {
+      text.replace(p, token.size(), value);
+    }
   }
   const std::string json_open = "{{JSON_TEXT(", json_close = ")}}";
   for (auto p = text.find(json_open); p != std::string::npos; p = text.find(json_open, p)) {
@@ -70,7 +100,7 @@ std::vector<std::string> migration_statements(const MigrationSource& m, Backend 
     }
     const std::string column = trim(text.substr(p + json_open.size(), comma - p - json_open.size()));
     const std::string key = trim(text.substr(comma + 1, close - comma - 1));
-    std::string expr = dialect(backend).json_text;
+    std::string expr = d.json_text;
     for (const auto& [placeholder, value] : {std::pair<std::string, std::string>{"{col}", column}, {"{key}", key}}) {
       for (auto q = expr.find(placeholder); q != std::string::npos; q = expr.find(placeholder, q + value.size()))
         expr.replace(q, placeholder.size(), value);
@@ -82,6 +112,7 @@ std::vector<std::string> migration_statements(const MigrationSource& m, Backend 
   std::size_t start = 0;
   for (auto semi = text.find(';'); ; semi = text.find(';', start)) {
     std::string stmt = trim(text.substr(start, semi == std::string::npos ? std::string::npos : semi - start));
+    if (stmt.rfind("CREATE TABLE", 0) == 0) stmt += d.table_options;
     if (!stmt.empty()) out.push_back(std::move(stmt));
     if (semi == std::string::npos) break;
     start = semi + 1;
@@ -105,16 +136,15 @@ MigrationReport apply_migrations(Connection& c, const OpenOptions& options) {
   int current = report.from;
   for (const MigrationSource& m : migration_sources()) {
     if (m.version <= current) continue;
-    bool open = false;
+    bool open = false, locked = false;
     try {
       *c.sql << c.sql_dialect().begin_write;
       open = true;
-      if (c.backend == Backend::postgresql) {
-        // Serialise concurrent migrators of this schema (SQLite: BEGIN IMMEDIATE already does).
-        *c.sql << "SELECT pg_advisory_xact_lock(7301, hashtext(current_schema()))";
-      }
-      *c.sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                "version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+      lock_migrations(c);  // serialise concurrent migrators of this schema (SQLite: BEGIN IMMEDIATE already does)
+      locked = true;
+      *c.sql << std::string("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            "version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)") +
+                    c.sql_dialect().table_options;
       current = max_version(c);
       if (current > latest) {
         *c.sql << "ROLLBACK";
@@ -124,6 +154,8 @@ MigrationReport apply_migrations(Connection& c, const OpenOptions& options) {
       if (current >= m.version) {  // another process applied it meanwhile
         *c.sql << "COMMIT";
         open = false;
+        unlock_migrations(c);
+        locked = false;
         continue;
       }
       for (const std::string& stmt : migration_statements(m, c.backend)) *c.sql << stmt;
@@ -135,12 +167,20 @@ MigrationReport apply_migrations(Connection& c, const OpenOptions& options) {
           soci::use(name), soci::use(now);
       *c.sql << "COMMIT";
       open = false;
+      unlock_migrations(c);
+      locked = false;
       current = m.version;
       report.applied.push_back(migration_label(m));
     } catch (...) {
       if (open) {
         try {
           *c.sql << "ROLLBACK";
+        } catch (...) {
+        }
+      }
+      if (locked) {
+        try {
+          unlock_migrations(c);
         } catch (...) {
         }
       }

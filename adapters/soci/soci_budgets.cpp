@@ -70,12 +70,16 @@ store::Budget SociRepository::set_budget(const std::string& programme, int year,
                                              model::format_yuan(total) + " yuan: " + model::format_yuan(committed) +
                                              " yuan are already reserved or consumed");
       }
-      if (execute_update(*conn_.sql,
-                         "INSERT INTO budgets (programme, year, total_fen, reserved_fen, consumed_fen, updated_at) "
-                         "VALUES (:p, :y, :t, 0, 0, :now) ON CONFLICT (programme, year) DO NOTHING",
-                         soci::use(p), soci::use(y), soci::use(t1), soci::use(now)) == 1) {
-        break;
-      }
+      soci::statement insert(*conn_.sql);
+      insert.exchange(soci::use(p));
+      insert.exchange(soci::use(y));
+      insert.exchange(soci::use(t1));
+      insert.exchange(soci::use(now));
+      prepare_statement(insert,
+                        "INSERT INTO budgets (programme, year, total_fen, reserved_fen, consumed_fen, updated_at) "
+                        "VALUES (:p, :y, :t, 0, 0, :now)" + on_conflict_do_nothing(conn_, "programme, year"),
+                        false);
+      if (insert_new(conn_, insert)) break;
       // Inserted concurrently by someone else: update that row instead.
     }
     store::BudgetEvent set;

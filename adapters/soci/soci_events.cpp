@@ -94,7 +94,7 @@ store::AuditReport SociRepository::verify_audit(std::optional<store::CaseId> onl
   return guarded("cannot verify the audit chains", [&] {
     // One snapshot for the heads and the events (a read transaction unless a unit of work is open).
     const bool own = !in_tx_;
-    if (own) *conn_.sql << conn_.sql_dialect().begin_read;
+    if (own) begin_snapshot(conn_);
     struct EndRead {
       SociRepository& r;
       bool own;

@@ -52,7 +52,7 @@ SociRepository::Statements::Statements(Connection& c)
         ":workflow_version, :stages, :roles, :state_json, :deadlines, :next_due, :decision_outcome, "
         ":decision_amount_fen, :decision_ruleset_hash, :decision_as_of, :decision_json, :timer_due, :closed, "
         ":approved_fen, :allocated_fen, :created_at, :updated_at, 1, 1, 0, '" +
-        std::string(store::kGenesisHash) + "') ON CONFLICT (application_id) DO NOTHING";
+        std::string(store::kGenesisHash) + "')" + on_conflict_do_nothing(c, "application_id");
     if (c.sql_dialect().insert_returning) {
       q += " RETURNING id";
       insert_case.exchange(soci::into(new_case_id));
@@ -149,14 +149,14 @@ store::CreateResult SociRepository::insert_case(const store::Case& c, const stor
   const std::string now = clock_();
   p.new_case.from_case(c);
   p.new_case.created_at = p.new_case.updated_at = now;
-  p.insert_case.execute(true);
   store::CaseId id = 0;
   bool inserted = false;
   if (conn_.sql_dialect().insert_returning) {
+    p.insert_case.execute(true);
     inserted = p.insert_case.got_data();
     id = p.new_case_id;
   } else {
-    inserted = p.insert_case.get_affected_rows() == 1;
+    inserted = insert_new(conn_, p.insert_case);
     long long rowid = 0;
     if (inserted) conn_.sql->get_last_insert_id("cases", rowid);
     id = rowid;

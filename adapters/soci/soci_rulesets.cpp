@@ -13,10 +13,11 @@ void SociRepository::store_ruleset(const store::RulesetSources& r) {
     soci::statement insert(*conn_.sql);
     insert.exchange(soci::use(hash));
     insert.exchange(soci::use(created));
-    prepare_statement(insert, "INSERT INTO rulesets (hash, created_at) VALUES (:hash, :created_at) ON CONFLICT (hash) DO NOTHING",
+    prepare_statement(insert,
+                      "INSERT INTO rulesets (hash, created_at) VALUES (:hash, :created_at)" +
+                          on_conflict_do_nothing(conn_, "hash"),
                       false);
-    insert.execute(true);
-    if (insert.get_affected_rows() == 1) {  // stored by nobody before
+    if (insert_new(conn_, insert)) {  // stored by nobody before
       int ord = 0;
       std::string path, text;
       soci::statement file(*conn_.sql);

@@ -1,7 +1,7 @@
 #pragma once
-// The SOCI storage adapter: opens a CaseRepository on SQLite (a file, the embedded default) or
-// PostgreSQL (shared deployments), and applies the numbered schema migrations. No SOCI type
-// appears here; see docs/storage.md for URLs, schema, guarantees and failure behaviour.
+// The SOCI storage adapter: opens a CaseRepository on SQLite (a file, the embedded default),
+// PostgreSQL or MariaDB/MySQL (shared deployments), and applies the numbered schema migrations.
+// No SOCI type appears here; see docs/storage.md for URLs, schema, guarantees and failure behaviour.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -13,9 +13,10 @@
 
 namespace subsidy::soci_store {
 
-enum class Backend : std::uint8_t { sqlite, postgresql };
+enum class Backend : std::uint8_t { sqlite, postgresql, mysql };
 
-// Where the database is: a file path for SQLite, the libpq URI for PostgreSQL.
+// Where the database is: a file path for SQLite, the libpq URI for PostgreSQL, SOCI's MySQL
+// connection string (`host=… port=… user=… password=… db=…`) for MariaDB/MySQL.
 struct DatabaseUrl {
   Backend backend = Backend::sqlite;
   std::string target;
@@ -24,19 +25,22 @@ struct DatabaseUrl {
 inline constexpr const char* kDefaultDatabase = "subsidy.db";
 inline constexpr const char* kDatabaseEnv = "SUBSIDY_DB";
 
-// "PATH", "sqlite:PATH", "sqlite://PATH" → SQLite; "postgresql://…", "postgres://…" → PostgreSQL.
-// UnavailableError for an empty URL or another scheme.
+// "PATH", "sqlite:PATH", "sqlite://PATH" → SQLite; "postgresql://…", "postgres://…" → PostgreSQL;
+// "mysql://USER:PASSWORD@HOST:PORT/DB?OPTION=VALUE&…" (percent-encoded), "mariadb://…", or SOCI's
+// own "mysql://db=DB user=USER …" → MariaDB/MySQL. UnavailableError for an empty URL, another
+// scheme, or a MySQL URL that names no database or an option SOCI does not know (docs/storage.md §1).
 DatabaseUrl parse_database_url(const std::string& url);
-// The URL with any password replaced by "***" (for messages and logs).
+// The URL with any password (user:PASSWORD@, password=… or pass=…) replaced by "***" (for messages and logs).
 std::string redact_url(const std::string& url);
 // The URL to use: `flag` (--db) when non-empty, else $SUBSIDY_DB when set and non-empty, else "subsidy.db".
 std::string resolve_database_url(const std::string& flag);
 
 struct OpenOptions {
   // SQLite: how long a write waits for another process's lock before failing with UnavailableError
-  // ("database is locked"). PostgreSQL: lock_timeout for row and table locks.
+  // ("database is locked"). PostgreSQL: lock_timeout for row and table locks. MariaDB/MySQL:
+  // innodb_lock_wait_timeout and lock_wait_timeout, in whole seconds (rounded up).
   std::chrono::milliseconds busy_timeout{5000};
-  // PostgreSQL: connect_timeout (seconds) added to the URL unless it names one.
+  // PostgreSQL, MariaDB/MySQL: connect_timeout (seconds) added to the URL unless it names one.
   int connect_timeout_s = 10;
   // Apply the migrations when a SQLite database has no schema yet (a new file).
   bool migrate_fresh_sqlite = true;

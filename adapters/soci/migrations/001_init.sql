@@ -1,15 +1,19 @@
 -- 001: cases, facts versions, the event chain, budgets, awards.
--- Portable between SQLite and PostgreSQL. {{ID_PRIMARY_KEY}} is
+-- Portable between SQLite, PostgreSQL and MariaDB/MySQL (adapters/soci/connection.cpp, Dialect).
+-- {{ID_PRIMARY_KEY}} is
 --   SQLite:     INTEGER PRIMARY KEY AUTOINCREMENT   (ids are never reused)
 --   PostgreSQL: BIGSERIAL PRIMARY KEY
+--   MySQL:      BIGINT AUTO_INCREMENT PRIMARY KEY
+-- {{KEY_TEXT}} is text in a key or an index: TEXT, on MySQL VARCHAR(255) (a key cannot be TEXT
+-- there); every other TEXT is LONGTEXT on MySQL.
 -- Statements are separated by ';' and '--' comments run to the end of the line (so neither may
 -- appear inside a string literal). Timestamps are UTC ISO-8601 TEXT, dates are
 -- 'YYYY-MM-DD' TEXT (both compare correctly as text); money is BIGINT fen.
 
 CREATE TABLE cases (
   id {{ID_PRIMARY_KEY}},
-  application_id TEXT NOT NULL UNIQUE,
-  programme TEXT NOT NULL,
+  application_id {{KEY_TEXT}} NOT NULL UNIQUE,
+  programme {{KEY_TEXT}} NOT NULL,
   call_year INTEGER NOT NULL,
   workflow TEXT NOT NULL,
   workflow_version INTEGER NOT NULL,
@@ -17,7 +21,7 @@ CREATE TABLE cases (
   roles TEXT NOT NULL DEFAULT '',       -- responsible roles as '|r1|r2|'
   state_json TEXT NOT NULL DEFAULT '',  -- opaque workflow state
   deadlines TEXT NOT NULL DEFAULT '',   -- one 'YYYY-MM-DD stage' per line
-  next_due TEXT,                        -- earliest deadline of a current stage (overdue queries)
+  next_due {{KEY_TEXT}},                      -- earliest deadline of a current stage (overdue queries)
   decision_outcome TEXT,                -- NULL: not decided yet
   decision_amount_fen BIGINT,
   decision_ruleset_hash TEXT,
@@ -60,7 +64,7 @@ CREATE TABLE events (
 );
 
 CREATE TABLE budgets (
-  programme TEXT NOT NULL,
+  programme {{KEY_TEXT}} NOT NULL,
   year INTEGER NOT NULL,
   total_fen BIGINT NOT NULL,
   reserved_fen BIGINT NOT NULL DEFAULT 0,
@@ -72,7 +76,7 @@ CREATE TABLE budgets (
 
 CREATE TABLE awards (
   id {{ID_PRIMARY_KEY}},
-  applicant TEXT NOT NULL,              -- organisation identifier
+  applicant {{KEY_TEXT}} NOT NULL,      -- organisation identifier
   programme TEXT NOT NULL,
   year INTEGER NOT NULL,
   amount_fen BIGINT NOT NULL,

@@ -6,8 +6,8 @@
 --   closed     1 when the case is in a terminal stage, else 0
 -- {{JSON_TEXT(column, key)}} is the string at `key` of the JSON object in `column` (NULL otherwise):
 --   SQLite json_extract, PostgreSQL column::jsonb ->> key (adapters/soci/connection.cpp).
-ALTER TABLE cases ADD COLUMN applicant TEXT NOT NULL DEFAULT '';
-ALTER TABLE cases ADD COLUMN timer_due TEXT;
+ALTER TABLE cases ADD COLUMN applicant {{KEY_TEXT}} NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN timer_due {{KEY_TEXT}};
 ALTER TABLE cases ADD COLUMN closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1));
 
 -- applicant: the "applicant" of the case's first event (case create writes it there), else the application id.

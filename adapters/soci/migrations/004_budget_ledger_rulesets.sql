@@ -8,7 +8,7 @@ ALTER TABLE budgets ADD COLUMN event_count BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE budgets ADD COLUMN event_head TEXT NOT NULL DEFAULT '0000000000000000000000000000000000000000000000000000000000000000';
 
 CREATE TABLE budget_events (
-  programme TEXT NOT NULL,
+  programme {{KEY_TEXT}} NOT NULL,
   year INTEGER NOT NULL,
   seq BIGINT NOT NULL CHECK (seq >= 1),
   actor TEXT NOT NULL,
@@ -26,11 +26,11 @@ CREATE TABLE budget_events (
 -- The sources of every ruleset a stored decision was made with, once per hash
 -- (cases.decision_ruleset_hash names one).
 CREATE TABLE rulesets (
-  hash TEXT PRIMARY KEY,                -- SHA-256 of the files (store::ruleset_hash)
+  hash {{KEY_TEXT}} PRIMARY KEY,         -- SHA-256 of the files (store::ruleset_hash)
   created_at TEXT NOT NULL
 );
 CREATE TABLE ruleset_files (
-  hash TEXT NOT NULL REFERENCES rulesets (hash),
+  hash {{KEY_TEXT}} NOT NULL REFERENCES rulesets (hash),
   ord INTEGER NOT NULL,                 -- the files' order, as hashed
   path TEXT NOT NULL,                   -- relative to the rules directory
   text TEXT NOT NULL,

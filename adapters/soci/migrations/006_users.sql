@@ -5,7 +5,7 @@
 --   api_tokens.scopes     comma-separated subset of decide, read, act, admin
 CREATE TABLE users (
   id {{ID_PRIMARY_KEY}},
-  name TEXT NOT NULL UNIQUE,
+  name {{KEY_TEXT}} NOT NULL UNIQUE,
   display_name TEXT NOT NULL,
   password_hash TEXT NOT NULL,
   disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
@@ -14,7 +14,7 @@ CREATE TABLE users (
 
 CREATE TABLE role_grants (
   user_id BIGINT NOT NULL REFERENCES users (id),
-  role TEXT NOT NULL,
+  role {{KEY_TEXT}} NOT NULL,
   granted_by TEXT NOT NULL,
   granted_at TEXT NOT NULL,
   PRIMARY KEY (user_id, role)
@@ -24,7 +24,7 @@ CREATE TABLE api_tokens (
   id {{ID_PRIMARY_KEY}},
   user_id BIGINT NOT NULL REFERENCES users (id),
   scopes TEXT NOT NULL,
-  token_hash TEXT NOT NULL UNIQUE,
+  token_hash {{KEY_TEXT}} NOT NULL UNIQUE,
   created_at TEXT NOT NULL,
   expires_at TEXT,
   revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))

@@ -1,5 +1,6 @@
 // The budgets' ledger, awards lists and stored rulesets on every backend: the in-memory repository,
-// SQLite and PostgreSQL (when SUBSIDY_TEST_PG is set), including tampering with the stored ledger.
+// SQLite, PostgreSQL and MariaDB (when SUBSIDY_TEST_PG, SUBSIDY_TEST_MARIADB are set), including
+// tampering with the stored ledger.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -46,7 +47,7 @@ BudgetEvent allocation(const std::string& programme, int year) {
 class BudgetLedgerTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
-    if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+    if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
     db_ = std::make_unique<TestDatabase>(GetParam());
     soci_store::OpenOptions o;
     o.clock = counting_clock();
@@ -259,7 +260,7 @@ TEST_P(BudgetLedgerTest, ARulesetChangedInStorageIsCorrupt) {
 class BudgetLedgerMigrationTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
-    if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+    if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
     db_ = std::make_unique<TestDatabase>(GetParam());
   }
   std::unique_ptr<TestDatabase> db_;
@@ -305,9 +306,9 @@ TEST_P(BudgetLedgerMigrationTest, EveryExistingBudgetStartsItsLedgerWithOneSetBy
 
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
 
-INSTANTIATE_TEST_SUITE_P(Backends, BudgetLedgerTest, ::testing::Values(Kind::memory, Kind::sqlite, Kind::postgresql),
+INSTANTIATE_TEST_SUITE_P(Backends, BudgetLedgerTest, ::testing::ValuesIn(kAllKinds),
                          param_name);
-INSTANTIATE_TEST_SUITE_P(Backends, BudgetLedgerMigrationTest, ::testing::Values(Kind::sqlite, Kind::postgresql),
+INSTANTIATE_TEST_SUITE_P(Backends, BudgetLedgerMigrationTest, ::testing::ValuesIn(kSqlKinds),
                          param_name);
 
 }  // namespace

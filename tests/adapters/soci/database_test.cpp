@@ -2,7 +2,12 @@
 // not a database at all.
 #include <gtest/gtest.h>
 
+#include <soci/soci.h>
+
+#include <chrono>
+#include <exception>
 #include <fstream>
+#include <thread>
 
 #include "soci/migrations.hpp"
 #include "test_database.hpp"
@@ -11,6 +16,8 @@ namespace subsidy::testing {
 namespace {
 
 using soci_store::Backend;
+
+std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
 
 TEST(DatabaseUrl, ChoosesTheBackend) {
   EXPECT_EQ(soci_store::parse_database_url("subsidy.db").backend, Backend::sqlite);
@@ -21,12 +28,44 @@ TEST(DatabaseUrl, ChoosesTheBackend) {
   EXPECT_EQ(pg.backend, Backend::postgresql);
   EXPECT_EQ(pg.target, "postgresql://u:p@db.example/subsidy");
   EXPECT_EQ(soci_store::parse_database_url("postgres://db/x").backend, Backend::postgresql);
-  EXPECT_THROW(soci_store::parse_database_url("mysql://db/x"), store::UnavailableError);
+  EXPECT_EQ(soci_store::parse_database_url("mysql://db/x").backend, Backend::mysql);
+  EXPECT_EQ(soci_store::parse_database_url("mariadb://db/x").backend, Backend::mysql);
+  EXPECT_THROW(soci_store::parse_database_url("oracle://db/x"), store::UnavailableError);
   EXPECT_THROW(soci_store::parse_database_url(""), store::UnavailableError);
   EXPECT_THROW(soci_store::parse_database_url("sqlite:"), store::UnavailableError);
 }
 
+// mysql://… URLs become SOCI's MySQL connection string (values quoted, percent-decoded); SOCI's own
+// form is passed on as it is.
+TEST(DatabaseUrl, MysqlUrlsBecomeSociConnectionStrings) {
+  auto target = [](const std::string& url) { return soci_store::parse_database_url(url).target; };
+  EXPECT_EQ(target("mysql://subsidy:secret@127.0.0.1:3306/subsidy"),
+            "user='subsidy' password='secret' host='127.0.0.1' port='3306' db='subsidy'");
+  EXPECT_EQ(target("mariadb://db.example/cases"), "host='db.example' db='cases'");
+  EXPECT_EQ(target("mysql://u:p%40ss%27w%5Cd@h/d%C3%A9"), "user='u' password='p@ss\\'w\\\\d' host='h' db='dé'");
+  EXPECT_EQ(target("mysql://u@/cases?unix_socket=/run/mysqld/mysqld.sock&connect_timeout=3"),
+            "user='u' db='cases' unix_socket='/run/mysqld/mysqld.sock' connect_timeout='3'");
+  EXPECT_EQ(target("mysql://db=cases user=u password='a b'"), "db=cases user=u password='a b'");
+  for (const char* bad : {"mysql://h", "mysql://h/", "mysql://h:port/db", "mysql://h/a/b", "mysql://h/db?reconnect=1",
+                          "mysql://h/db?nosuch=1", "mysql://h/db%zz"}) {
+    EXPECT_THROW(soci_store::parse_database_url(bad), store::UnavailableError) << bad;
+  }
+  try {
+    soci_store::parse_database_url("mysql://u:secret@h/db?reconnect=1");
+    FAIL() << "expected UnavailableError";
+  } catch (const store::UnavailableError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown option 'reconnect'"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos) << e.what();
+  }
+}
+
 TEST(DatabaseUrl, RedactsPasswords) {
+  EXPECT_EQ(soci_store::redact_url("mysql://subsidy:secret@127.0.0.1:3306/db"), "mysql://subsidy:***@127.0.0.1:3306/db");
+  EXPECT_EQ(soci_store::redact_url("mysql://db=x user=u password='a b' host=h"),
+            "mysql://db=x user=u password=*** host=h");
+  EXPECT_EQ(soci_store::redact_url("mysql://db=x pass=secret"), "mysql://db=x pass=***");
+  EXPECT_EQ(soci_store::redact_url("postgresql://h/db?password=secret&sslmode=require"),
+            "postgresql://h/db?password=***&sslmode=require");
   EXPECT_EQ(soci_store::redact_url("postgresql://subsidy:secret@127.0.0.1:5432/db"),
             "postgresql://subsidy:***@127.0.0.1:5432/db");
   EXPECT_EQ(soci_store::redact_url("postgresql://subsidy@host/db"), "postgresql://subsidy@host/db");
@@ -103,23 +142,109 @@ TEST(Migrations, StatementsAreSplitPerBackend) {
   const auto& m = soci_store::detail::migration_sources().front();
   const auto sqlite = soci_store::detail::migration_statements(m, Backend::sqlite);
   const auto pg = soci_store::detail::migration_statements(m, Backend::postgresql);
+  const auto my = soci_store::detail::migration_statements(m, Backend::mysql);
   ASSERT_EQ(sqlite.size(), pg.size());
+  ASSERT_EQ(sqlite.size(), my.size());
   EXPECT_NE(sqlite.front().find("INTEGER PRIMARY KEY AUTOINCREMENT"), std::string::npos);
   EXPECT_NE(pg.front().find("BIGSERIAL PRIMARY KEY"), std::string::npos);
+  EXPECT_NE(my.front().find("BIGINT AUTO_INCREMENT PRIMARY KEY"), std::string::npos);
+  // MySQL: keys are VARCHAR, other text LONGTEXT, and every table utf8mb4 compared byte for byte.
+  EXPECT_NE(sqlite.front().find("application_id TEXT NOT NULL UNIQUE"), std::string::npos) << sqlite.front();
+  EXPECT_NE(my.front().find("application_id VARCHAR(255) NOT NULL UNIQUE"), std::string::npos) << my.front();
+  EXPECT_NE(my.front().find("state_json LONGTEXT NOT NULL"), std::string::npos) << my.front();
+  EXPECT_NE(my.front().find(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin"), std::string::npos);
+  for (const auto& source : soci_store::detail::migration_sources()) {
+    for (const auto& s : soci_store::detail::migration_statements(source, Backend::mysql)) {
+      EXPECT_EQ(s.find("{{"), std::string::npos) << s;
+      EXPECT_EQ(s.find(" TEXT"), std::string::npos) << s;
+    }
+  }
   for (const auto& s : sqlite) {
     EXPECT_EQ(s.find("--"), std::string::npos) << s;
     EXPECT_EQ(s.find(';'), std::string::npos) << s;
   }
 }
 
+// A server's errors become the typed store errors of docs/storage.md §9: a lost connection is
+// `unavailable`, a deadlock and a duplicate key `conflict` (a lock waited for beyond the busy
+// timeout: SqlRepositoryTest.WaitingForALockBeyondTheTimeoutIsUnavailable).
+class ServerFailureTest : public ::testing::TestWithParam<Kind> {
+ protected:
+  void SetUp() override {
+    if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
+    db_ = std::make_unique<TestDatabase>(GetParam());
+    db_->open()->set_budget("RD_POST", 2024, 100, "财政局", "");
+    db_->open()->set_budget("R14", 2024, 100, "财政局", "");
+  }
+  // Runs `sql` on `c` as the repository does, translating a failure into a StoreError.
+  static void run(soci_store::detail::Connection& c, const std::string& sql) {
+    try {
+      *c.sql << sql;
+    } catch (...) {
+      soci_store::detail::rethrow_translated(c, "test statement");
+    }
+  }
+  std::unique_ptr<TestDatabase> db_;
+};
+
+TEST_P(ServerFailureTest, ADeadlockIsAConflictForOneOfTheTwo) {
+  auto a = soci_store::detail::connect(db_->url(), {});
+  auto b = soci_store::detail::connect(db_->url(), {});
+  run(a, a.sql_dialect().begin_write);
+  run(b, b.sql_dialect().begin_write);
+  run(a, "UPDATE budgets SET total_fen = 101 WHERE programme = 'RD_POST'");
+  run(b, "UPDATE budgets SET total_fen = 102 WHERE programme = 'R14'");
+  std::exception_ptr a_failed;
+  std::thread crossing([&] {
+    try {
+      run(a, "UPDATE budgets SET total_fen = 103 WHERE programme = 'R14'");  // waits for b
+    } catch (...) {
+      a_failed = std::current_exception();
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::exception_ptr b_failed;
+  try {
+    run(b, "UPDATE budgets SET total_fen = 104 WHERE programme = 'RD_POST'");  // waits for a: a cycle
+  } catch (...) {
+    b_failed = std::current_exception();
+  }
+  if (b_failed) run(b, "ROLLBACK");  // lets a through, if a was not the one chosen
+  crossing.join();
+  ASSERT_NE(a_failed == nullptr, b_failed == nullptr) << "exactly one of the two is chosen to fail";
+  EXPECT_THROW(std::rethrow_exception(a_failed ? a_failed : b_failed), store::ConflictError);
+}
+
+TEST_P(ServerFailureTest, ADuplicateKeyIsAConflict) {
+  auto c = soci_store::detail::connect(db_->url(), {});
+  EXPECT_THROW(run(c, "INSERT INTO budgets (programme, year, total_fen, updated_at) VALUES ('R14', 2024, 1, 'x')"),
+               store::ConflictError);
+}
+
+TEST_P(ServerFailureTest, ALostConnectionIsUnavailable) {
+  auto victim = soci_store::detail::connect(db_->url(), {});
+  auto killer = soci_store::detail::connect(db_->url(), {});
+  long long id = 0;
+  if (GetParam() == Kind::mariadb) {
+    *victim.sql << "SELECT CONNECTION_ID()", soci::into(id);
+    *killer.sql << "KILL " + std::to_string(id);
+  } else {
+    *victim.sql << "SELECT pg_backend_pid()", soci::into(id);
+    *killer.sql << "SELECT pg_terminate_backend(" + std::to_string(id) + ")";
+  }
+  EXPECT_THROW(run(victim, "SELECT count(*) FROM budgets"), store::UnavailableError);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerFailureTest, ::testing::Values(Kind::postgresql, Kind::mariadb), param_name);
+
 // 002 replaces 001's amount_fen by the case's own reservation: where a budget exists, a paid case
 // consumed it and any other case holds it; without a budget it was never a reservation.
 class MigrationTest : public ::testing::TestWithParam<Kind> {};
 
 TEST_P(MigrationTest, ReservationsAreCarriedOverFromAmountFen) {
-  if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+  if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
   TestDatabase db(GetParam());
-  const Backend backend = GetParam() == Kind::sqlite ? Backend::sqlite : Backend::postgresql;
+  const Backend backend = backend_of(GetParam());
   for (const auto& stmt : soci_store::detail::migration_statements(soci_store::detail::migration_sources().front(), backend))
     db.exec(stmt);
   db.exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
@@ -156,9 +281,9 @@ TEST_P(MigrationTest, ReservationsAreCarriedOverFromAmountFen) {
 // 003 moves the applicant, the running timer and "closed" into columns, backfilled from the first
 // event's payload, the stored workflow state and what the row shows of a terminal stage.
 TEST_P(MigrationTest, CaseColumnsAreBackfilledFromEventsAndState) {
-  if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+  if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
   TestDatabase db(GetParam());
-  const Backend backend = GetParam() == Kind::sqlite ? Backend::sqlite : Backend::postgresql;
+  const Backend backend = backend_of(GetParam());
   for (const auto& m : soci_store::detail::migration_sources()) {
     if (m.version > 2) break;
     for (const auto& stmt : soci_store::detail::migration_statements(m, backend)) db.exec(stmt);
@@ -225,8 +350,7 @@ TEST_P(MigrationTest, CaseColumnsAreBackfilledFromEventsAndState) {
   EXPECT_EQ(repo->list_cases(due).front().id, 1);
 }
 
-std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
-INSTANTIATE_TEST_SUITE_P(Backends, MigrationTest, ::testing::Values(Kind::sqlite, Kind::postgresql), param_name);
+INSTANTIATE_TEST_SUITE_P(Backends, MigrationTest, ::testing::ValuesIn(kSqlKinds), param_name);
 
 }  // namespace
 }  // namespace subsidy::testing

@@ -1,5 +1,5 @@
 // The repository suite: every CaseRepository behaviour, run against the in-memory repository,
-// SQLite (a temporary file) and PostgreSQL (when SUBSIDY_TEST_PG is set).
+// SQLite (a temporary file), PostgreSQL and MariaDB (when SUBSIDY_TEST_PG, SUBSIDY_TEST_MARIADB are set).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -54,7 +54,7 @@ Event action(store::CaseId id, const std::string& what, const std::string& note 
 class RepositoryTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
-    if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+    if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
     db_ = std::make_unique<TestDatabase>(GetParam());
     repo_ = open();
   }
@@ -528,7 +528,7 @@ TEST_P(RepositoryTest, AwardsAreRecordedOncePerCase) {
 
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
 
-INSTANTIATE_TEST_SUITE_P(Backends, RepositoryTest, ::testing::Values(Kind::memory, Kind::sqlite, Kind::postgresql),
+INSTANTIATE_TEST_SUITE_P(Backends, RepositoryTest, ::testing::ValuesIn(kAllKinds),
                          param_name);
 
 }  // namespace

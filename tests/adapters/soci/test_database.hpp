@@ -5,6 +5,9 @@
 //   postgresql — a schema of its own (t_<pid>_<n>) in the database named by $SUBSIDY_TEST_PG,
 //                selected through the URL's search_path option, so tests may run in parallel;
 //                the test is skipped when SUBSIDY_TEST_PG is not set.
+//   mariadb    — a database of its own (<DB>_<pid>_<n>, created and dropped by the test) on the
+//                server named by $SUBSIDY_TEST_MARIADB (mysql://USER:PASSWORD@HOST:PORT/DB, whose
+//                user may create databases named DB_…); skipped when SUBSIDY_TEST_MARIADB is not set.
 #include <unistd.h>
 
 #include <atomic>
@@ -20,15 +23,28 @@
 
 namespace subsidy::testing {
 
-enum class Kind { memory, sqlite, postgresql };
+enum class Kind { memory, sqlite, postgresql, mariadb };
+
+// The backends a suite instantiates over: every one, or only the SQL databases.
+inline constexpr Kind kAllKinds[] = {Kind::memory, Kind::sqlite, Kind::postgresql, Kind::mariadb};
+inline constexpr Kind kSqlKinds[] = {Kind::sqlite, Kind::postgresql, Kind::mariadb};
 
 inline const char* kind_name(Kind k) {
   switch (k) {
     case Kind::memory: return "memory";
     case Kind::sqlite: return "sqlite";
     case Kind::postgresql: return "postgresql";
+    case Kind::mariadb: return "mariadb";
   }
   return "?";
+}
+
+inline soci_store::Backend backend_of(Kind k) {
+  switch (k) {
+    case Kind::postgresql: return soci_store::Backend::postgresql;
+    case Kind::mariadb: return soci_store::Backend::mysql;
+    default: return soci_store::Backend::sqlite;
+  }
 }
 
 // So test names read ".../sqlite  # GetParam() = sqlite".
@@ -41,6 +57,30 @@ inline const char* pg_base_url() {
 
 inline constexpr const char* kPgSkip =
     "PostgreSQL tests need SUBSIDY_TEST_PG=postgresql://… (scripts/start-postgres.sh starts a server and prints one)";
+
+inline const char* mariadb_base_url() {
+  const char* url = std::getenv("SUBSIDY_TEST_MARIADB");
+  return url != nullptr && *url != '\0' ? url : nullptr;
+}
+
+inline constexpr const char* kMariadbSkip =
+    "MariaDB tests need SUBSIDY_TEST_MARIADB=mysql://… (scripts/start-mariadb.sh starts a server and prints one)";
+
+// Why a test on `k` cannot run here (its server is not configured), or nullptr:
+//   if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
+inline const char* skip_reason(Kind k) {
+  if (k == Kind::postgresql && pg_base_url() == nullptr) return kPgSkip;
+  if (k == Kind::mariadb && mariadb_base_url() == nullptr) return kMariadbSkip;
+  return nullptr;
+}
+
+// `url` (mysql://…/DB?…) naming the database `db` instead.
+inline std::string with_database(const std::string& url, const std::string& db) {
+  const auto authority = url.find("://") + 3;
+  const auto slash = url.find('/', authority);
+  const auto query = url.find('?', authority);
+  return url.substr(0, slash) + "/" + db + (query == std::string::npos ? "" : url.substr(query));
+}
 
 // Timestamps that increase by one second per call, so updated_at changes are visible.
 inline store::Clock counting_clock() {
@@ -69,17 +109,24 @@ class TestDatabase {
         url_ = base_ + (base_.find('?') == std::string::npos ? "?" : "&") + "options=-c%20search_path%3D" + schema_;
         break;
       }
+      case Kind::mariadb: {
+        base_ = mariadb_base_url();
+        const auto slash = base_.find('/', base_.find("://") + 3);
+        schema_ = base_.substr(slash + 1, base_.find('?', slash) - slash - 1) + "_" + tag;
+        exec_base("CREATE DATABASE " + schema_);
+        url_ = with_database(base_, schema_);
+        break;
+      }
     }
   }
   ~TestDatabase() {
     if (kind_ == Kind::sqlite) {
       for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
     }
-    if (kind_ == Kind::postgresql) {
-      try {
-        exec_base("DROP SCHEMA " + schema_ + " CASCADE");
-      } catch (...) {
-      }
+    try {
+      if (kind_ == Kind::postgresql) exec_base("DROP SCHEMA " + schema_ + " CASCADE");
+      if (kind_ == Kind::mariadb) exec_base("DROP DATABASE " + schema_);
+    } catch (...) {
     }
   }
   TestDatabase(const TestDatabase&) = delete;
@@ -89,12 +136,12 @@ class TestDatabase {
   const std::string& url() const { return url_; }
   const std::string& path() const { return path_; }
 
-  // Another repository on the same database (migrating the PostgreSQL schema the first time).
+  // Another repository on the same database (migrating a server's schema the first time).
   std::unique_ptr<store::CaseRepository> open(soci_store::OpenOptions options = {}) {
     if (kind_ == Kind::memory) {
       return std::make_unique<store::InMemoryRepository>(memory_, options.clock);
     }
-    if (kind_ == Kind::postgresql && !migrated_) {
+    if ((kind_ == Kind::postgresql || kind_ == Kind::mariadb) && !migrated_) {
       soci_store::migrate(url_);
       migrated_ = true;
     }

@@ -1,5 +1,5 @@
-// Users, role grants and API tokens on every backend: the in-memory repository, SQLite and
-// PostgreSQL (when SUBSIDY_TEST_PG is set).
+// Users, role grants and API tokens on every backend: the in-memory repository, SQLite,
+// PostgreSQL and MariaDB (when SUBSIDY_TEST_PG, SUBSIDY_TEST_MARIADB are set).
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -28,7 +28,7 @@ store::ApiToken token(store::UserId owner, const std::string& hash) {
 class UsersTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
-    if (GetParam() == Kind::postgresql && pg_base_url() == nullptr) GTEST_SKIP() << kPgSkip;
+    if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
     db_ = std::make_unique<TestDatabase>(GetParam());
     soci_store::OpenOptions o;
     o.clock = counting_clock();
@@ -122,7 +122,7 @@ TEST_P(UsersTest, RolledBackUnitOfWorkKeepsNoUser) {
 }
 
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }
-INSTANTIATE_TEST_SUITE_P(Backends, UsersTest, ::testing::Values(Kind::memory, Kind::sqlite, Kind::postgresql), param_name);
+INSTANTIATE_TEST_SUITE_P(Backends, UsersTest, ::testing::ValuesIn(kAllKinds), param_name);
 
 }  // namespace
 }  // namespace subsidy::testing
