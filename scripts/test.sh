@@ -5,18 +5,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 
-# The repository tests also run against a real PostgreSQL server when one can be started here
-# (root or password-less sudo); otherwise they are skipped with a notice. An explicitly set
-# SUBSIDY_TEST_PG (any reachable server) is used as is.
-if [ -z "${SUBSIDY_TEST_PG:-}" ]; then
+# The repository tests also run against real PostgreSQL and MariaDB servers when they can be
+# started here (root or password-less sudo); otherwise they are skipped with a notice. An
+# explicitly set SUBSIDY_TEST_PG / SUBSIDY_TEST_MARIADB (any reachable server) is used as is.
+# start_server VAR NAME SCRIPT: exports VAR with the URL SCRIPT prints.
+start_server() {
+  local var="$1" name="$2" script="$3"
+  if [ -n "${!var:-}" ]; then return; fi
   if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then
-    SUBSIDY_TEST_PG="$(bash scripts/start-postgres.sh)"
-    export SUBSIDY_TEST_PG
-    echo "PostgreSQL tests use $(echo "$SUBSIDY_TEST_PG" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')"
+    printf -v "$var" '%s' "$(bash "$script")"
+    export "${var?}"
+    echo "$name tests use $(echo "${!var}" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')"
   else
-    echo "notice: not root and no password-less sudo: PostgreSQL repository tests will be skipped" >&2
+    echo "notice: not root and no password-less sudo: $name repository tests will be skipped" >&2
   fi
-fi
+}
+start_server SUBSIDY_TEST_PG PostgreSQL scripts/start-postgres.sh
+start_server SUBSIDY_TEST_MARIADB MariaDB scripts/start-mariadb.sh
 
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 

@@ -3,7 +3,8 @@
 # submission to disbursement (correction, joint review, publicity, budget, award fed back),
 # concurrent processes acting on one case and racing for a budget, allocation, a killed import,
 # and (SQLite) tampering detected by `audit verify`. Runs on SQLite (a temporary file) and, when
-# SUBSIDY_TEST_PG holds a PostgreSQL URL, on PostgreSQL in a fresh schema.
+# SUBSIDY_TEST_PG / SUBSIDY_TEST_MARIADB hold their URLs, on PostgreSQL in a fresh schema and on
+# MariaDB in a fresh database.
 #   case_cli_test.sh path/to/subsidy project-root
 # CASE_TEST_IMPORT_LINES (default 30000) sizes the killed import.
 set -uo pipefail
@@ -422,6 +423,7 @@ if [ -n "${SUBSIDY_TEST_PG:-}" ]; then
 else
   echo "PostgreSQL part skipped: SUBSIDY_TEST_PG is not set"
 fi
+on_mariadb cases run_suite mariadb
 
 # Routing facts are required where routing happens (docs/integration.md §2): R14's workflow routes by
 # `industry`, so submitting, importing or correcting an application without it is refused (exit 3),

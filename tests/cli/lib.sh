@@ -1,12 +1,24 @@
 # Shared by the CLI test scripts that run the built binary against a database (case_cli_test.sh,
 # advance_cli_test.sh, user_cli_test.sh): a temporary directory, pass/fail counters and checks,
 # SQL on the backend under test, and running a suite on SQLite and then — when SUBSIDY_TEST_PG holds
-# a PostgreSQL URL — on PostgreSQL in a fresh schema. Source it after setting BIN and ROOT.
+# a PostgreSQL URL — on PostgreSQL in a fresh schema, or once on MariaDB in a fresh database when
+# SUBSIDY_TEST_MARIADB holds a MariaDB URL. Source it after setting BIN and ROOT.
 cd "$ROOT"
 TMP="$(mktemp -d)"
 PG_SCHEMA=""
+MARIADB_DB=""
+# mariadb_client DB ARGS…: the mariadb client, as the user of $SUBSIDY_TEST_MARIADB
+# (mysql://USER:PASSWORD@HOST:PORT/DB, no percent-encoding) on its server, in database DB ("": none).
+mariadb_client() {
+  local db="$1"; shift
+  [[ "$SUBSIDY_TEST_MARIADB" =~ ^(mysql|mariadb)://([^:@/]*)(:([^@/]*))?@([^:/?]*)(:([0-9]+))?/([^?]*) ]] || {
+    echo "SUBSIDY_TEST_MARIADB is not mysql://USER:PASSWORD@HOST:PORT/DB" >&2; return 2; }
+  mariadb --protocol=tcp -h "${BASH_REMATCH[5]}" -P "${BASH_REMATCH[7]:-3306}" -u "${BASH_REMATCH[2]}" \
+    "-p${BASH_REMATCH[4]}" -N -B -r "$@" $db
+}
 cleanup() {
   if [ -n "$PG_SCHEMA" ]; then psql "$SUBSIDY_TEST_PG" -qAtc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1; fi
+  if [ -n "$MARIADB_DB" ]; then mariadb_client "" -e "DROP DATABASE IF EXISTS $MARIADB_DB" >/dev/null 2>&1; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -21,7 +33,11 @@ lacks() { if grep -qF -- "$2" "$1"; then bad "$3: has [$2]"; else ok; fi; }
 matches() { if grep -qE -- "$2" "$1"; then ok; else bad "$3: no line matches [$2]"; head -c 1500 "$1" | sed 's/^/    /'; fi; }
 equals() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; }
 sql() {
-  if [ "$BACKEND" = sqlite ]; then sqlite3 "$DBFILE" "$1"; else psql "$SUBSIDY_TEST_PG" -qAtc "SET search_path TO $PG_SCHEMA; $1"; fi
+  case "$BACKEND" in
+    sqlite) sqlite3 "$DBFILE" "$1" ;;
+    mariadb) mariadb_client "$MARIADB_DB" -e "SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT'; $1" ;;
+    *) psql "$SUBSIDY_TEST_PG" -qAtc "SET search_path TO $PG_SCHEMA; $1" ;;
+  esac
 }
 
 # on_backends NAME SUITE: runs SUITE with BACKEND/DB set, on SQLite ($TMP/NAME.db), then on a
@@ -41,4 +57,23 @@ on_backends() {
   else
     echo "notice: SUBSIDY_TEST_PG not set: the PostgreSQL part of the $name test is skipped"
   fi
+}
+
+# on_mariadb NAME CMD ARGS…: runs CMD ARGS… once with BACKEND=mariadb and DB set, in a fresh MariaDB
+# database <DB>_NAME_<pid> on the server of $SUBSIDY_TEST_MARIADB (migrated first; its user may
+# create databases named <DB>_…, scripts/start-mariadb.sh), when that is set.
+on_mariadb() {
+  local name="$1"; shift
+  if [ -z "${SUBSIDY_TEST_MARIADB:-}" ]; then
+    echo "notice: SUBSIDY_TEST_MARIADB not set: the MariaDB part of the $name test is skipped"
+    return
+  fi
+  LABEL=mariadb; BACKEND=mariadb
+  local base="${SUBSIDY_TEST_MARIADB%%\?*}"
+  MARIADB_DB="${base##*/}_${name}_$$"
+  if ! mariadb_client "" -e "CREATE DATABASE $MARIADB_DB"; then bad "cannot create database $MARIADB_DB on MariaDB"; return; fi
+  DB="${base%/*}/$MARIADB_DB"
+  case "$SUBSIDY_TEST_MARIADB" in *\?*) DB="$DB?${SUBSIDY_TEST_MARIADB#*\?}";; esac
+  "$BIN" db migrate --db "$DB" >/dev/null || bad "db migrate on MariaDB"
+  "$@"
 }
