@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -116,54 +115,6 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
   return out;
-}
-
-std::string case_json(const store::Case& c, std::optional<model::Days> today, const service::Env* env) {
-  namespace bj = boost::json;
-  bj::object o;
-  o["id"] = c.id;
-  o["application_id"] = c.application_id;
-  o["applicant"] = c.applicant;
-  o["programme"] = c.programme;
-  o["call_year"] = c.call_year;
-  o["workflow"] = c.workflow;
-  bj::array stages, roles;
-  for (const auto& s : c.stages) stages.emplace_back(s);
-  for (const auto& r : c.roles) roles.emplace_back(r);
-  o["stages"] = std::move(stages);
-  o["roles"] = std::move(roles);
-  bj::object dl;
-  for (const auto& [k, v] : c.deadlines) dl[k] = model::format_date(v);
-  o["deadlines"] = std::move(dl);
-  auto due = store::next_due(c);
-  o["due"] = due ? bj::value(model::format_date(*due)) : bj::value(nullptr);
-  if (today) o["overdue"] = due && *due < *today;
-  o["closed"] = c.closed;
-  if (env) {
-    auto t = service::running_timer(*env, c);
-    o["timer"] = t ? bj::value(bj::object{{"stage", t->stage}, {"ends", model::format_date(t->ends)}, {"then", t->then}})
-                   : bj::value(nullptr);
-  }
-  if (c.decision) {
-    bj::object d;
-    d["outcome"] = c.decision->outcome;
-    d["amount_fen"] = c.decision->amount_fen;
-    d["as_of"] = model::format_date(c.decision->as_of);
-    d["ruleset_hash"] = c.decision->ruleset_hash;
-    o["decision"] = std::move(d);
-  } else {
-    o["decision"] = nullptr;
-  }
-  o["approved_fen"] = c.approved_fen ? boost::json::value(*c.approved_fen) : boost::json::value(nullptr);
-  o["allocated_fen"] = c.allocated_fen ? boost::json::value(*c.allocated_fen) : boost::json::value(nullptr);
-  o["payable_fen"] = service::payable(c);
-  o["reserved_fen"] = c.reserved_fen;
-  o["consumed_fen"] = c.consumed_fen;
-  o["version"] = c.version;
-  o["facts_version"] = c.facts_version;
-  o["created_at"] = c.created_at;
-  o["updated_at"] = c.updated_at;
-  return bj::serialize(o);
 }
 
 void add_db_option(CLI::App* cmd, std::string& db) {

@@ -1,7 +1,7 @@
 #pragma once
 // Shared plumbing of the commands that use the case store (case, budget, db, audit): opening the
 // rules, calendar and database, reporting errors (text, or the JSON error object of cli/output.hpp)
-// with their exit codes, dates, JSON of a case.
+// with their exit codes, dates. The JSON of a case is json::case_json (adapters/json/case_json.hpp).
 #include <functional>
 #include <memory>
 #include <optional>
@@ -50,8 +50,6 @@ model::Days date_or_today(const std::string& text);
 std::string date_check(const std::string& s);
 std::optional<std::string> read_text(const std::string& path);  // "-" = stdin
 
-// A case as one JSON object (for --format json); with `env`, its running timer too.
-std::string case_json(const store::Case& c, std::optional<model::Days> today = std::nullopt, const service::Env* env = nullptr);
 std::string join(const std::vector<std::string>& v, const char* sep);
 // The operating-system user running the command (recorded as the actor of local administration).
 std::string os_user();

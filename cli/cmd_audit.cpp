@@ -7,6 +7,7 @@
 #include "cli/case_cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "json/case_json.hpp"
 
 namespace subsidy::cli {
 
@@ -21,30 +22,6 @@ std::string plural(std::int64_t n, const char* noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
-// {"clean","cases","events","budgets","budget_events","findings":[{"case"|"budget","seq","kind","message"}…]}
-std::string report_json(const store::AuditReport& r) {
-  namespace bj = boost::json;
-  bj::array findings;
-  for (const auto& f : r.findings) {
-    bj::object o;
-    if (f.budget.empty()) {
-      o["case"] = f.case_id;
-    } else {
-      o["budget"] = f.budget;
-    }
-    o["seq"] = f.seq;
-    o["kind"] = store::finding_kind_name(f.kind);
-    o["message"] = f.message;
-    findings.push_back(std::move(o));
-  }
-  return bj::serialize(bj::object{{"clean", r.clean()},
-                                  {"cases", r.cases},
-                                  {"events", r.events},
-                                  {"budgets", r.budgets},
-                                  {"budget_events", r.budget_events},
-                                  {"findings", std::move(findings)}});
-}
-
 int run_verify(const AuditOptions& o) {
   return guarded([&] {
     auto repo = open_db(o.db);
@@ -52,7 +29,7 @@ int run_verify(const AuditOptions& o) {
     if (o.id) only = o.id;
     const auto rep = repo->verify_audit(only);
     if (o.format == "json") {
-      std::printf("%s\n", report_json(rep).c_str());
+      std::printf("%s\n", boost::json::serialize(json::audit_object(rep)).c_str());
       return rep.clean() ? kExitOk : kExitTestsFailed;
     }
     for (const auto& f : rep.findings) {

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/table.hpp"
+#include "json/case_json.hpp"
 #include "model/money.hpp"
 #include "service/budgets.hpp"
 
@@ -26,21 +27,6 @@ std::vector<std::string> award_fields(const store::Award& a) {
           a.achievement.value_or(""), a.case_id ? std::to_string(*a.case_id) : "", a.disbursed_at};
 }
 
-std::string award_json(const store::Award& a) {
-  namespace bj = boost::json;
-  bj::object o;
-  o["id"] = a.id;
-  o["applicant"] = a.applicant;
-  o["programme"] = a.programme;
-  o["year"] = a.year;
-  o["amount_fen"] = a.amount_fen;
-  o["amount"] = model::format_yuan(a.amount_fen);
-  o["achievement"] = a.achievement ? bj::value(*a.achievement) : bj::value(nullptr);
-  o["case_id"] = a.case_id ? bj::value(*a.case_id) : bj::value(nullptr);
-  o["disbursed_at"] = a.disbursed_at;
-  return bj::serialize(o);
-}
-
 int run_list(const AwardsOptions& o) {
   return guarded([&] {
     store::AwardFilter f;
@@ -50,7 +36,7 @@ int run_list(const AwardsOptions& o) {
     auto repo = open_db(o.db);
     const auto awards = service::list_awards(*repo, f);
     if (o.format == "json") {
-      for (const auto& a : awards) std::printf("%s\n", award_json(a).c_str());
+      for (const auto& a : awards) std::printf("%s\n", boost::json::serialize(json::award_object(a)).c_str());
     } else if (o.format == "csv") {
       CsvWriter csv(std::cout, {"id", "applicant", "programme", "year", "amount", "achievement", "case", "disbursed_at"});
       for (const auto& a : awards) csv.add_row(award_fields(a));

@@ -6,6 +6,7 @@
 #include "cli/case_cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "json/case_json.hpp"
 #include "model/money.hpp"
 #include "service/budgets.hpp"
 
@@ -19,31 +20,6 @@ struct BudgetOptions {
 };
 
 namespace bj = boost::json;
-
-bj::object budget_json(const store::Budget& b) {
-  return {{"programme", b.programme},
-          {"year", b.year},
-          {"total_fen", b.total_fen},
-          {"reserved_fen", b.reserved_fen},
-          {"consumed_fen", b.consumed_fen},
-          {"available_fen", b.available_fen()},
-          {"total", model::format_yuan(b.total_fen)},
-          {"reserved", model::format_yuan(b.reserved_fen)},
-          {"consumed", model::format_yuan(b.consumed_fen)},
-          {"available", model::format_yuan(b.available_fen())}};
-}
-
-bj::object budget_event_json(const store::BudgetEvent& e) {
-  bj::object o{{"programme", e.programme}, {"year", e.year},   {"seq", e.seq},
-               {"at", e.at},               {"actor", e.actor}, {"action", e.action},
-               {"total_fen", e.total_fen}, {"total", model::format_yuan(e.total_fen)}, {"note", e.note}};
-  bj::error_code ec;
-  bj::value payload = e.payload_json.empty() ? bj::value(nullptr) : bj::parse(e.payload_json, ec);
-  o["payload"] = ec ? bj::value(e.payload_json) : payload;
-  o["prev_hash"] = e.prev_hash;
-  o["hash"] = e.hash;
-  return o;
-}
 
 void print_budget(const store::Budget& b) {
   std::printf("%-6s %4d  total %16s  reserved %16s  consumed %16s  available %16s\n", b.programme.c_str(), b.year,
@@ -72,7 +48,7 @@ int run_show(const BudgetOptions& o) {
     for (const auto& b : repo->list_budgets()) {
       if ((!o.program.empty() && b.programme != o.program) || (o.year && b.year != o.year)) continue;
       if (o.format == "json") {
-        std::printf("%s\n", bj::serialize(budget_json(b)).c_str());
+        std::printf("%s\n", bj::serialize(json::budget_object(b)).c_str());
       } else {
         print_budget(b);
       }
@@ -90,7 +66,7 @@ int run_history(const BudgetOptions& o) {
     auto repo = open_db(o.db);
     for (const auto& e : service::budget_history(*repo, o.program, o.year)) {
       if (o.format == "json") {
-        std::printf("%s\n", bj::serialize(budget_event_json(e)).c_str());
+        std::printf("%s\n", bj::serialize(json::budget_event_object(e)).c_str());
         continue;
       }
       std::printf("%3lld  %s  %-8s  total %16s  by %s%s%s  #%s\n", static_cast<long long>(e.seq), e.at.c_str(),

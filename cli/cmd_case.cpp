@@ -12,6 +12,7 @@
 #include "cli/case_cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "json/case_json.hpp"
 #include "json/codec.hpp"
 #include "cli/table.hpp"
 #include "diag/suggest.hpp"
@@ -76,7 +77,7 @@ int run_submit(const SubmitOptions& o) {
     if (res.prepared)
       for (const auto& w : res.prepared->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     if (o.format == "json") {
-      std::string j = case_json(res.c, r.date, &*s.env);
+      std::string j = json::case_json(res.c, r.date, &*s.env);
       std::printf("{\"created\":%s,%s\n", res.created ? "true" : "false", j.c_str() + 1);
       return kExitOk;
     }
@@ -128,7 +129,7 @@ int run_show(const ShowOptions& o) {
     service::Env env{*rules, *repo};
     auto actions = service::available_actions(env, c.id, o.role, today);
     if (json) {
-      std::string j = case_json(c, today, &env);
+      std::string j = json::case_json(c, today, &env);
       j.pop_back();
       j += ",\"available_actions\":[";
       for (std::size_t i = 0; i < actions.size(); ++i) j += (i ? "," : "") + workflow::to_json(actions[i]);
@@ -144,16 +145,12 @@ int run_show(const ShowOptions& o) {
                   c.consumed_fen > 0 ? money(c.consumed_fen).c_str() : "none");
       for (const auto& a : actions) std::printf("%s\n", action_text(a).c_str());
     }
-    if (o.explain && c.decision) {
-      if (!decided)
+    if (auto ex = o.explain ? service::explain_decision(env, c, o.lang == "en") : std::nullopt) {
+      if (ex->with_current_rules)
         std::fprintf(stderr, "warning: the ruleset of the decision (%s) was not stored (decided before migration 004); the explanation uses the current rules (%s)\n",
                      c.decision->ruleset_hash.substr(0, 12).c_str(), rules->hash().substr(0, 12).c_str());
-      service::Env denv{decided ? *decided : *rules, *repo};
-      auto fvs = repo->facts_versions(c.id);
-      std::string text = service::explain(denv, denv.rules.programme(c.programme), fvs.back().facts_json, c.decision->as_of,
-                                          c.applicant, c.id, o.lang == "en");
-      if (!text.empty() && text.back() != '\n') text += '\n';
-      std::printf("\n%s", text.c_str());
+      if (!ex->text.empty() && ex->text.back() != '\n') ex->text += '\n';
+      std::printf("\n%s", ex->text.c_str());
     }
     return kExitOk;
   }, json);
@@ -225,7 +222,7 @@ int run_list(const ListOptions& o) {
         q.include_closed = o.all;
         auto cs = service::inbox(*s.env, q);
         if (json)
-          for (const auto& c : cs) std::printf("%s\n", case_json(c, today, &*s.env).c_str());
+          for (const auto& c : cs) std::printf("%s\n", json::case_json(c, today, &*s.env).c_str());
         else if (o.format == "csv")
           print_list_csv(*s.env, cs, today);
         else
@@ -265,7 +262,7 @@ int run_act(const ActOptions& o) {
     }
     auto res = service::act(*s.env, r);
     if (o.format == "json") {
-      std::string j = case_json(res.c, r.date, &*s.env);
+      std::string j = json::case_json(res.c, r.date, &*s.env);
       std::printf("{\"action\":\"%s\",\"step\":%s,%s\n", o.action.c_str(), workflow::to_json(res.step).c_str(), j.c_str() + 1);
       return kExitOk;
     }
@@ -293,7 +290,7 @@ int run_correct(const CorrectOptions& o) {
   return guarded([&] {
     auto res = service::correct(*s.env, {o.id, *text, o.actor, o.note, date_or_today(o.date)});
     if (o.format == "json") {
-      std::printf("%s\n", case_json(res.c, date_or_today(o.date), &*s.env).c_str());
+      std::printf("%s\n", json::case_json(res.c, date_or_today(o.date), &*s.env).c_str());
       return kExitOk;
     }
     std::printf("case %lld: facts version %d recorded (corrected by %s)\n", static_cast<long long>(res.c.id), res.facts_version,
@@ -311,18 +308,6 @@ struct HistoryOptions : Common {
   long long id = 0;
 };
 
-// The workflow date of a stored event: the date of the last workflow event in its payload (the
-// step itself; timers that fired before it are events of their own), else "".
-std::string workflow_date(const boost::json::value& payload) {
-  const auto* o = payload.if_object();
-  const auto* wf = o ? o->if_contains("workflow") : nullptr;
-  const auto* evs = wf ? wf->if_array() : nullptr;
-  if (!evs || evs->empty()) return {};
-  const auto* last = evs->back().if_object();
-  const auto* date = last ? last->if_contains("date") : nullptr;
-  return date && date->is_string() ? std::string(date->get_string()) : std::string();
-}
-
 int run_history(const HistoryOptions& o) {
   const bool json = o.format == "json";
   return guarded(
@@ -339,24 +324,10 @@ int run_history(const HistoryOptions& o) {
                  {"hash"},
                  {"note"}});
         for (const auto& e : repo->events(o.id)) {
-          boost::system::error_code ec;
-          auto pl = boost::json::parse(e.payload_json, ec);
-          std::string date = ec ? std::string() : workflow_date(pl);
+          const auto j = json::event_object(e);
+          const auto* date_v = j.if_contains("date");
+          const std::string date = date_v && date_v->is_string() ? std::string(date_v->get_string()) : std::string();
           if (json) {
-            boost::json::object j;
-            j["case"] = e.case_id;
-            j["seq"] = e.seq;
-            j["date"] = date.empty() ? boost::json::value(nullptr) : boost::json::value(date);
-            j["at"] = e.at;
-            j["actor"] = e.actor;
-            j["role"] = e.role;
-            j["action"] = e.action;
-            j["from"] = e.from_stage;
-            j["to"] = e.to_stage;
-            j["note"] = e.note;
-            j["payload"] = ec ? boost::json::value(e.payload_json) : pl;
-            j["prev_hash"] = e.prev_hash;
-            j["hash"] = e.hash;
             std::printf("%s\n", boost::json::serialize(j).c_str());
             continue;
           }

@@ -77,6 +77,15 @@ ServiceError refused(const workflow::Refusal& r) {
                       std::string("refused [") + workflow::refusal_kind_name(r.kind) + "]: " + r.message);
 }
 
+// The optimistic lock of a client that names the version it saw.
+void check_version(const store::Case& c, const std::optional<std::int64_t>& expected) {
+  if (expected && *expected != c.version)
+    throw ServiceError(ErrorKind::conflict, "conflict",
+                       "case " + std::to_string(c.id) + " is at version " + std::to_string(c.version) + ", not " +
+                           std::to_string(*expected) + ": it changed since you read it; reload and retry",
+                       {{"case", std::to_string(c.id)}, {"version", std::to_string(c.version)}});
+}
+
 // Every recorded step names the person who took it.
 void require_actor(const std::string& actor) {
   if (actor.find_first_not_of(" \t\r\n\v\f") == std::string::npos)
@@ -438,6 +447,7 @@ model::Fen payable(const store::Case& c) {
 ActResult act(const Env& env, const ActRequest& r) {
   require_actor(r.actor);
   auto c = env.repo.load_case(r.id);
+  check_version(c, r.expected_version);
   auto p = env.rules.programme(c.programme);
   auto st = parse_state(c);
   std::vector<store::FactsVersion> fvs;
@@ -566,6 +576,7 @@ std::vector<AdvanceResult> advance_cases(const Env& env, std::span<const store::
 CorrectResult correct(const Env& env, const CorrectRequest& r) {
   require_actor(r.actor);
   auto c = env.repo.load_case(r.id);
+  check_version(c, r.expected_version);
   auto p = env.rules.programme(c.programme);
   const std::string applicant = c.applicant;
   model::Days as_of = c.decision ? c.decision->as_of : r.date;
@@ -669,7 +680,7 @@ std::shared_ptr<const PreparedRules> rules_for(const Env& env, const std::string
 // ---------------------------------------------------------------- allocate
 
 AllocationResult allocate(const Env& env, const std::string& programme, int year, Allocation method,
-                          const std::string& actor) {
+                          const std::string& actor, bool preview) {
   require_actor(actor);
   auto p = env.rules.programme(programme);
   check_year(year);
@@ -723,8 +734,11 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
     res.lines.push_back(line);
   }
   env.repo.append_budget_event(allocation_event(programme, year, method, res, actor));
-  tx.commit();
   res.budget = *env.repo.get_budget(programme, year);
+  if (preview)
+    tx.rollback();
+  else
+    tx.commit();
   return res;
 }
 

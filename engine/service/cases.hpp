@@ -94,6 +94,8 @@ struct ActRequest {
   // reason is required and recorded with the event (docs/cases.md §5).
   std::optional<model::Fen> amount;
   std::string reason;
+  // The case version the caller saw (an HTTP client's `version`): another stored version → ServiceError conflict.
+  std::optional<std::int64_t> expected_version;
 };
 struct ActResult {
   store::Case c;                        // after
@@ -108,6 +110,7 @@ struct CorrectRequest {
   store::CaseId id = 0;
   std::string facts_json, actor, note;
   model::Days date = 0;
+  std::optional<std::int64_t> expected_version;  // as in ActRequest
 };
 struct CorrectResult {
   store::Case c;
@@ -172,9 +175,10 @@ struct AllocationResult {
 };
 // Releases the open eligible cases' reservations and shares what is then available (docs/cases.md
 // §5). ServiceError usage for an empty actor, an unknown programme or an impossible year; refused
-// (no_budget) without a budget.
+// (no_budget) without a budget. `preview`: the same result (the budget as it would be after), but
+// the unit of work is rolled back, so nothing changes.
 AllocationResult allocate(const Env& env, const std::string& programme, int year, Allocation method,
-                          const std::string& actor);
+                          const std::string& actor, bool preview = false);
 
 // ---------------------------------------------------------------- budgets
 

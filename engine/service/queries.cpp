@@ -2,8 +2,12 @@
 #include "service/queries.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "diag/suggest.hpp"
+#include "eval/evaluate.hpp"
+#include "model/case_attrs.hpp"
+#include "workflow/case_state.hpp"
 
 namespace subsidy::service {
 
@@ -56,6 +60,189 @@ store::CaseFilter inbox_filter(const Env& env, const InboxQuery& q) {
 }
 
 std::vector<store::Case> inbox(const Env& env, const InboxQuery& q) { return env.repo.list_cases(inbox_filter(env, q)); }
+
+// ---------------------------------------------------------------- visibility
+
+namespace {
+
+// The roles a case's workflow resolves to, as the transition function resolves them when the case
+// arrives at a stage (workflow/transition.cpp): guards and family members evaluated on the case's facts.
+class RoleResolver {
+ public:
+  RoleResolver(const workflow::Workflow& wf, const model::Facts& facts, const store::Case& c, model::Days date)
+      : wf_(wf), facts_(facts), date_(date) {
+    const bool eligible = c.decision && c.decision->outcome == "eligible";
+    attrs_[static_cast<int>(model::CaseAttr::eligible)] = eligible ? 1 : 0;
+    attrs_[static_cast<int>(model::CaseAttr::decided_amount)] = eligible ? payable(c) : 0;
+    if (auto st = workflow::case_state_from_json(c.state_json)) attrs_[static_cast<int>(model::CaseAttr::corrections)] = st->corrections;
+  }
+
+  bool holds(std::uint32_t guard) const {
+    if (guard == eval::kNoNode) return true;
+    auto v = eval::evaluate_node(wf_.ruleset(), guard, facts_, date_, attrs_);
+    return v.error == eval::EvalError::none && v.value != 0;
+  }
+  // The role, or the family member its index names for this case (none when the index fact is absent).
+  std::optional<std::string> member(const eval::RoleRefSpec& r) const {
+    if (r.index == eval::kNoNode) return wf_.decls().roles[r.role].name;
+    if (r.presence_slot != eval::kNoNode && !facts_.present[r.presence_slot]) return std::nullopt;
+    auto v = eval::evaluate_node(wf_.ruleset(), r.index, facts_, date_, attrs_);
+    const auto& role = wf_.decls().roles[r.role];
+    if (v.error != eval::EvalError::none || role.family_enum < 0) return std::nullopt;
+    const auto& e = wf_.ruleset().schema.enums[static_cast<std::size_t>(role.family_enum)];
+    if (v.value < 0 || static_cast<std::size_t>(v.value) >= e.values.size()) return std::nullopt;
+    return wf_.role_name({r.role, static_cast<std::int32_t>(v.value)});
+  }
+  // `by ROLE` without an index names every member of a family.
+  std::vector<std::string> named_by(const eval::RoleRefSpec& r) const {
+    const auto& role = wf_.decls().roles[r.role];
+    if (r.index != eval::kNoNode || role.family_enum < 0) {
+      auto m = member(r);
+      return m ? std::vector<std::string>{*m} : std::vector<std::string>{};
+    }
+    std::vector<std::string> all;
+    const auto& e = wf_.ruleset().schema.enums[static_cast<std::size_t>(role.family_enum)];
+    for (std::size_t v = 0; v < e.values.size(); ++v) all.push_back(wf_.role_name({r.role, static_cast<std::int32_t>(v)}));
+    return all;
+  }
+
+ private:
+  const workflow::Workflow& wf_;
+  const model::Facts& facts_;
+  model::Days date_;
+  std::int64_t attrs_[model::kCaseAttrCount] = {};
+};
+
+bool holds_role(const Principal& who, std::string_view role) {
+  return std::find(who.roles.begin(), who.roles.end(), role) != who.roles.end();
+}
+
+bool sees_all(const Principal& who) { return who.roles.empty() || holds_role(who, kAdminRole); }
+
+bool shares_a_role(const std::vector<std::string>& roles, const Principal& who) {
+  return std::any_of(roles.begin(), roles.end(), [&](const std::string& r) { return holds_role(who, r); });
+}
+
+}  // namespace
+
+std::vector<std::string> case_roles(const Env& env, const store::Case& c, model::Days date) {
+  std::vector<std::string> out = c.roles;
+  auto add = [&](std::string r) {
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
+  };
+  const auto* wf = env.wfs.find(c.workflow);
+  if (!wf || env.rs.find_program(c.programme) < 0) return out;
+  model::Facts facts;
+  try {
+    auto fvs = env.repo.facts_versions(c.id);
+    if (fvs.empty()) return out;
+    facts = decode_facts(env, env.rules.programme(c.programme), fvs.back().facts_json);
+  } catch (const ServiceError&) {  // facts this ruleset no longer decodes
+    return out;
+  }
+  RoleResolver resolve(*wf, facts, c, date);
+  for (const auto& st : wf->spec().stages) {
+    for (const auto& line : st.responsible)
+      if (resolve.holds(line.guard))
+        if (auto r = resolve.member(line.role)) {
+          add(*r);
+          break;
+        }
+    for (const auto& line : st.reviewers)
+      if (resolve.holds(line.guard))
+        if (auto r = resolve.member(line.role)) add(*r);
+    for (const auto& t : st.transitions)
+      for (const auto& b : t.by)
+        for (auto& r : resolve.named_by(b)) add(std::move(r));
+  }
+  return out;
+}
+
+bool visible_to(const Env& env, const store::Case& c, const Principal& who, model::Days date) {
+  if (sees_all(who) || shares_a_role(c.roles, who)) return true;
+  return shares_a_role(case_roles(env, c, date), who);
+}
+
+store::Case load_visible(const Env& env, store::CaseId id, const Principal& who, model::Days date) {
+  std::optional<store::Case> c;
+  try {
+    c = env.repo.load_case(id);
+  } catch (const store::NotFoundError&) {
+  }
+  if (!c || !visible_to(env, *c, who, date))
+    throw ServiceError(ErrorKind::not_found, "unknown_case", "no case " + std::to_string(id), {{"case", std::to_string(id)}});
+  return *c;
+}
+
+namespace {
+
+// The family members a county value names: "旗县区科技局[临河区]" has the member 临河区.
+bool names_member(const std::vector<std::string>& roles, const std::string& member) {
+  const std::string tail = "[" + member + "]";
+  return std::any_of(roles.begin(), roles.end(),
+                     [&](const std::string& r) { return r.size() > tail.size() && r.compare(r.size() - tail.size(), tail.size(), tail) == 0; });
+}
+
+void check_county(const Env& env, const std::string& county) {
+  std::vector<std::string> members;
+  for (const auto& role : env.rs.workflow_decls.roles) {
+    if (role.family_enum < 0) continue;
+    for (const auto& v : env.rs.schema.enums[static_cast<std::size_t>(role.family_enum)].values)
+      if (std::find(members.begin(), members.end(), v.name) == members.end()) members.push_back(v.name);
+  }
+  check_known("county", "unknown_county", county, members);
+}
+
+}  // namespace
+
+CasePage find_cases(const Env& env, const CaseQuery& q, const Principal& who, model::Days date) {
+  if (!q.county.empty()) check_county(env, q.county);
+  if (q.inbox && !q.filter.role.empty() && !holds_role(who, q.filter.role))
+    throw ServiceError(ErrorKind::refused, "forbidden",
+                       "forbidden: `" + who.user.name + "` does not hold the role `" + q.filter.role + "`, so it has no inbox for it",
+                       {{"user", who.user.name}, {"role", q.filter.role}});
+  InboxQuery all = q.filter;  // every match, for the counts; the page is cut below
+  all.after_id = 0;
+  all.limit = 0;
+  store::CaseFilter f = inbox_filter(env, all);
+  if (q.filter.only_closed) f.closed = true;
+  CasePage page;
+  std::map<std::string, std::size_t> counts;
+  for (auto& c : env.repo.list_cases(f)) {
+    if (!q.q.empty() && c.application_id != q.q && c.applicant != q.q) continue;
+    if (q.inbox && q.filter.role.empty() && !shares_a_role(c.roles, who)) continue;
+    std::optional<std::vector<std::string>> roles;  // resolved once, when needed
+    auto resolved = [&]() -> const std::vector<std::string>& {
+      if (!roles) roles = case_roles(env, c, date);
+      return *roles;
+    };
+    if (!sees_all(who) && !shares_a_role(c.roles, who) && !shares_a_role(resolved(), who)) continue;
+    if (!q.county.empty() && !names_member(resolved(), q.county)) continue;
+    for (const auto& st : c.stages) ++counts[st];
+    if (c.id <= q.filter.after_id) continue;
+    if (q.filter.limit && page.cases.size() == q.filter.limit) {
+      page.next = page.cases.back().id;
+      continue;
+    }
+    page.cases.push_back(std::move(c));
+  }
+  page.counts.assign(counts.begin(), counts.end());
+  return page;
+}
+
+// ---------------------------------------------------------------- explanation
+
+std::optional<CaseExplanation> explain_decision(const Env& env, const store::Case& c, bool english) {
+  if (!c.decision) return std::nullopt;
+  auto decided = rules_for(env, c.decision->ruleset_hash);
+  const Env denv{decided ? *decided : env.rules, env.repo};
+  auto fvs = env.repo.facts_versions(c.id);
+  if (fvs.empty()) throw ServiceError(ErrorKind::internal, "no_facts", "case " + std::to_string(c.id) + " has no facts");
+  CaseExplanation out;
+  out.text = explain(denv, denv.rules.programme(c.programme), fvs.back().facts_json, c.decision->as_of, c.applicant, c.id, english);
+  out.with_current_rules = !decided;
+  return out;
+}
 
 std::string stage_label(const Env& env, const store::Case& c, const std::string& stage) {
   const auto* wf = env.wfs.find(c.workflow);

@@ -8,6 +8,7 @@
 
 #include "model/date.hpp"
 #include "model/money.hpp"
+#include "service/auth.hpp"
 #include "service/cases.hpp"
 #include "store/case.hpp"
 
@@ -18,6 +19,7 @@ struct InboxQuery {
   std::string stage, role, programme, applicant;
   std::optional<model::Days> overdue_as_of;  // only cases past their due date on this day
   bool include_closed = false;               // closed cases too (default: open ones only)
+  bool only_closed = false;                  // closed cases only
   store::CaseId after_id = 0;                // keyset paging
   std::size_t limit = 0;                     // 0: no limit
 };
@@ -26,6 +28,54 @@ struct InboxQuery {
 // (unknown_stage / unknown_role / unknown_programme) with "did you mean", not an empty list.
 store::CaseFilter inbox_filter(const Env& env, const InboxQuery& q);
 std::vector<store::Case> inbox(const Env& env, const InboxQuery& q);
+
+// ---------------------------------------------------------------- visibility (docs/service.md "Cases API")
+
+// Every role the case's workflow resolves to for this case, at any of its stages: each stage's
+// responsible role (the first `responsible` line whose guard holds, a family member chosen by the
+// case's facts: 旗县区科技局[临河区] for a 临河区 case), the joint reviewers whose guards hold, and the
+// roles named by `by` (a whole family: each member) — plus the case's current roles. Guards see the
+// case's latest facts, its decision and its corrections, on `date`. A case whose programme the rules
+// no longer have, or whose facts no longer decode, resolves to its current roles only.
+std::vector<std::string> case_roles(const Env& env, const store::Case& c, model::Days date);
+
+// Whether `who` may see the case: a principal without role grants (an integrating system) sees
+// every case; one with roles sees it when it holds `admin` (kAdminRole) or one of case_roles(c).
+bool visible_to(const Env& env, const store::Case& c, const Principal& who, model::Days date);
+
+// The case as `who` may see it: ServiceError not_found/unknown_case — the same for a case that
+// does not exist and one `who` may not see, so that its existence does not leak.
+store::Case load_visible(const Env& env, store::CaseId id, const Principal& who, model::Days date);
+
+// A page of the cases `who` may see (GET /v1/cases and /v1/inbox).
+struct CaseQuery {
+  InboxQuery filter;   // stage, role, programme, applicant, overdue, closed; after_id and limit page
+  std::string county;  // only cases one of whose roles (case_roles) is a family member for this value, e.g. 临河区
+  std::string q;       // only the case of this application id, or the cases of this applicant (统一社会信用代码)
+  // The inbox: only cases whose current responsible roles (store::Case::roles) include one `who`
+  // holds — or filter.role, which `who` must hold (ServiceError refused/forbidden otherwise).
+  bool inbox = false;
+};
+struct CasePage {
+  std::vector<store::Case> cases;             // by id, at most filter.limit (0: all)
+  std::optional<store::CaseId> next;          // the `after` of the next page; none on the last
+  std::vector<std::pair<std::string, std::size_t>> counts;  // every match (all pages) by current stage, by stage name
+};
+// ServiceError usage for names the rules do not declare (inbox_filter; unknown_county for a county
+// that is no family member).
+CasePage find_cases(const Env& env, const CaseQuery& q, const Principal& who, model::Days date);
+
+// ---------------------------------------------------------------- explanation
+
+struct CaseExplanation {
+  std::string text;
+  // The ruleset the decision was made with was not stored (decided before migration 004): the
+  // explanation uses the rules of `env` instead.
+  bool with_current_rules = false;
+};
+// The explanation of the case's decision as it was made: its latest facts re-evaluated at the
+// decision's as-of date with the ruleset of the decision (rules_for). None without a decision.
+std::optional<CaseExplanation> explain_decision(const Env& env, const store::Case& c, bool english);
 
 // The `after` period a case's stage is running (公示, a correction period): what ends when and
 // where the case goes then. From the case's timer column and its workflow; none for a closed case.
