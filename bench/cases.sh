@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Case-store benchmark (docs/benchmark.md "Case store"): cases/s of `subsidy case import` into SQLite
-# and PostgreSQL, and the median and p90 latency of one `subsidy case act` (a whole process: load
+# Case-store benchmark (docs/benchmark.md "Case store"): cases/s of `subsidy case import` into SQLite,
+# PostgreSQL and MariaDB, and the median and p90 latency of one `subsidy case act` (a whole process: load
 # rules, open the database, load the case, transition, update + event in one transaction).
 #   bash bench/cases.sh [N] [ACTS]          defaults: 20000 50
 # CASES_BASE=<git revision>: the same figures for that revision too, built in a worktree, in the
 # same run (before/after ratios on one machine at one time).
 # PostgreSQL: $SUBSIDY_TEST_PG, else the URL printed by scripts/start-postgres.sh; skipped when neither works.
+# MariaDB: $SUBSIDY_TEST_MARIADB, else the URL printed by scripts/start-mariadb.sh; likewise.
 # Builds Release into $CASES_BUILD (default /tmp/subsidy-cases-release).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-20000}"; ACTS="${2:-50}"
 BUILD="${CASES_BUILD:-/tmp/subsidy-cases-release}"
-WORK="$(mktemp -d)"; SCHEMA=""
+WORK="$(mktemp -d)"; SCHEMA=""; MYDB=""
 PG="${SUBSIDY_TEST_PG:-}"
+MY="${SUBSIDY_TEST_MARIADB:-}"
+. "$ROOT/scripts/mariadb-client.sh"
 cleanup() {
   if [ -n "$SCHEMA" ]; then psql "$PG" -qAtc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true; fi
+  if [ -n "$MYDB" ]; then mariadb_client "$MY" "" -e "DROP DATABASE IF EXISTS $MYDB" >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
   if [ -n "${BASE_DIR:-}" ]; then git -C "$ROOT" worktree remove --force "$BASE_DIR-src" >/dev/null 2>&1 || true; fi
 }
@@ -73,6 +77,7 @@ bench_act() {
 }
 
 if [ -z "$PG" ] && [ "$(id -u)" -eq 0 ]; then PG="$(bash scripts/start-postgres.sh 2>/dev/null | tail -1 || true)"; fi
+if [ -z "$MY" ] && [ "$(id -u)" -eq 0 ]; then MY="$(bash scripts/start-mariadb.sh 2>/dev/null | tail -1 || true)"; fi
 for entry in "${BINS[@]}"; do
   LABEL="${entry%%=*}"; rest="${entry#*=}"; BIN="${rest%%=*}"; RULES="${rest#*=}"
   rm -f "$WORK/bench.db"
@@ -90,5 +95,16 @@ for entry in "${BINS[@]}"; do
     echo "case act:    $(bench_act "$PGDB")"
   else
     echo "== [$LABEL] PostgreSQL skipped (set SUBSIDY_TEST_PG or run scripts/start-postgres.sh)"
+  fi
+  if [ -n "$MY" ] && mariadb_client "$MY" "" -e "SELECT 1" >/dev/null 2>&1; then
+    base="${MY%%\?*}"; MYDB="${base##*/}_bench_$$"
+    mariadb_client "$MY" "" -e "DROP DATABASE IF EXISTS $MYDB; CREATE DATABASE $MYDB"
+    MYURL="$(mariadb_url_with_db "$MY" "$MYDB")"
+    "$BIN" db migrate --db "$MYURL" >/dev/null
+    echo "== [$LABEL] MariaDB ($(echo "$MY" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#'))"
+    echo "case import: $(bench_import "$MYURL")"
+    echo "case act:    $(bench_act "$MYURL")"
+  else
+    echo "== [$LABEL] MariaDB skipped (set SUBSIDY_TEST_MARIADB or run scripts/start-mariadb.sh)"
   fi
 done

@@ -7,18 +7,10 @@ cd "$ROOT"
 TMP="$(mktemp -d)"
 PG_SCHEMA=""
 MARIADB_DB=""
-# mariadb_client DB ARGS…: the mariadb client, as the user of $SUBSIDY_TEST_MARIADB
-# (mysql://USER:PASSWORD@HOST:PORT/DB, no percent-encoding) on its server, in database DB ("": none).
-mariadb_client() {
-  local db="$1"; shift
-  [[ "$SUBSIDY_TEST_MARIADB" =~ ^(mysql|mariadb)://([^:@/]*)(:([^@/]*))?@([^:/?]*)(:([0-9]+))?/([^?]*) ]] || {
-    echo "SUBSIDY_TEST_MARIADB is not mysql://USER:PASSWORD@HOST:PORT/DB" >&2; return 2; }
-  mariadb --protocol=tcp -h "${BASH_REMATCH[5]}" -P "${BASH_REMATCH[7]:-3306}" -u "${BASH_REMATCH[2]}" \
-    "-p${BASH_REMATCH[4]}" -N -B -r "$@" $db
-}
+. "$ROOT/scripts/mariadb-client.sh"
 cleanup() {
   if [ -n "$PG_SCHEMA" ]; then psql "$SUBSIDY_TEST_PG" -qAtc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1; fi
-  if [ -n "$MARIADB_DB" ]; then mariadb_client "" -e "DROP DATABASE IF EXISTS $MARIADB_DB" >/dev/null 2>&1; fi
+  if [ -n "$MARIADB_DB" ]; then mariadb_client "$SUBSIDY_TEST_MARIADB" "" -e "DROP DATABASE IF EXISTS $MARIADB_DB" >/dev/null 2>&1; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -35,7 +27,7 @@ equals() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; 
 sql() {
   case "$BACKEND" in
     sqlite) sqlite3 "$DBFILE" "$1" ;;
-    mariadb) mariadb_client "$MARIADB_DB" -e "SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT'; $1" ;;
+    mariadb) mariadb_client "$SUBSIDY_TEST_MARIADB" "$MARIADB_DB" -e "SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT'; $1" ;;
     *) psql "$SUBSIDY_TEST_PG" -qAtc "SET search_path TO $PG_SCHEMA; $1" ;;
   esac
 }
@@ -71,9 +63,11 @@ on_mariadb() {
   LABEL=mariadb; BACKEND=mariadb
   local base="${SUBSIDY_TEST_MARIADB%%\?*}"
   MARIADB_DB="${base##*/}_${name}_$$"
-  if ! mariadb_client "" -e "CREATE DATABASE $MARIADB_DB"; then bad "cannot create database $MARIADB_DB on MariaDB"; return; fi
-  DB="${base%/*}/$MARIADB_DB"
-  case "$SUBSIDY_TEST_MARIADB" in *\?*) DB="$DB?${SUBSIDY_TEST_MARIADB#*\?}";; esac
+  if ! mariadb_client "$SUBSIDY_TEST_MARIADB" "" -e "CREATE DATABASE $MARIADB_DB"; then
+    bad "cannot create database $MARIADB_DB on MariaDB"
+    return
+  fi
+  DB="$(mariadb_url_with_db "$SUBSIDY_TEST_MARIADB" "$MARIADB_DB")"
   "$BIN" db migrate --db "$DB" >/dev/null || bad "db migrate on MariaDB"
   "$@"
 }
