@@ -1,19 +1,24 @@
 // `subsidy serve --rules DIR [--db URL] [--listen HOST:PORT] [--threads N] [--max-body SIZE]`:
 // the decisions API over HTTP (docs/service.md). Refuses to start (exit 4) when the rules do not load.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "auth/credentials.hpp"
+#include "cli/case_cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "diag/diagnostic.hpp"
 #include "files/rules_dir.hpp"
 #include "http/authn.hpp"
 #include "http/server.hpp"
+#include "http/timers.hpp"
 #include "soci/soci_store.hpp"
 
 namespace subsidy::cli {
@@ -26,6 +31,8 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
   std::size_t max_body = std::size_t{64} << 20;
+  unsigned timers_every = 60;  // seconds; 0: no timers
+  std::string today;           // test-only: the workflow date instead of today
 };
 
 // "HOST:PORT", "[IPv6]:PORT"; false when it is neither.
@@ -75,22 +82,48 @@ int run_serve(const ServeOptions& o) {
   http::Services services;
   services.rules = std::make_shared<http::RulesHolder>(prepared.rules);
   services.ready = std::move(ready);
+  services.prepare_rules = [dir = o.rules] {
+    auto p = files::prepare(dir);
+    http::PreparedOrRefused out{p.rules, p.error, {}};
+    if (!p.rules) out.diagnostics = diag::render_all(p.lr->diags, p.lr->sources);
+    return out;
+  };
   if (!o.db.empty()) {
     services.open_repository = [url = o.db] { return soci_store::open_repository(url); };
     services.pool = std::make_shared<http::RepositoryPool>(services.open_repository);
     services.credentials = std::make_shared<auth::Argon2Credentials>();
   }
+  if (!o.today.empty()) services.today = [day = date_or_today(o.today)] { return day; };
   http::Handlers handlers(std::move(services));
+  so.on_hangup = [&handlers] {
+    const auto r = http::reload_rules(handlers.services());
+    if (r.ok())
+      std::fprintf(stderr, "SIGHUP: rules reloaded, ruleset %s (was %s)\n", r.hash.c_str(), r.previous_hash.c_str());
+    else
+      std::fprintf(stderr, "SIGHUP: rules not reloaded: %s; ruleset %s keeps serving\n%s", r.error.c_str(), r.hash.c_str(),
+                   r.diagnostics.c_str());
+  };
+  // The timers run while the service listens (they need the case database).
+  std::optional<http::TimerLoop> timers;
+  http::TimerEvents timer_events{[](const service::AdvanceReport& r) {
+                                   for (const auto& f : r.failed)
+                                     std::fprintf(stderr, "timers: case %lld not moved [%s]: %s\n", static_cast<long long>(f.id),
+                                                  f.code.c_str(), f.message.c_str());
+                                 },
+                                 [](const std::string& why) { std::fprintf(stderr, "timers: run stopped: %s\n", why.c_str()); }};
   try {
-    http::serve(so, handlers, [](const std::string& host, unsigned short port) {
+    http::serve(so, handlers, [&](const std::string& host, unsigned short port) {
       const bool v6 = host.find(':') != std::string::npos;
       std::printf("listening on http://%s%s%s:%u\n", v6 ? "[" : "", host.c_str(), v6 ? "]" : "", port);
       std::fflush(stdout);
+      if (o.timers_every > 0 && handlers.services().pool)
+        timers.emplace(handlers.services(), std::chrono::seconds(o.timers_every), timer_events);
     });
   } catch (const std::runtime_error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitUsage;
   }
+  if (timers) timers->stop();
   std::fprintf(stderr, "stopped\n");
   return kExitOk;
 }
@@ -106,6 +139,11 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_option("--threads", o->threads, "server threads (default: the machine's cores)")->check(CLI::Range(1u, 256u));
   cmd->add_option("--max-body", o->max_body, "largest request body, e.g. 1048576, 512KiB, 64MiB (default 64MiB)")
       ->transform(CLI::AsSizeValue(false));
+  cmd->add_option("--timers-every", o->timers_every,
+                  "with --db: move cases whose 公示 or correction period ended every SECONDS (default 60, 0: off)")
+      ->capture_default_str();
+  cmd->add_option("--today", o->today, "for tests only: the workflow date YYYY-MM-DD instead of today (China Standard Time)")
+      ->check(date_check);
   cmd->callback([&action, o] { action = [o] { return run_serve(*o); }; });
 }
 

@@ -1,11 +1,13 @@
-// The health and rules routes of `subsidy serve`, and the table of every route group (see handlers.hpp
-// and docs/service.md).
+// The health, rules and reload routes of `subsidy serve`, and the table of every route group (see
+// handlers.hpp and docs/service.md).
 #include "http/handlers.hpp"
 
 #include <boost/json.hpp>
 
 #include <string_view>
 
+#include "http/authn.hpp"
+#include "http/openapi.hpp"
 #include "model/date.hpp"
 
 namespace subsidy::http {
@@ -94,8 +96,43 @@ std::string rules_document(const service::PreparedRules& rules) {
 
 Handlers::Handlers(Services services) : services_(std::move(services)) {
   add_health_routes(router_, services_);
+  add_openapi_routes(router_);
   add_decision_routes(router_, services_);
+  add_reload_routes(router_, services_);
 }
+ReloadOutcome reload_rules(const Services& services) {
+  ReloadOutcome out;
+  if (!services.prepare_rules) {
+    out.error = "this service has no rules directory to reload";
+    out.hash = out.previous_hash = services.rules->current()->hash();
+    return out;
+  }
+  auto result = services.rules->reload([&] {
+    out.previous_hash = services.rules->current()->hash();
+    return services.prepare_rules();
+  });
+  out.hash = result.rules ? result.rules->hash() : out.previous_hash;
+  out.error = std::move(result.error);
+  out.diagnostics = std::move(result.diagnostics);
+  return out;
+}
+
+void add_reload_routes(Router& router, const Services& services) {
+  router.add("POST", "/v1/admin/reload", [&services](Request& req) {
+    return with_principal(services, req, service::Scope::admin, [&](store::CaseRepository&, const service::Principal&) {
+      const auto r = reload_rules(services);
+      if (!r.ok()) {
+        Fields details{{"ruleset_hash", r.hash}};
+        if (!r.diagnostics.empty()) details.emplace_back("diagnostics", r.diagnostics);
+        return error_response(422, "refused", "rules_invalid",
+                              "the rules were not reloaded: " + r.error + "; the ruleset " + r.hash + " keeps serving", details);
+      }
+      json::object o{{"ruleset_hash", r.hash}, {"previous_hash", r.previous_hash}, {"changed", r.hash != r.previous_hash}};
+      return json_response(json::serialize(o));
+    });
+  });
+}
+
 
 void add_health_routes(Router& router, const Services& services) {
   router.add("GET", "/healthz", [](Request&) { return json_response("{\"status\":\"ok\"}"); });

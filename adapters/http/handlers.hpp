@@ -12,12 +12,20 @@
 #include <string>
 
 #include "http/router.hpp"
+#include "model/date.hpp"
 #include "service/auth.hpp"
 #include "service/prepared.hpp"
 #include "store/case_repository.hpp"
 #include "store/clock.hpp"
 
 namespace subsidy::http {
+
+// What recompiling the rules directory gave: the new rules, or the reason they were refused.
+struct PreparedOrRefused {
+  std::shared_ptr<const service::PreparedRules> rules;  // null when refused
+  std::string error;        // a sentence, when refused
+  std::string diagnostics;  // the rendered diagnostics (file:line:col: error[E…] …), when refused
+};
 
 // The ruleset being served; replaced as a whole by a reload, so a request keeps the rules it
 // started with (it holds the shared_ptr).
@@ -32,8 +40,17 @@ class RulesHolder {
     std::lock_guard lock(mutex_);
     rules_ = std::move(rules);
   }
+  // A reload: calls `prepare` and serves what it gives unless it was refused (then the current
+  // rules keep serving). Reloads run one at a time; requests are not held up meanwhile.
+  PreparedOrRefused reload(const std::function<PreparedOrRefused()>& prepare) {
+    std::lock_guard lock(reload_mutex_);
+    auto next = prepare();
+    if (next.rules) replace(next.rules);
+    return next;
+  }
 
  private:
+  std::mutex reload_mutex_;
   mutable std::mutex mutex_;
   std::shared_ptr<const service::PreparedRules> rules_;
 };
@@ -49,6 +66,11 @@ struct Services {
   store::Clock clock = store::utc_now;  // timestamps (tokens' expiry, events)
   // The pool over open_repository (authn.hpp); null without --db.
   std::shared_ptr<class RepositoryPool> pool;
+  // The workflow date of the case routes and the timers: today in China Standard Time, or the day
+  // `serve --today` fixes (for tests).
+  std::function<model::Days()> today = model::today_cst;
+  // Recompiles the rules directory for a reload (files::prepare); empty: the rules are not reloadable.
+  std::function<PreparedOrRefused()> prepare_rules;
 };
 
 class Handlers {
@@ -65,8 +87,18 @@ class Handlers {
   Router router_;
 };
 
+// A reload of the rules (POST /v1/admin/reload, SIGHUP): the rules directory is recompiled and,
+// when it compiles, served from now on; a broken one is refused and the old ruleset keeps serving.
+struct ReloadOutcome {
+  std::string previous_hash, hash;  // `hash` is what serves now (the previous one when refused)
+  std::string error, diagnostics;   // why it was refused (rendered diagnostics); empty when reloaded
+  bool ok() const { return error.empty(); }
+};
+ReloadOutcome reload_rules(const Services& services);
+
 // The route groups (each in its own file).
 void add_health_routes(Router& router, const Services& services);
 void add_decision_routes(Router& router, const Services& services);
+void add_reload_routes(Router& router, const Services& services);  // POST /v1/admin/reload (handlers.cpp)
 
 }  // namespace subsidy::http
