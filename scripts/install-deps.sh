@@ -18,6 +18,7 @@ PACKAGES=(
   libsoci-dev libsqlite3-dev libpq-dev libmariadb-dev   # storage (SOCI on SQLite / PostgreSQL / MariaDB)
   postgresql                  # PostgreSQL 15 server for the repository tests (scripts/start-postgres.sh)
   mariadb-server mariadb-client   # MariaDB 10.11 server for the repository tests (scripts/start-mariadb.sh)
+  unixodbc-dev odbc-mariadb   # ODBC: SOCI's ODBC backend, and the MariaDB driver its tests use
   sqlite3                     # sqlite3 CLI: tamper and crash checks in tests/cli/case_cli_test.sh
   clang libclang-rt-14-dev    # libFuzzer + sanitizer runtimes for the fuzz targets (scripts/fuzz.sh)
 )

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <exception>
+#include <stdexcept>
 
 namespace subsidy::soci_store::detail {
 namespace {
@@ -97,17 +98,28 @@ std::string on_conflict_do_nothing(const Connection& c, const char* key) {
 }
 
 bool insert_new(Connection& c, soci::statement& st) {
-  if (c.backend != Backend::mysql) {
+  if (*c.sql_dialect().on_conflict_do_nothing != '\0') {
     st.execute(true);
     return st.get_affected_rows() == 1;  // 0: ON CONFLICT DO NOTHING
   }
   try {
     st.execute(true);
   } catch (const soci::soci_error& e) {
-    if (mysql::is_duplicate_key(e)) return false;
+    if (c.odbc ? odbc::is_duplicate_key(e, c.backend) : mysql::is_duplicate_key(e)) return false;
     throw;
   }
   return true;
+}
+
+long long last_insert_id(Connection& c, const char* table) {
+  long long id = 0;
+  // SOCI's ODBC backend knows the last insert id of MySQL but not of MariaDB's driver.
+  if (c.odbc && c.backend == Backend::mysql) {
+    *c.sql << "SELECT LAST_INSERT_ID()", soci::into(id);
+  } else if (!c.sql->get_last_insert_id(table, id)) {
+    throw std::logic_error(std::string("no last insert id for ") + table);
+  }
+  return id;
 }
 
 void prepare_statement(soci::statement& st, const std::string& query, bool reuse) {
@@ -120,12 +132,17 @@ Connection connect(const std::string& url, const OpenOptions& options) {
   const DatabaseUrl where = parse_database_url(url);
   Connection c;
   c.backend = where.backend;
+  c.odbc = where.odbc;
   c.display = redact_url(url);
   try {
-    switch (where.backend) {
-      case Backend::sqlite: c.sql = sqlite::open(where.target, options); break;
-      case Backend::postgresql: c.sql = postgresql::open(where.target, options); break;
-      case Backend::mysql: c.sql = mysql::open(where.target, options); break;
+    if (where.odbc) {
+      c.sql = odbc::open(where.target, where.backend, options);
+    } else {
+      switch (where.backend) {
+        case Backend::sqlite: c.sql = sqlite::open(where.target, options); break;
+        case Backend::postgresql: c.sql = postgresql::open(where.target, options); break;
+        case Backend::mysql: c.sql = mysql::open(where.target, options); break;
+      }
     }
   } catch (const store::StoreError&) {
     throw;
@@ -146,10 +163,14 @@ void rethrow_translated(const Connection& c, const std::string& context) {
     throw;
   } catch (const soci::soci_error& e) {
     store::ErrorKind kind = store::ErrorKind::backend;
-    switch (c.backend) {
-      case Backend::sqlite: kind = sqlite::classify(e); break;
-      case Backend::postgresql: kind = postgresql::classify(e, c.sql.get()); break;
-      case Backend::mysql: kind = mysql::classify(e, c.sql.get()); break;
+    if (c.odbc) {
+      kind = odbc::classify(e, c.sql.get(), c.backend);
+    } else {
+      switch (c.backend) {
+        case Backend::sqlite: kind = sqlite::classify(e); break;
+        case Backend::postgresql: kind = postgresql::classify(e, c.sql.get()); break;
+        case Backend::mysql: kind = mysql::classify(e, c.sql.get()); break;
+      }
     }
     const std::string message = context + " (" + c.display + "): " + backend_message(e);
     switch (kind) {

@@ -49,7 +49,8 @@ struct Dialect {
 const Dialect& dialect(Backend b);
 
 struct Connection {
-  Backend backend = Backend::sqlite;
+  Backend backend = Backend::sqlite;  // the SQL dialect
+  bool odbc = false;                  // through SOCI's ODBC backend instead of the database's own
   std::string display;  // the redacted URL, for messages
   std::unique_ptr<soci::session> sql;
   const Dialect& sql_dialect() const { return dialect(backend); }
@@ -69,6 +70,10 @@ std::string on_conflict_do_nothing(const Connection& c, const char* key);
 // row, false when a row with the same key exists already (nothing written).
 bool insert_new(Connection& c, soci::statement& st);
 
+// The id the last INSERT on `c` generated for `table`'s {{ID_PRIMARY_KEY}} (where the dialect has
+// no insert_returning).
+long long last_insert_id(Connection& c, const char* table);
+
 // Call inside a catch block: rethrows StoreErrors unchanged and SOCI errors as the matching
 // StoreError (Unavailable, Conflict, Corrupt, Backend), with `context` and the backend's message.
 [[noreturn]] void rethrow_translated(const Connection& c, const std::string& context);
@@ -77,19 +82,30 @@ bool insert_new(Connection& c, soci::statement& st);
 // execution (PostgreSQL: a named server-side statement); otherwise executed once (reads).
 void prepare_statement(soci::statement& st, const std::string& query, bool reuse);
 
-// Backend specifics (sqlite.cpp, postgresql.cpp, mysql.cpp).
+// Backend specifics (sqlite.cpp, postgresql.cpp, mysql.cpp, odbc.cpp).
 namespace sqlite {
 std::unique_ptr<soci::session> open(const std::string& path, const OpenOptions& options);
 store::ErrorKind classify(const soci::soci_error& e);
 }  // namespace sqlite
 namespace postgresql {
 std::unique_ptr<soci::session> open(const std::string& uri, const OpenOptions& options);
+void configure(soci::session& sql, const OpenOptions& options);  // the session settings, after connecting
+store::ErrorKind classify(const std::string& sqlstate);
 store::ErrorKind classify(const soci::soci_error& e, soci::session* sql);
 }  // namespace postgresql
 namespace mysql {
 std::unique_ptr<soci::session> open(const std::string& connect, const OpenOptions& options);
+void configure(soci::session& sql, const OpenOptions& options);  // the session settings, after connecting
+store::ErrorKind classify(unsigned error_number);
 store::ErrorKind classify(const soci::soci_error& e, soci::session* sql);
-bool is_duplicate_key(const soci::soci_error& e);  // ER_DUP_ENTRY (1062)
+bool is_duplicate_key(unsigned error_number);      // ER_DUP_ENTRY (1062), ER_DUP_UNIQUE
+bool is_duplicate_key(const soci::soci_error& e);
 }  // namespace mysql
+// A database of dialect `dialect` through its ODBC driver (odbc.cpp).
+namespace odbc {
+std::unique_ptr<soci::session> open(const std::string& connect, Backend dialect, const OpenOptions& options);
+store::ErrorKind classify(const soci::soci_error& e, soci::session* sql, Backend dialect);
+bool is_duplicate_key(const soci::soci_error& e, Backend dialect);
+}  // namespace odbc
 
 }  // namespace subsidy::soci_store::detail

@@ -1,6 +1,8 @@
 // Database URLs: which backend, and where.
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <utility>
 #include <string>
 
 #include "soci/soci_store.hpp"
@@ -118,6 +120,19 @@ DatabaseUrl parse_database_url(const std::string& url) {
   for (const char* scheme : {"mysql://", "mariadb://"}) {
     if (starts_with(url, scheme)) return {Backend::mysql, mysql_connect_string(url, url.substr(std::string(scheme).size()))};
   }
+  if (starts_with(url, "odbc:")) {
+    // odbc:DIALECT:CONNECTION-STRING — an ODBC driver, and the SQL of the database behind it.
+    for (const auto& [prefix, dialect] : {std::pair<const char*, Backend>{"odbc:mysql:", Backend::mysql},
+                                          {"odbc:mariadb:", Backend::mysql}}) {
+      if (starts_with(url, prefix)) {
+        const std::string connect = url.substr(std::string(prefix).size());
+        if (connect.empty()) break;
+        return {dialect, connect, true};
+      }
+    }
+    throw store::UnavailableError("database URL '" + redact_url(url) +
+                                  "': use odbc:mysql:CONNECTION-STRING (e.g. odbc:mysql:DSN=subsidy;UID=…;PWD=…)");
+  }
   std::string path = url;
   if (starts_with(url, "sqlite://")) {
     path = url.substr(9);
@@ -132,32 +147,39 @@ DatabaseUrl parse_database_url(const std::string& url) {
 }
 
 std::string redact_url(const std::string& url) {
-  const auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
   std::string out = url;
   // scheme://user:password@host… → scheme://user:***@host…
-  const auto authority = scheme + 3;
-  const auto at = out.find('@', authority);
-  const auto slash = out.find('/', authority);
-  const auto colon = out.find(':', authority);
-  if (at != std::string::npos && (slash == std::string::npos || at < slash) && colon != std::string::npos && colon < at) {
-    out = out.substr(0, colon + 1) + "***" + out.substr(at);
+  if (const auto scheme = out.find("://"); scheme != std::string::npos) {
+    const auto authority = scheme + 3;
+    const auto at = out.find('@', authority);
+    const auto slash = out.find('/', authority);
+    const auto colon = out.find(':', authority);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash) && colon != std::string::npos &&
+        colon < at) {
+      out = out.substr(0, colon + 1) + "***" + out.substr(at);
+    }
   }
-  // …password=secret or pass='se cret' (URL options, SOCI connection strings) → password=***
-  for (const char* key : {"password=", "pass="}) {
-    for (auto p = out.find(key); p != std::string::npos; p = out.find(key, p + 1)) {
-      if (p > 0 && (std::isalnum(static_cast<unsigned char>(out[p - 1])) || out[p - 1] == '_')) continue;
-      const auto begin = p + std::string(key).size();
+  // …password=secret, pass='se cret' (URL options, SOCI connection strings), PWD={se;cret} (ODBC) → …=***
+  std::string lower = out;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (const std::string key : {"password=", "pass=", "pwd="}) {
+    for (auto p = lower.find(key); p != std::string::npos; p = lower.find(key, p + 1)) {
+      if (p > 0 && (std::isalnum(static_cast<unsigned char>(lower[p - 1])) || lower[p - 1] == '_')) continue;
+      const auto begin = p + key.size();
       auto end = begin;
       if (end < out.size() && out[end] == '\'') {
         for (++end; end < out.size() && out[end] != '\''; ++end) {
           if (out[end] == '\\') ++end;
         }
         if (end < out.size()) ++end;
+      } else if (end < out.size() && out[end] == '{') {
+        end = out.find('}', end);
+        end = end == std::string::npos ? out.size() : end + 1;
       } else {
-        while (end < out.size() && out[end] != ' ' && out[end] != '&') ++end;
+        while (end < out.size() && out[end] != ' ' && out[end] != '&' && out[end] != ';') ++end;
       }
-      out.replace(begin, end - begin, "***");
+      out.replace(begin, std::min(end, out.size()) - begin, "***");
+      lower.replace(begin, std::min(end, lower.size()) - begin, "***");
     }
   }
   return out;

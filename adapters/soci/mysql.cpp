@@ -27,6 +27,19 @@ bool one_of(unsigned n, std::initializer_list<unsigned> set) {
 
 }  // namespace
 
+void configure(soci::session& sql, const OpenOptions& options) {
+  // Strict: a value that does not fit is an error, never truncated; ANSI quoting and || as on the
+  // other backends. READ COMMITTED, as on PostgreSQL: the guarded UPDATEs and the FOR UPDATE reads
+  // see the latest committed rows (docs/storage.md §5). Lock waits end after busy_timeout.
+  sql << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+         "NO_ENGINE_SUBSTITUTION,ANSI_QUOTES,PIPES_AS_CONCAT'";
+  sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+  const long long seconds = (options.busy_timeout.count() + 999) / 1000;
+  const std::string wait = std::to_string(seconds < 1 ? 1 : seconds);
+  sql << "SET SESSION innodb_lock_wait_timeout = " + wait;
+  sql << "SET SESSION lock_wait_timeout = " + wait;
+}
+
 std::unique_ptr<soci::session> open(const std::string& connect, const OpenOptions& options) {
   std::string target = connect;
   if (target.find("connect_timeout=") == std::string::npos && options.connect_timeout_s > 0) {
@@ -34,35 +47,21 @@ std::unique_ptr<soci::session> open(const std::string& connect, const OpenOption
   }
   if (target.find("charset=") == std::string::npos) target += " charset=utf8mb4";
   auto sql = std::make_unique<soci::session>(soci::mysql, target);
-  // Strict: a value that does not fit is an error, never truncated; ANSI quoting and || as on the
-  // other backends. READ COMMITTED, as on PostgreSQL: the guarded UPDATEs and the FOR UPDATE reads
-  // see the latest committed rows (docs/storage.md §5). Lock waits end after busy_timeout.
-  *sql << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
-          "NO_ENGINE_SUBSTITUTION,ANSI_QUOTES,PIPES_AS_CONCAT'";
-  *sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
-  const long long seconds = (options.busy_timeout.count() + 999) / 1000;
-  const std::string wait = std::to_string(seconds < 1 ? 1 : seconds);
-  *sql << "SET SESSION innodb_lock_wait_timeout = " + wait;
-  *sql << "SET SESSION lock_wait_timeout = " + wait;
+  configure(*sql, options);
   return sql;
 }
 
+bool is_duplicate_key(unsigned error_number) { return one_of(error_number, {kDupEntry, kDupUnique}); }
+
 bool is_duplicate_key(const soci::soci_error& e) {
   const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e);
-  return my != nullptr && one_of(my->err_num_, {kDupEntry, kDupUnique});
+  return my != nullptr && is_duplicate_key(my->err_num_);
 }
 
-store::ErrorKind classify(const soci::soci_error& e, soci::session* sql) {
-  const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e);
-  if (my == nullptr) {
-    if (sql != nullptr && !sql->is_connected()) return store::ErrorKind::unavailable;
-    return e.get_error_category() == soci::soci_error::connection_error ? store::ErrorKind::unavailable
-                                                                        : store::ErrorKind::backend;
-  }
-  const unsigned n = my->err_num_;
+store::ErrorKind classify(unsigned n) {
   // The client library's own errors (2000–2999: cannot connect, server gone away 2006, connection
   // lost 2013, …), and the server's: too many connections, access denied, unknown database, server
-  // shutting down, connection killed, lock wait timeout.
+  // shutting down, connection aborted or killed, idle disconnect, lock wait timeout.
   if ((n >= 2000 && n < 3000) || one_of(n, {1040, 1044, 1045, 1049, 1053, 1077, 1152, 1158, 1159, 1160, 1161, 1927,
                                             4031, kLockWaitTimeout})) {
     return store::ErrorKind::unavailable;
@@ -70,8 +69,19 @@ store::ErrorKind classify(const soci::soci_error& e, soci::session* sql) {
   if (one_of(n, {kDupEntry, kDupUnique, kLockDeadlock, kCheckRead})) return store::ErrorKind::conflict;
   // Table or index files damaged (incorrect key file, crashed table, corrupted index).
   if (one_of(n, {126, 127, 1034, 1035, 1194, 1195, 1712})) return store::ErrorKind::corrupt;
-  if (sql != nullptr && !sql->is_connected()) return store::ErrorKind::unavailable;
   return store::ErrorKind::backend;
+}
+
+store::ErrorKind classify(const soci::soci_error& e, soci::session* sql) {
+  const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e);
+  store::ErrorKind kind = store::ErrorKind::backend;
+  if (my != nullptr) {
+    kind = classify(my->err_num_);
+  } else if (e.get_error_category() == soci::soci_error::connection_error) {
+    kind = store::ErrorKind::unavailable;
+  }
+  if (kind == store::ErrorKind::backend && sql != nullptr && !sql->is_connected()) return store::ErrorKind::unavailable;
+  return kind;
 }
 
 }  // namespace subsidy::soci_store::detail::mysql

@@ -8,6 +8,11 @@
 
 namespace subsidy::soci_store::detail::postgresql {
 
+void configure(soci::session& sql, const OpenOptions& options) {
+  sql << "SET client_encoding = 'UTF8'";
+  sql << "SET lock_timeout = " + std::to_string(options.busy_timeout.count());
+}
+
 std::unique_ptr<soci::session> open(const std::string& uri, const OpenOptions& options) {
   std::string target = uri;
   if (target.find("connect_timeout=") == std::string::npos && options.connect_timeout_s > 0) {
@@ -15,9 +20,16 @@ std::unique_ptr<soci::session> open(const std::string& uri, const OpenOptions& o
     target += "connect_timeout=" + std::to_string(options.connect_timeout_s);
   }
   auto sql = std::make_unique<soci::session>(soci::postgresql, target);
-  *sql << "SET client_encoding = 'UTF8'";
-  *sql << "SET lock_timeout = " + std::to_string(options.busy_timeout.count());
+  configure(*sql, options);
   return sql;
+}
+
+store::ErrorKind classify(const std::string& state) {
+  const std::string klass = state.substr(0, 2);
+  if (klass == "08" || klass == "53" || klass == "57" || state == "55P03") return store::ErrorKind::unavailable;
+  if (state == "40001" || state == "40P01" || state == "23505") return store::ErrorKind::conflict;
+  if (state == "XX001" || state == "XX002") return store::ErrorKind::corrupt;
+  return store::ErrorKind::backend;
 }
 
 store::ErrorKind classify(const soci::soci_error& e, soci::session* sql) {
@@ -28,12 +40,7 @@ store::ErrorKind classify(const soci::soci_error& e, soci::session* sql) {
     return e.get_error_category() == soci::soci_error::connection_error ? store::ErrorKind::unavailable
                                                                         : store::ErrorKind::backend;
   }
-  const std::string state = pg->sqlstate();
-  const std::string klass = state.substr(0, 2);
-  if (klass == "08" || klass == "53" || klass == "57" || state == "55P03") return store::ErrorKind::unavailable;
-  if (state == "40001" || state == "40P01" || state == "23505") return store::ErrorKind::conflict;
-  if (state == "XX001" || state == "XX002") return store::ErrorKind::corrupt;
-  return store::ErrorKind::backend;
+  return classify(pg->sqlstate());
 }
 
 }  // namespace subsidy::soci_store::detail::postgresql

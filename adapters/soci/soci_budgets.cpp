@@ -253,7 +253,7 @@ std::int64_t SociRepository::record_award(const store::Award& a) {
     } else {
       *conn_.sql << q, soci::use(applicant), soci::use(programme), soci::use(year), soci::use(amount),
           soci::use(achievement, ai), soci::use(case_id, ci), soci::use(disbursed);
-      conn_.sql->get_last_insert_id("awards", id);
+      id = last_insert_id(conn_, "awards");
     }
     w.commit();
     return static_cast<std::int64_t>(id);

@@ -157,9 +157,7 @@ store::CreateResult SociRepository::insert_case(const store::Case& c, const stor
     id = p.new_case_id;
   } else {
     inserted = insert_new(conn_, p.insert_case);
-    long long rowid = 0;
-    if (inserted) conn_.sql->get_last_insert_id("cases", rowid);
-    id = rowid;
+    if (inserted) id = last_insert_id(conn_, "cases");
   }
   if (!inserted) {
     auto existing = lookup_application(c.application_id);

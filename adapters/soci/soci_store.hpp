@@ -18,8 +18,9 @@ enum class Backend : std::uint8_t { sqlite, postgresql, mysql };
 // Where the database is: a file path for SQLite, the libpq URI for PostgreSQL, SOCI's MySQL
 // connection string (`host=… port=… user=… password=… db=…`) for MariaDB/MySQL.
 struct DatabaseUrl {
-  Backend backend = Backend::sqlite;
+  Backend backend = Backend::sqlite;  // which SQL: the database's dialect
   std::string target;
+  bool odbc = false;  // reached through an ODBC driver (target: the ODBC connection string)
 };
 
 inline constexpr const char* kDefaultDatabase = "subsidy.db";
@@ -27,10 +28,11 @@ inline constexpr const char* kDatabaseEnv = "SUBSIDY_DB";
 
 // "PATH", "sqlite:PATH", "sqlite://PATH" → SQLite; "postgresql://…", "postgres://…" → PostgreSQL;
 // "mysql://USER:PASSWORD@HOST:PORT/DB?OPTION=VALUE&…" (percent-encoded), "mariadb://…", or SOCI's
-// own "mysql://db=DB user=USER …" → MariaDB/MySQL. UnavailableError for an empty URL, another
-// scheme, or a MySQL URL that names no database or an option SOCI does not know (docs/storage.md §1).
+// own "mysql://db=DB user=USER …" → MariaDB/MySQL; "odbc:mysql:ODBC-CONNECTION-STRING" → MariaDB/MySQL
+// through an ODBC driver. UnavailableError for an empty URL, another scheme, or a MySQL URL that
+// names no database or an option SOCI does not know (docs/storage.md §1).
 DatabaseUrl parse_database_url(const std::string& url);
-// The URL with any password (user:PASSWORD@, password=… or pass=…) replaced by "***" (for messages and logs).
+// The URL with any password (user:PASSWORD@, password=…, pass=…, PWD=…) replaced by "***" (for messages and logs).
 std::string redact_url(const std::string& url);
 // The URL to use: `flag` (--db) when non-empty, else $SUBSIDY_DB when set and non-empty, else "subsidy.db".
 std::string resolve_database_url(const std::string& flag);

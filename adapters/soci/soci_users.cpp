@@ -95,7 +95,7 @@ store::UserId SociRepository::add_user(const store::User& u) {
           soci::use(created), soci::into(id);
     } else {
       *conn_.sql << q, soci::use(name), soci::use(display), soci::use(hash), soci::use(disabled), soci::use(created);
-      conn_.sql->get_last_insert_id("users", id);
+      id = last_insert_id(conn_, "users");
     }
     w.commit();
     return static_cast<store::UserId>(id);
@@ -211,7 +211,7 @@ store::TokenId SociRepository::add_token(const store::ApiToken& t) {
     } else {
       *conn_.sql << q, soci::use(user), soci::use(scopes), soci::use(hash), soci::use(created), soci::use(expires, expires_ind),
           soci::use(revoked);
-      conn_.sql->get_last_insert_id("api_tokens", id);
+      id = last_insert_id(conn_, "api_tokens");
     }
     w.commit();
     return static_cast<store::TokenId>(id);

@@ -59,7 +59,21 @@ TEST(DatabaseUrl, MysqlUrlsBecomeSociConnectionStrings) {
   }
 }
 
+TEST(DatabaseUrl, OdbcUrlsNameTheDialectAndTheDriversConnectionString) {
+  const auto odbc = soci_store::parse_database_url("odbc:mysql:DSN=subsidy;UID=u;PWD=secret");
+  EXPECT_EQ(odbc.backend, Backend::mysql);
+  EXPECT_TRUE(odbc.odbc);
+  EXPECT_EQ(odbc.target, "DSN=subsidy;UID=u;PWD=secret");
+  EXPECT_TRUE(soci_store::parse_database_url("odbc:mariadb:DSN=x").odbc);
+  EXPECT_FALSE(soci_store::parse_database_url("mysql://h/db").odbc);
+  for (const char* bad : {"odbc:", "odbc:mysql:", "odbc:oracle:DSN=x", "odbc:DSN=x"}) {
+    EXPECT_THROW(soci_store::parse_database_url(bad), store::UnavailableError) << bad;
+  }
+}
+
 TEST(DatabaseUrl, RedactsPasswords) {
+  EXPECT_EQ(soci_store::redact_url("odbc:mysql:DSN=x;UID=u;PWD=secret;OPTION=2"), "odbc:mysql:DSN=x;UID=u;PWD=***;OPTION=2");
+  EXPECT_EQ(soci_store::redact_url("odbc:mysql:DSN=x;pwd={se;cret}"), "odbc:mysql:DSN=x;pwd=***");
   EXPECT_EQ(soci_store::redact_url("mysql://subsidy:secret@127.0.0.1:3306/db"), "mysql://subsidy:***@127.0.0.1:3306/db");
   EXPECT_EQ(soci_store::redact_url("mysql://db=x user=u password='a b' host=h"),
             "mysql://db=x user=u password=*** host=h");
@@ -225,7 +239,7 @@ TEST_P(ServerFailureTest, ALostConnectionIsUnavailable) {
   auto victim = soci_store::detail::connect(db_->url(), {});
   auto killer = soci_store::detail::connect(db_->url(), {});
   long long id = 0;
-  if (GetParam() == Kind::mariadb) {
+  if (GetParam() != Kind::postgresql) {
     *victim.sql << "SELECT CONNECTION_ID()", soci::into(id);
     *killer.sql << "KILL " + std::to_string(id);
   } else {
@@ -235,7 +249,8 @@ TEST_P(ServerFailureTest, ALostConnectionIsUnavailable) {
   EXPECT_THROW(run(victim, "SELECT count(*) FROM budgets"), store::UnavailableError);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ServerFailureTest, ::testing::Values(Kind::postgresql, Kind::mariadb), param_name);
+INSTANTIATE_TEST_SUITE_P(Backends, ServerFailureTest, ::testing::Values(Kind::postgresql, Kind::mariadb, Kind::odbc),
+                         param_name);
 
 // 002 replaces 001's amount_fen by the case's own reservation: where a budget exists, a paid case
 // consumed it and any other case holds it; without a budget it was never a reservation.

@@ -8,6 +8,8 @@
 //   mariadb    — a database of its own (<DB>_<pid>_<n>, created and dropped by the test) on the
 //                server named by $SUBSIDY_TEST_MARIADB (mysql://USER:PASSWORD@HOST:PORT/DB, whose
 //                user may create databases named DB_…); skipped when SUBSIDY_TEST_MARIADB is not set.
+//   odbc       — the same on MariaDB, reached through its ODBC driver (odbc:mysql:DRIVER={…};…; the
+//                driver is $SUBSIDY_TEST_ODBC_DRIVER, default "MariaDB Unicode", Debian's odbc-mariadb).
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +17,8 @@
 #include <cstdlib>
 #include <memory>
 #include <ostream>
+#include <regex>
+#include <stdexcept>
 #include <string>
 
 #include "soci/connection.hpp"
@@ -23,11 +27,11 @@
 
 namespace subsidy::testing {
 
-enum class Kind { memory, sqlite, postgresql, mariadb };
+enum class Kind { memory, sqlite, postgresql, mariadb, odbc };
 
 // The backends a suite instantiates over: every one, or only the SQL databases.
-inline constexpr Kind kAllKinds[] = {Kind::memory, Kind::sqlite, Kind::postgresql, Kind::mariadb};
-inline constexpr Kind kSqlKinds[] = {Kind::sqlite, Kind::postgresql, Kind::mariadb};
+inline constexpr Kind kAllKinds[] = {Kind::memory, Kind::sqlite, Kind::postgresql, Kind::mariadb, Kind::odbc};
+inline constexpr Kind kSqlKinds[] = {Kind::sqlite, Kind::postgresql, Kind::mariadb, Kind::odbc};
 
 inline const char* kind_name(Kind k) {
   switch (k) {
@@ -35,6 +39,7 @@ inline const char* kind_name(Kind k) {
     case Kind::sqlite: return "sqlite";
     case Kind::postgresql: return "postgresql";
     case Kind::mariadb: return "mariadb";
+    case Kind::odbc: return "odbc";
   }
   return "?";
 }
@@ -42,7 +47,8 @@ inline const char* kind_name(Kind k) {
 inline soci_store::Backend backend_of(Kind k) {
   switch (k) {
     case Kind::postgresql: return soci_store::Backend::postgresql;
-    case Kind::mariadb: return soci_store::Backend::mysql;
+    case Kind::mariadb:
+    case Kind::odbc: return soci_store::Backend::mysql;
     default: return soci_store::Backend::sqlite;
   }
 }
@@ -70,8 +76,19 @@ inline constexpr const char* kMariadbSkip =
 //   if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
 inline const char* skip_reason(Kind k) {
   if (k == Kind::postgresql && pg_base_url() == nullptr) return kPgSkip;
-  if (k == Kind::mariadb && mariadb_base_url() == nullptr) return kMariadbSkip;
+  if ((k == Kind::mariadb || k == Kind::odbc) && mariadb_base_url() == nullptr) return kMariadbSkip;
   return nullptr;
+}
+
+// The ODBC connection URL of the MariaDB server of `url` (mysql://USER:PASSWORD@HOST:PORT/…) and database `db`.
+inline std::string odbc_url(const std::string& url, const std::string& db) {
+  static const std::regex parts(R"(^(mysql|mariadb)://([^:@/]*)(:([^@/]*))?@([^:/?]*)(:([0-9]+))?/.*)");
+  std::smatch m;
+  if (!std::regex_match(url, m, parts)) throw std::invalid_argument("SUBSIDY_TEST_MARIADB is not mysql://USER:PASSWORD@HOST:PORT/DB");
+  const char* driver = std::getenv("SUBSIDY_TEST_ODBC_DRIVER");
+  return "odbc:mysql:DRIVER={" + std::string(driver != nullptr && *driver != '\0' ? driver : "MariaDB Unicode") +
+         "};SERVER=" + m[5].str() + ";PORT=" + (m[7].matched ? m[7].str() : "3306") + ";DATABASE=" + db +
+         ";UID=" + m[2].str() + ";PWD=" + m[4].str();
 }
 
 // `url` (mysql://…/DB?…) naming the database `db` instead.
@@ -109,12 +126,13 @@ class TestDatabase {
         url_ = base_ + (base_.find('?') == std::string::npos ? "?" : "&") + "options=-c%20search_path%3D" + schema_;
         break;
       }
-      case Kind::mariadb: {
+      case Kind::mariadb:
+      case Kind::odbc: {
         base_ = mariadb_base_url();
         const auto slash = base_.find('/', base_.find("://") + 3);
         schema_ = base_.substr(slash + 1, base_.find('?', slash) - slash - 1) + "_" + tag;
         exec_base("CREATE DATABASE " + schema_);
-        url_ = with_database(base_, schema_);
+        url_ = kind == Kind::odbc ? odbc_url(base_, schema_) : with_database(base_, schema_);
         break;
       }
     }
@@ -125,7 +143,7 @@ class TestDatabase {
     }
     try {
       if (kind_ == Kind::postgresql) exec_base("DROP SCHEMA " + schema_ + " CASCADE");
-      if (kind_ == Kind::mariadb) exec_base("DROP DATABASE " + schema_);
+      if (kind_ == Kind::mariadb || kind_ == Kind::odbc) exec_base("DROP DATABASE " + schema_);
     } catch (...) {
     }
   }
@@ -141,7 +159,7 @@ class TestDatabase {
     if (kind_ == Kind::memory) {
       return std::make_unique<store::InMemoryRepository>(memory_, options.clock);
     }
-    if ((kind_ == Kind::postgresql || kind_ == Kind::mariadb) && !migrated_) {
+    if (kind_ != Kind::sqlite && !migrated_) {
       soci_store::migrate(url_);
       migrated_ = true;
     }

@@ -229,10 +229,13 @@ TEST_F(AdvanceTest, PagesThroughEveryDueCaseAndGoesOnPastOneItCannotMove) {
   EXPECT_FALSE(repo_.load_case(orphan_id).closed);  // untouched
 }
 
-// Two runs at once, each with its own connection: every due case is moved by exactly one of them.
-TEST(AdvanceConcurrently, TwoRunsOnOnePostgresqlDatabaseMoveEachDueCaseOnce) {
-  if (testing::pg_base_url() == nullptr) GTEST_SKIP() << testing::kPgSkip;
-  testing::TestDatabase db(testing::Kind::postgresql);
+// Two runs at once, each with its own connection: every due case is moved by exactly one of them
+// (the row locks that skip a claimed case: PostgreSQL and MariaDB, docs/storage.md §5).
+class AdvanceConcurrently : public ::testing::TestWithParam<testing::Kind> {};
+
+TEST_P(AdvanceConcurrently, TwoRunsOnOneDatabaseMoveEachDueCaseOnce) {
+  if (const char* why = testing::skip_reason(GetParam())) GTEST_SKIP() << why;
+  testing::TestDatabase db(GetParam());
   auto setup = db.open();
   auto* rules = reserving_at_county();
   ASSERT_TRUE(rules->rules) << rules->error;
@@ -289,6 +292,9 @@ TEST(AdvanceConcurrently, TwoRunsOnOnePostgresqlDatabaseMoveEachDueCaseOnce) {
   EXPECT_EQ(setup->get_budget("R14", 2025)->reserved_fen, 0);
   EXPECT_TRUE(setup->verify_audit().findings.empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Servers, AdvanceConcurrently, ::testing::Values(testing::Kind::postgresql, testing::Kind::mariadb),
+                         [](const ::testing::TestParamInfo<testing::Kind>& info) { return testing::kind_name(info.param); });
 
 }  // namespace
 }  // namespace subsidy::service
