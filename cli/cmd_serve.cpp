@@ -10,6 +10,10 @@
 #include <string>
 #include <thread>
 
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include "auth/credentials.hpp"
 #include "cli/case_cli.hpp"
 #include "cli/commands.hpp"
@@ -31,6 +35,10 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
   std::size_t max_body = std::size_t{64} << 20;
+  unsigned read_timeout = 30;  // seconds
+  unsigned max_streams = 8;
+  std::string tls_cert, tls_key;
+  std::string access_log = "stderr";  // off | stderr | FILE
   unsigned timers_every = 60;  // seconds; 0: no timers
   std::string today;           // test-only: the workflow date instead of today
 };
@@ -51,6 +59,21 @@ bool split_listen(const std::string& text, std::string& host, unsigned short& po
   return true;
 }
 
+// --access-log off|stderr|FILE: one JSON line per request (docs/service.md "Metrics and logs");
+// a FILE is appended to. spdlog::spdlog_ex when the file cannot be opened.
+std::shared_ptr<spdlog::logger> access_logger(const std::string& where) {
+  if (where == "off") return nullptr;
+  spdlog::sink_ptr sink;
+  if (where == "stderr")
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  else
+    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(where);
+  auto logger = std::make_shared<spdlog::logger>("access", std::move(sink));
+  logger->set_pattern("%v");
+  logger->flush_on(spdlog::level::info);
+  return logger;
+}
+
 int run_serve(const ServeOptions& o) {
   http::ServerOptions so;
   if (!split_listen(o.listen, so.host, so.port)) {
@@ -59,6 +82,16 @@ int run_serve(const ServeOptions& o) {
   }
   so.threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   so.max_body = o.max_body;
+  so.read_timeout = std::chrono::seconds(o.read_timeout);
+  so.max_streams = o.max_streams;
+  so.tls_cert = o.tls_cert;
+  so.tls_key = o.tls_key;
+  try {
+    so.access_log = access_logger(o.access_log);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: cannot open the access log `%s` (--access-log): %s\n", o.access_log.c_str(), e.what());
+    return kExitUsage;
+  }
   auto prepared = files::prepare(o.rules);
   if (!prepared.rules) {
     files::print_diagnostics(*prepared.lr);
@@ -114,7 +147,8 @@ int run_serve(const ServeOptions& o) {
   try {
     http::serve(so, handlers, [&](const std::string& host, unsigned short port) {
       const bool v6 = host.find(':') != std::string::npos;
-      std::printf("listening on http://%s%s%s:%u\n", v6 ? "[" : "", host.c_str(), v6 ? "]" : "", port);
+      std::printf("listening on %s://%s%s%s:%u\n", so.tls_cert.empty() ? "http" : "https", v6 ? "[" : "", host.c_str(),
+                  v6 ? "]" : "", port);
       std::fflush(stdout);
       if (o.timers_every > 0 && handlers.services().pool)
         timers.emplace(handlers.services(), std::chrono::seconds(o.timers_every), timer_events);
@@ -139,6 +173,18 @@ void add_serve_command(CLI::App& app, Action& action) {
   cmd->add_option("--threads", o->threads, "server threads (default: the machine's cores)")->check(CLI::Range(1u, 256u));
   cmd->add_option("--max-body", o->max_body, "largest request body, e.g. 1048576, 512KiB, 64MiB (default 64MiB)")
       ->transform(CLI::AsSizeValue(false));
+  cmd->add_option("--read-timeout", o->read_timeout,
+                  "seconds a request may take to arrive from its first byte (then 408); a streamed body must move "
+                  "bytes within it whenever it waits on the client")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
+  cmd->add_option("--max-streams", o->max_streams, "JSON Lines bodies streamed at once (one more: 503)")
+      ->check(CLI::Range(1u, 1024u))
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", o->tls_cert, "serve HTTPS with this certificate chain (PEM); needs --tls-key");
+  cmd->add_option("--tls-key", o->tls_key, "the private key of --tls-cert (PEM)");
+  cmd->add_option("--access-log", o->access_log, "one JSON line per request: off, stderr or a FILE appended to")
+      ->capture_default_str();
   cmd->add_option("--timers-every", o->timers_every,
                   "with --db: move cases whose 公示 or correction period ended every SECONDS (default 60, 0: off)")
       ->capture_default_str();

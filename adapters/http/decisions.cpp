@@ -1,11 +1,17 @@
-// POST /v1/decisions (see handlers.hpp and docs/service.md): one applicant, or JSON Lines through
-// service::run_batch, with the same bytes as `subsidy evaluate`.
+// POST /v1/decisions (see handlers.hpp and docs/service.md): one applicant, or a JSON Lines body
+// streamed through service::run_batch as it arrives (the response streamed back, chunked), with the
+// same bytes as `subsidy evaluate`.
 #include <boost/url.hpp>
 
-#include <cctype>
+#include <array>
+#include <atomic>
+#include <functional>
+#include <memory>
 #include <string_view>
+#include <thread>
 
 #include "http/handlers.hpp"
+#include "http/metrics.hpp"
 #include "model/date.hpp"
 #include "service/batch.hpp"
 #include "service/decide.hpp"
@@ -14,48 +20,73 @@ namespace subsidy::http {
 
 namespace {
 
-// The media type of a Content-Type header, lower-case, without parameters.
-std::string media_type(std::string_view header) {
-  header = header.substr(0, header.find(';'));
-  while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
-  while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
-  std::string out(header);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+constexpr const char* kJsonLines = "application/x-ndjson";
 
-class StringSource final : public service::ByteSource {
+// Writes through `inner` and counts what it writes for /metrics: decisions by programme and
+// outcome, error records. The batch's worker threads share it, each counting in its own shard
+// (by thread id) with relaxed atomics; the tallies go to the registry when it is destroyed.
+class CountingWriter final : public service::DecisionWriter {
  public:
-  explicit StringSource(std::string_view s) : s_(s) {}
-  std::size_t read(char* buf, std::size_t n) override {
-    const std::size_t got = s_.copy(buf, n);
-    s_.remove_prefix(got);
-    return got;
+  CountingWriter(const service::DecisionWriter& inner, const eval::Ruleset& rs, Metrics& metrics)
+      : inner_(inner), rs_(rs), metrics_(metrics), width_(rs.programs.size() * kOutcomes) {
+    for (auto& shard : shards_) shard.counts = std::make_unique<std::atomic<std::uint64_t>[]>(width_);
   }
-  std::string error() const override { return {}; }
+  CountingWriter(std::unique_ptr<service::DecisionWriter> owned, const eval::Ruleset& rs, Metrics& metrics)
+      : CountingWriter(*owned, rs, metrics) {
+    owned_ = std::move(owned);
+  }
+  CountingWriter(const CountingWriter&) = delete;
+  CountingWriter& operator=(const CountingWriter&) = delete;
+  ~CountingWriter() override {
+    std::uint64_t undecodable = 0;
+    for (const auto& shard : shards_) undecodable += shard.undecodable.load(std::memory_order_relaxed);
+    if (undecodable) metrics_.undecodable(undecodable);
+    for (std::size_t p = 0; p < rs_.programs.size(); ++p)
+      for (std::size_t o = 0; o < kOutcomes; ++o) {
+        std::uint64_t n = 0;
+        for (const auto& shard : shards_) n += shard.counts[p * kOutcomes + o].load(std::memory_order_relaxed);
+        if (n) metrics_.decisions(rs_.programs[p].id, model::outcome_name(static_cast<model::Outcome>(o)), n);
+      }
+  }
+
+  void write(std::string& out, std::string_view id, const model::Decision& d, model::Days as_of, const eval::Explanation* ex,
+             bool english, const eval::Selection* selection) const override {
+    inner_.write(out, id, d, as_of, ex, english, selection);
+    auto& counts = shard().counts;
+    const bool all = !selection || selection->empty();
+    for (std::size_t p = 0; p < d.programs.size(); ++p)
+      if (all || (*selection)[p])
+        counts[p * kOutcomes + static_cast<std::size_t>(d.programs[p].outcome)].fetch_add(1, std::memory_order_relaxed);
+  }
+  void write_error(std::string& out, std::size_t line, std::string_view id, const service::DecodeError& err) const override {
+    inner_.write_error(out, line, id, err);
+    shard().undecodable.fetch_add(1, std::memory_order_relaxed);
+  }
 
  private:
-  std::string_view s_;
-};
+  static constexpr std::size_t kOutcomes = static_cast<std::size_t>(model::Outcome::capped) + 1;
+  static constexpr std::size_t kShards = 8;
+  struct alignas(64) Shard {
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts;
+    std::atomic<std::uint64_t> undecodable{0};
+  };
+  Shard& shard() const { return shards_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % kShards]; }
 
-class StringSink final : public service::ByteSink {
- public:
-  explicit StringSink(std::string& out) : out_(out) {}
-  bool write(std::string_view bytes) override {
-    out_ += bytes;
-    return true;
-  }
-  std::string error() const override { return {}; }
-
- private:
-  std::string& out_;
+  std::unique_ptr<service::DecisionWriter> owned_;
+  const service::DecisionWriter& inner_;
+  const eval::Ruleset& rs_;
+  Metrics& metrics_;
+  std::size_t width_;
+  mutable std::array<Shard, kShards> shards_;
 };
 
 Response bad_query(std::string_view message, std::string_view param) {
   return error_response(400, "usage", "bad_query", message, {{"parameter", std::string(param)}});
 }
 
-Response decide(const service::PreparedRules& rules, const Request& req) {
+Response decide(std::shared_ptr<const service::PreparedRules> prepared, const std::shared_ptr<Metrics>& metrics,
+                const Request& req) {
+  const auto& rules = *prepared;
   const auto& rs = rules.ruleset();
   service::DecideOptions opt;
   opt.as_of = model::today_cst();
@@ -94,7 +125,8 @@ Response decide(const service::PreparedRules& rules, const Request& req) {
   }
   const std::string type = media_type(req.content_type);
   if (type == "application/json") {
-    service::Decider decider(rs, rules.writer(), rules.codec().reader(rs, {&opt.selection}), opt);
+    CountingWriter writer(rules.writer(), rs, *metrics);
+    service::Decider decider(rs, writer, rules.codec().reader(rs, {&opt.selection}), opt);
     Response res;
     if (decider.decide(req.body, 0, 1, res.body) == service::Decider::Outcome::undecodable) {
       const auto& err = decider.error();
@@ -105,18 +137,24 @@ Response decide(const service::PreparedRules& rules, const Request& req) {
     }
     return res;
   }
-  if (type == "application/x-ndjson") {
+  if (type == kJsonLines) {
     service::BatchOptions bo;
     bo.selection = opt.selection;
     bo.as_of = opt.as_of;
     bo.explain = opt.explain;
     bo.english = opt.english;
-    StringSource in(req.body);
     Response res;
-    res.content_type = "application/x-ndjson";
-    StringSink out(res.body);
-    auto r = service::run_batch(rs, rules.codec(), bo, in, out);
-    if (!r.io_error.empty()) return error_response(500, "internal", "io_error", r.io_error);
+    res.content_type = kJsonLines;
+    // The ruleset is the one the request started with, even when a reload replaces it meanwhile.
+    res.stream = [prepared = std::move(prepared), metrics, bo](service::ByteSource& in, service::ByteSink& out,
+                                                               unsigned workers) mutable {
+      bo.jobs = workers;
+      const service::Codec counting{prepared->codec().reader, [&](const eval::Ruleset& ruleset) {
+                                      return std::make_unique<CountingWriter>(prepared->codec().writer(ruleset), ruleset,
+                                                                              *metrics);
+                                    }};
+      service::run_batch(prepared->ruleset(), counting, bo, in, out);
+    };
     return res;
   }
   return error_response(415, "usage", "unsupported_media_type",
@@ -128,10 +166,11 @@ Response decide(const service::PreparedRules& rules, const Request& req) {
 }  // namespace
 
 void add_decision_routes(Router& router, const Services& services) {
-  router.add("POST", "/v1/decisions", [&services](Request& req) {
-    auto rules = services.rules->current();
-    return decide(*rules, req);
-  });
+  router.add(
+      "POST", "/v1/decisions", [&services](Request& req) {
+        return decide(services.rules->current(), services.metrics, req);
+      },
+      kJsonLines);
 }
 
 }  // namespace subsidy::http

@@ -98,6 +98,7 @@ Handlers::Handlers(Services services) : services_(std::move(services)) {
   add_health_routes(router_, services_);
   add_openapi_routes(router_);
   add_decision_routes(router_, services_);
+  add_metrics_routes(router_, services_);
   add_reload_routes(router_, services_);
 }
 ReloadOutcome reload_rules(const Services& services) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "model/date.hpp"
 #include "service/auth.hpp"
@@ -58,6 +59,7 @@ class RulesHolder {
 // Everything the routes use, injected by `subsidy serve` (cli/cmd_serve.cpp).
 struct Services {
   std::shared_ptr<RulesHolder> rules;
+  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();  // GET /metrics (metrics.hpp)
   // Why the service cannot serve ("" when it can): the database check of /readyz. Empty: always ready.
   std::function<std::string()> ready;
   // A new connection to the case database (the routes keep a pool); empty without --db.

@@ -78,8 +78,28 @@ Response json_response(std::string body, unsigned status) {
   return r;
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(handler)});
+std::string media_type(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) content_type.remove_suffix(1);
+  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) content_type.remove_prefix(1);
+  std::string out(content_type);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler, std::string streamed_type) {
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(handler), std::move(streamed_type)});
+}
+
+bool Router::streams(const Request& req) const {
+  auto url = boost::urls::parse_origin_form(req.target);
+  if (!url) return false;
+  const std::string path = url->path();
+  std::vector<std::string> params;
+  for (const auto& r : routes_)
+    if (r.method == req.method && match(r.pattern, path, params))
+      return !r.streamed_type.empty() && r.streamed_type == media_type(req.content_type);
+  return false;
 }
 
 Response Router::dispatch(Request& req) const {
@@ -90,6 +110,7 @@ Response Router::dispatch(Request& req) const {
   std::string allow;
   for (const auto& r : routes_) {
     if (!match(r.pattern, req.path, req.params)) continue;
+    req.route = r.pattern;
     if (r.method == req.method) return r.handler(req);
     if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + r.method;
   }

@@ -28,16 +28,26 @@ struct Request {
   std::string path;                 // percent-decoded path
   std::string query;                // the encoded query (after '?')
   std::vector<std::string> params;  // the `{name}` segments of the matched pattern, in order
+  std::string route;                // the pattern whose path matched ("/v1/cases/{id}"), "" when none: metrics, access log
+  // Set by authentication: the user's name, for the access log ("" when not authenticated).
+  std::string user;
 
   // The first header of that name (case-insensitive), "" when absent.
   std::string_view header(std::string_view name) const;
 };
 
+// A response body produced while the request body is still arriving (Response::stream): it reads
+// the request body from `body` as it comes and writes the response body to `out` as it goes (sent
+// chunked), on a thread of its own that may use `workers` threads. A failed read or write means the
+// client went away or stalled: it ends the stream, and the connection is closed.
+using BodyStream = std::function<void(service::ByteSource& body, service::ByteSink& out, unsigned workers)>;
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
-  Fields headers;  // extra headers (Allow, WWW-Authenticate, Retry-After, Set-Cookie, …)
+  Fields headers;     // extra headers (Allow, WWW-Authenticate, Retry-After, Set-Cookie, …)
+  BodyStream stream;  // set: the body is streamed (only for a route that takes a streamed body); `body` is unused
 };
 
 // The JSON error object of docs/integration.md §5.1, one line.
@@ -47,6 +57,8 @@ Response error_response(unsigned status, std::string_view kind, std::string_view
                         const Fields& details = {});
 // A 200 (or `status`) response with a JSON body (a trailing newline is added).
 Response json_response(std::string body, unsigned status = 200);
+// The media type of a Content-Type header value, lower-case, without parameters ("" when absent).
+std::string media_type(std::string_view content_type);
 
 using Handler = std::function<Response(Request&)>;
 
@@ -54,14 +66,18 @@ struct Route {
   std::string method;   // "GET", "POST", "PUT", "DELETE"
   std::string pattern;  // "/v1/cases/{id}/actions": a `{name}` matches one non-empty segment
   Handler handler;
+  // A body of this media type is not read before the handler: it streams it (Response::stream).
+  std::string streamed_type;
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, Handler handler, std::string streamed_type = {});
   // Parses the target (400 bad_target), matches a route (404 unknown_route; 405 method_not_allowed
-  // with Allow when the path has routes for other methods), fills req.path/query/params and calls it.
+  // with Allow when the path has routes for other methods), fills req.path/query/params/route and calls it.
   Response dispatch(Request& req) const;
+  // Whether the body of `req` (its method, target and content type) is for its route to stream.
+  bool streams(const Request& req) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

@@ -21,7 +21,7 @@ start() {
   "$BIN" serve --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
   PID=$!; PIDS+=("$PID")
   for _ in $(seq 100); do
-    URL=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$TMP/$name.out")
+    URL=$(sed -n 's|^listening on \(https\{0,1\}://127\.0\.0\.1:[0-9]*\)$|\1|p' "$TMP/$name.out")
     [ -n "$URL" ] && return 0
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.05
@@ -49,7 +49,8 @@ eq "$?" 4 "broken rules exit"
 eq "$(cat "$TMP/broken.out")" "" "broken rules: no listening line"
 
 "$BIN" db migrate --db "$TMP/ok.db" >/dev/null || bad "db migrate"
-start main --rules rules --db "$TMP/ok.db" --threads 2 --max-body 64KiB || exit 1
+# Without --db the service is decisions-only and open (the decisions tests); /readyz with one below.
+start main --rules rules --threads 2 --max-body 64KiB || exit 1
 MAIN_PID=$PID MAIN_URL=$URL
 HASH=$(sed -n 's/.*"ruleset_hash":"\([0-9a-f]*\)".*/\1/p' <(curl -sS "$URL/readyz"))
 [ ${#HASH} = 64 ] && ok || bad "readyz names the ruleset hash: [$HASH]"
@@ -60,7 +61,10 @@ contains "$TMP/healthz.h" "X-Ruleset-Hash: $HASH" "healthz ruleset hash header"
 grep -qiE '^X-Request-Id: [0-9a-f]{32}' "$TMP/healthz.h" && ok || bad "healthz request id"
 call healthz2 "$URL/healthz"
 [ "$(grep -i '^X-Request-Id' "$TMP/healthz.h")" != "$(grep -i '^X-Request-Id' "$TMP/healthz2.h")" ] && ok || bad "request ids differ"
+start withdb --rules rules --db "$TMP/ok.db" --threads 1 || exit 1
 call readyz "$URL/readyz"; eq "$STATUS" 200 "readyz with a reachable database"
+kill -TERM "$PID"; wait "$PID"; eq "$?" 0 "SIGTERM exit (with --db)"
+URL=$MAIN_URL
 
 call rules "$URL/v1/rules"
 eq "$STATUS" 200 "rules status"
@@ -112,7 +116,7 @@ expect_error method_get 405 method_not_allowed -X DELETE "$URL/v1/rules"
 expect_error media 415 unsupported_media_type -X POST -H 'Content-Type: text/plain' --data-binary '{}' "$URL/v1/decisions"
 expect_error no_media 415 unsupported_media_type -X POST --data-binary @examples/refused-r02.json -H 'Content-Type:' "$URL/v1/decisions"
 head -c 70000 /dev/zero | tr '\0' ' ' >"$TMP/big"
-expect_error big 413 body_too_large -X POST -H 'Content-Type: application/x-ndjson' --data-binary @"$TMP/big" "$URL/v1/decisions"
+expect_error big 413 body_too_large -X POST -H 'Content-Type: application/json' --data-binary @"$TMP/big" "$URL/v1/decisions"
 contains "$TMP/big.h" "X-Ruleset-Hash: $HASH" "413 ruleset hash header"
 call after_big "$URL/healthz"; eq "$STATUS" 200 "serving after a refused body"
 
@@ -125,6 +129,107 @@ start nodb --rules rules --db "$TMP/missing/dir/x.db" --threads 1 || exit 1
 NODB_PID=$PID
 expect_error notready 503 not_ready "$URL/readyz"
 kill -INT "$NODB_PID"; wait "$NODB_PID"; eq "$?" 0 "SIGINT exit"
+
+# /metrics (Prometheus text): requests by route pattern (never the raw path), decisions by
+# programme and outcome; the counters move with the requests.
+metric() { sed -n "s|^$1 \([0-9.e+-]*\)\$|\1|p" "$TMP/metrics"; }
+call metrics "$MAIN_URL/metrics"
+eq "$STATUS" 200 "metrics status"
+contains "$TMP/metrics.h" "text/plain; version=0.0.4" "metrics content type"
+contains "$TMP/metrics" "# TYPE subsidy_http_requests_total counter" "metrics requests type"
+contains "$TMP/metrics" "subsidy_ruleset_info{hash=\"$HASH\"} 1" "metrics ruleset hash"
+contains "$TMP/metrics" '# TYPE subsidy_http_request_duration_seconds histogram' "metrics latency histogram"
+contains "$TMP/metrics" 'subsidy_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"}' "metrics latency by route"
+contains "$TMP/metrics" 'subsidy_http_requests_total{route="unmatched",method="GET",status="404"}' "an unknown path is counted as unmatched"
+grep -q 'v2/nothing' "$TMP/metrics" && bad "metrics name a raw path" || ok
+contains "$TMP/metrics" 'subsidy_rules_reloads_total{result="failed"}' "metrics reloads"
+contains "$TMP/metrics" 'subsidy_timers_fired_total 0' "metrics timers"
+H0=$(metric 'subsidy_http_requests_total{route="\/healthz",method="GET",status="200"}')
+R0=$(metric 'subsidy_decisions_total{programme="R02",outcome="refused"}')
+U0=$(metric 'subsidy_undecodable_records_total')
+call m_h "$MAIN_URL/healthz"
+call m_one -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json "$MAIN_URL/v1/decisions?as_of=2022-06-30&program=R02"
+printf '%s\n{"id":"bad",\n' "$(cat examples/refused-r02.json | tr -d '\n')" >"$TMP/two.jsonl"
+call m_lines -X POST -H 'Content-Type: application/x-ndjson' --data-binary @"$TMP/two.jsonl" "$MAIN_URL/v1/decisions?as_of=2022-06-30&program=R02"
+call metrics "$MAIN_URL/metrics"
+eq "$(metric 'subsidy_http_requests_total{route="\/healthz",method="GET",status="200"}')" "$((H0 + 1))" "healthz counter moves by one"
+eq "$(metric 'subsidy_decisions_total{programme="R02",outcome="refused"}')" "$((R0 + 2))" "decisions counter moves (one + one streamed)"
+eq "$(metric 'subsidy_undecodable_records_total')" "$((U0 + 1))" "undecodable records counted"
+
+# The access log (stderr by default): one JSON line per request, never a header value, a query or a body.
+call secret -X POST -H 'Authorization: Bearer sbt_SECRETTOKEN123' -H 'Content-Type: application/json' \
+  --data-binary '{"user":"zhao","password":"PASSWORD-S3CRET"}' "$MAIN_URL/v1/decisions?as_of=2022-06-30&q=QUERYSECRET"
+sleep 0.2
+id=$(sed -n 's/^X-Request-Id: \([0-9a-f]*\).*/\1/ip' "$TMP/secret.h")
+grep -F "\"request_id\":\"$id\"" "$TMP/main.err" >"$TMP/secret.log"
+eq "$(wc -l <"$TMP/secret.log")" 1 "one access log line per request"
+contains "$TMP/secret.log" '"method":"POST","route":"/v1/decisions","status":' "access log names the route"
+contains "$TMP/secret.log" '"remote":"127.0.0.1"' "access log names the remote"
+contains "$TMP/secret.log" '"duration_us":' "access log has the duration"
+grep -qE 'SECRETTOKEN|S3CRET|QUERYSECRET|zhao|Bearer' "$TMP/main.err" && bad "a secret in the access log" || ok
+
+# A JSON Lines body is streamed: 200,000 applicants (≈200 MB in, ≈580 MB out, sent chunked) give the
+# bytes of `evaluate` while the server's peak memory stays flat — a bound on memory, never on time.
+for _ in $(seq 200); do cat examples/batch.jsonl; done >"$TMP/k.jsonl"
+gen() { for _ in $(seq "$1"); do cat "$TMP/k.jsonl"; done; }
+start stream --rules rules --threads 2 --max-streams 1 --read-timeout 2 --access-log "$TMP/access.log" || exit 1
+STREAM_PID=$PID STREAM_URL=$URL
+gen 2 | curl -sS -o /dev/null -X POST -H 'Content-Type: application/x-ndjson' -T - "$URL/v1/decisions?as_of=2022-06-30"
+hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status"; }
+HWM0=$(hwm "$STREAM_PID")
+WANT=$(gen 200 | "$BIN" evaluate --rules rules --as-of 2022-06-30 - | sha256sum)
+GOT=$(gen 200 | curl -sS -X POST -H 'Content-Type: application/x-ndjson' -T - "$URL/v1/decisions?as_of=2022-06-30" | sha256sum)
+eq "$GOT" "$WANT" "200,000-line stream identical to evaluate"
+HWM1=$(hwm "$STREAM_PID")
+[ $((HWM1 - HWM0)) -lt 65536 ] && ok || bad "server peak memory grew by $((HWM1 - HWM0)) kB over a 200 MB stream"
+contains "$TMP/access.log" '"route":"/v1/decisions","status":200' "--access-log FILE"
+
+# A client that hangs up mid-stream ends its stream (the one stream slot is free again), and the
+# server serves on; while that stream runs, one more is refused (--max-streams 1).
+mkfifo "$TMP/hang"
+curl -sS -o /dev/null -X POST -H 'Content-Type: application/x-ndjson' -T - "$URL/v1/decisions" <"$TMP/hang" 2>/dev/null &
+HANG_PID=$!
+exec 5>"$TMP/hang"
+cat "$TMP/k.jsonl" >&5
+sleep 0.3
+expect_error busy 503 too_many_streams -X POST -H 'Content-Type: application/x-ndjson' --data-binary @examples/batch.jsonl "$URL/v1/decisions"
+contains "$TMP/busy.h" "Retry-After: 1" "503 Retry-After"
+kill -KILL "$HANG_PID"; wait "$HANG_PID" 2>/dev/null
+exec 5>&-
+for _ in $(seq 50); do
+  call after_hang -X POST -H 'Content-Type: application/x-ndjson' --data-binary @examples/batch.jsonl "$URL/v1/decisions?as_of=2022-06-30"
+  [ "$STATUS" = 200 ] && break; sleep 0.1
+done
+eq "$STATUS" 200 "a stream after a client hung up mid-stream"
+eq "$(wc -l <"$TMP/after_hang")" 5 "its decisions"
+
+# A stream whose client stops sending is cut off after --read-timeout without progress: its
+# response ends without the last chunk, and the access log says so.
+mkfifo "$TMP/stall"
+curl -sS --max-time 30 -o /dev/null -X POST -H 'Content-Type: application/x-ndjson' -T - "$URL/v1/decisions" <"$TMP/stall" 2>/dev/null &
+STALL_PID=$!
+exec 6>"$TMP/stall"
+cat examples/batch.jsonl >&6
+STALLED='"status":200,"bytes":0,"duration_us":[0-9]*,"aborted":true'
+for _ in $(seq 150); do grep -q "$STALLED" "$TMP/access.log" && break; sleep 0.1; done
+grep -q "$STALLED" "$TMP/access.log" && ok || bad "a stalled stream is not cut off"
+kill "$STALL_PID" 2>/dev/null; wait "$STALL_PID" 2>/dev/null
+exec 6>&-
+
+# Slowloris: a request whose header comes a line every 0.7 s is answered 408 once --read-timeout (2 s) is up.
+exec 7<>"/dev/tcp/127.0.0.1/${URL##*:}"
+( printf 'GET /healthz HTTP/1.1\r\n'; for i in 1 2 3 4 5 6; do sleep 0.7; printf 'X-Slow-%s: 1\r\n' "$i"; done ) >&7 2>/dev/null &
+SLOW_PID=$!
+IFS= read -r -t 10 status_line <&7; eq "${status_line%$'\r'}" "HTTP/1.1 408 Request Timeout" "slowloris header: 408"
+kill "$SLOW_PID" 2>/dev/null; wait "$SLOW_PID" 2>/dev/null
+exec 7>&-
+# The same for a body sent a byte at a time.
+( printf 'POST /v1/decisions HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n'
+  for i in $(seq 10); do sleep 0.5; printf '{'; done ) | curl -sS -o "$TMP/slowbody" -w '%{http_code}' --max-time 10 \
+  telnet://127.0.0.1:"${URL##*:}" >/dev/null 2>&1
+contains "$TMP/slowbody" '"code":"request_timeout"' "slow body: 408 request_timeout"
+call after_slow "$URL/healthz"; eq "$STATUS" 200 "serving after slow clients"
+kill -TERM "$STREAM_PID"; wait "$STREAM_PID"; eq "$?" 0 "stream server SIGTERM exit"
 
 # SIGTERM while a request is in flight (its body half sent, chunked): it is answered in full, then exit 0.
 for _ in $(seq 400); do cat examples/batch.jsonl; done >"$TMP/many.jsonl"
