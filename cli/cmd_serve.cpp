@@ -41,6 +41,7 @@ struct ServeOptions {
   std::string access_log = "stderr";  // off | stderr | FILE
   unsigned timers_every = 60;  // seconds; 0: no timers
   std::string today;           // test-only: the workflow date instead of today
+  unsigned session_hours = 12;  // lifetime of a login session
 };
 
 // "HOST:PORT", "[IPv6]:PORT"; false when it is neither.
@@ -125,6 +126,7 @@ int run_serve(const ServeOptions& o) {
     services.open_repository = [url = o.db] { return soci_store::open_repository(url); };
     services.pool = std::make_shared<http::RepositoryPool>(services.open_repository);
     services.credentials = std::make_shared<auth::Argon2Credentials>();
+    services.session_lifetime = std::chrono::hours(o.session_hours);
   }
   if (!o.today.empty()) services.today = [day = date_or_today(o.today)] { return day; };
   http::Handlers handlers(std::move(services));
@@ -187,6 +189,9 @@ void add_serve_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--timers-every", o->timers_every,
                   "with --db: move cases whose 公示 or correction period ended every SECONDS (default 60, 0: off)")
+      ->capture_default_str();
+  cmd->add_option("--session-hours", o->session_hours, "with --db: hours a login session (POST /v1/login) lasts")
+      ->check(CLI::Range(1u, 8760u))
       ->capture_default_str();
   cmd->add_option("--today", o->today, "for tests only: the workflow date YYYY-MM-DD instead of today (China Standard Time)")
       ->check(date_check);

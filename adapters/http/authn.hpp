@@ -1,6 +1,6 @@
 #pragma once
 // Who is calling and what they may do, for every route of `subsidy serve` that needs credentials
-// (docs/service.md "Authentication"): the bearer token or login session of a request, the status
+// (docs/service.md "Authentication over HTTP"): the bearer token or login session of a request, the status
 // of a service error, a pool of database connections shared by the server threads, and the
 // login/logout/me routes with login throttling.
 #include <functional>
@@ -55,10 +55,15 @@ service::Principal authenticate(const Services& services, store::UserRepository&
 
 // Runs `body` with a pooled connection and the authenticated principal holding `scope`; every
 // ServiceError/StoreError becomes its error response (503 no_database without a database).
-Response with_principal(const Services& services, const Request& req, service::Scope scope,
+// Sets req.user (the access log).
+Response with_principal(const Services& services, Request& req, service::Scope scope,
                         const std::function<Response(store::CaseRepository&, const service::Principal&)>& body);
 
-// POST /v1/login, POST /v1/logout, GET /v1/me.
+// The decisions routes: with a database (users), `body` runs only for a principal holding `scope`
+// (the connection is returned before it runs); without one the decisions-only service is open.
+Response with_scope(const Services& services, Request& req, service::Scope scope, const std::function<Response()>& body);
+
+// POST /v1/login, POST /v1/logout, GET /v1/me (login throttling in memory, per instance).
 void add_auth_routes(Router& router, const Services& services);
 
 }  // namespace subsidy::http

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <thread>
 
+#include "http/authn.hpp"
 #include "http/handlers.hpp"
 #include "http/metrics.hpp"
 #include "model/date.hpp"
@@ -168,7 +169,7 @@ Response decide(std::shared_ptr<const service::PreparedRules> prepared, const st
 void add_decision_routes(Router& router, const Services& services) {
   router.add(
       "POST", "/v1/decisions", [&services](Request& req) {
-        return decide(services.rules->current(), services.metrics, req);
+        return with_scope(services, req, service::Scope::decide, [&] { return decide(services.rules->current(), services.metrics, req); });
       },
       kJsonLines);
 }

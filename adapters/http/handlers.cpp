@@ -100,6 +100,7 @@ Handlers::Handlers(Services services) : services_(std::move(services)) {
   add_decision_routes(router_, services_);
   add_metrics_routes(router_, services_);
   add_reload_routes(router_, services_);
+  add_auth_routes(router_, services_);
 }
 ReloadOutcome reload_rules(const Services& services) {
   ReloadOutcome out;
@@ -149,16 +150,18 @@ void add_health_routes(Router& router, const Services& services) {
     std::string json;
   };
   auto cache = std::make_shared<Cached>();
-  router.add("GET", "/v1/rules", [&services, cache](Request&) {
-    auto rules = services.rules->current();
-    std::lock_guard lock(cache->mutex);
-    if (cache->rules != rules) {
-      cache->json = rules_document(*rules);
-      cache->rules = rules;
-    }
-    Response r;
-    r.body = cache->json;
-    return r;
+  router.add("GET", "/v1/rules", [&services, cache](Request& req) {
+    return with_scope(services, req, service::Scope::decide, [&] {
+      auto rules = services.rules->current();
+      std::lock_guard lock(cache->mutex);
+      if (cache->rules != rules) {
+        cache->json = rules_document(*rules);
+        cache->rules = rules;
+      }
+      Response r;
+      r.body = cache->json;
+      return r;
+    });
   });
 }
 

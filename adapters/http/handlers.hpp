@@ -6,6 +6,7 @@
 //   authn.cpp       POST /v1/login, POST /v1/logout, GET /v1/me (and the authentication of every route)
 //   case_routes.cpp /v1/cases…, /v1/inbox, /v1/budgets…, /v1/awards, /v1/audit/verify
 // The HTTP library stays in server.cpp.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,7 @@ struct Services {
   store::Clock clock = store::utc_now;  // timestamps (tokens' expiry, events)
   // The pool over open_repository (authn.hpp); null without --db.
   std::shared_ptr<class RepositoryPool> pool;
+  std::chrono::seconds session_lifetime{12 * 3600};  // of a login session (serve --session-hours)
   // The workflow date of the case routes and the timers: today in China Standard Time, or the day
   // `serve --today` fixes (for tests).
   std::function<model::Days()> today = model::today_cst;
