@@ -497,6 +497,18 @@ TEST_P(RepositoryTest, BudgetsNeverOverCommit) {
   EXPECT_EQ(all[2].programme, "TECH_BUY");
 }
 
+// An UPDATE that writes the values a row has already is not "no row matched" (MySQL counts changed
+// rows unless the client asks for matched ones): setting a budget to its total again, within one
+// second of the clock, is no refusal.
+TEST_P(RepositoryTest, SettingABudgetToTheTotalItHasIsNoRefusal) {
+  soci_store::OpenOptions o;
+  o.clock = [] { return std::string("2024-05-01T08:00:00Z"); };
+  auto repo = db_->open(o);
+  repo->set_budget("RD_POST", 2024, 1'000'000, "财政局", "");
+  EXPECT_EQ(repo->set_budget("RD_POST", 2024, 1'000'000, "财政局", "again").total_fen, 1'000'000);
+  EXPECT_EQ(repo->budget_history("RD_POST", 2024).size(), 2u);
+}
+
 TEST_P(RepositoryTest, AwardsAreRecordedOncePerCase) {
   const store::CaseId id = repo_->create_case(sample_case("APP-1"), submitted());
   Award paid{0, "91150800MA0000001X", "RD_POST", 2024, 500'000, std::string("专利ZL2023"), id, ""};
