@@ -55,8 +55,8 @@ const Dialect& dialect(Backend b) {
       .table_options = "",
       .json_text = "CASE WHEN {col} LIKE '{%' THEN CASE jsonb_typeof({col}::jsonb -> '{key}') WHEN 'string' THEN "
                    "{col}::jsonb ->> '{key}' END END"};
-  // MariaDB 10.6+ / MySQL 8: InnoDB tables of utf8mb4 compared byte for byte without padding
-  // (utf8mb4_nopad_bin: 'a' <> 'A' <> 'a ', as on SQLite and PostgreSQL); TEXT holds only 64 KiB, so
+  // MariaDB 10.6+ (MySQL 8 would need utf8mb4_0900_bin): InnoDB tables of utf8mb4 compared byte
+  // for byte without padding (utf8mb4_nopad_bin: 'a' <> 'A' <> 'a ', as on SQLite and PostgreSQL); TEXT holds only 64 KiB, so
   // unbounded text is LONGTEXT, and a key cannot be (LONG)TEXT, so key columns are VARCHAR(255).
   // A duplicate key fails only its statement (the transaction goes on), which insert_new() uses.
   // The migration lock is a named session lock, since DDL commits the transaction it runs in.
