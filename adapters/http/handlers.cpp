@@ -102,6 +102,7 @@ Handlers::Handlers(Services services) : services_(std::move(services)) {
   add_reload_routes(router_, services_);
   add_auth_routes(router_, services_);
 }
+
 ReloadOutcome reload_rules(const Services& services) {
   ReloadOutcome out;
   if (!services.prepare_rules) {
@@ -116,6 +117,7 @@ ReloadOutcome reload_rules(const Services& services) {
   out.hash = result.rules ? result.rules->hash() : out.previous_hash;
   out.error = std::move(result.error);
   out.diagnostics = std::move(result.diagnostics);
+  if (services.metrics) services.metrics->rules_reloaded(out.ok());
   return out;
 }
 
@@ -134,7 +136,6 @@ void add_reload_routes(Router& router, const Services& services) {
     });
   });
 }
-
 
 void add_health_routes(Router& router, const Services& services) {
   router.add("GET", "/healthz", [](Request&) { return json_response("{\"status\":\"ok\"}"); });

@@ -41,6 +41,7 @@ void TimerLoop::run_once() {
     try {
       const service::Env env(*rules, *repo);
       const auto report = service::advance_due(env, services_.today());
+      if (services_.metrics) services_.metrics->timer_fired(report.moved.size());
       if (events_.ran) events_.ran(report);
     } catch (const store::StoreError&) {
       repo.discard();  // the connection may be broken; the next run opens another

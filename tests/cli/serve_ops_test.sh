@@ -9,38 +9,13 @@
 set -uo pipefail
 BIN="$1"; ROOT="$2"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; cleanup' EXIT
-
-# start NAME ARGS…: a server on a free port; sets URL and PID once it prints its listening line.
-start() {
-  local name="$1"; shift
-  "$BIN" serve --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  PID=$!; PIDS+=("$PID"); URL=""
-  for _ in $(seq 200); do
-    URL=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$TMP/$name.out")
-    [ -n "$URL" ] && return 0
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  bad "$name: no listening line"; sed 's/^/    /' "$TMP/$name.err" | head -5; return 1
-}
-# call NAME CURL-ARGS…: body in $TMP/NAME, headers in $TMP/NAME.h, status in $STATUS.
-call() {
-  local name="$1"; shift
-  STATUS=$(curl -sS --max-time 20 -o "$TMP/$name" -D "$TMP/$name.h" -w '%{http_code}' "$@")
-}
-header() { sed -n "s/^$2: \([^\r]*\)\r\?$/\1/Ip" "$TMP/$1" | head -1; }
-# wait_for FILE TEXT: until FILE contains TEXT (10 s at most).
-wait_for() { for _ in $(seq 200); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; bad "waited for [$2] in $1"; return 1; }
-# stop PID: SIGTERM, and the exit status in $RC.
-stop() { kill -TERM "$1"; wait "$1"; RC=$?; }
+. "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 decide() { call "$1" -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json "$URL/v1/decisions?as_of=2022-06-30" "${@:2}"; }
 
 # ---- the OpenAPI document and SIGHUP reload, without a database ----
 LABEL=sighup
 cp -r rules "$TMP/rules"
-start sighup --rules "$TMP/rules" --threads 2 || exit 1
+serve_start sighup --rules "$TMP/rules" --threads 2 || exit 1
 SERVER=$PID
 call openapi "$URL/openapi.json"
 equals "$STATUS" 200 "openapi.json without credentials"
@@ -49,7 +24,7 @@ contains "$TMP/openapi" '"/v1/admin/reload"' "the document lists the reload rout
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/openapi" && ok || bad "openapi.json is JSON"
 
 decide before
-HASH0=$(header before.h X-Ruleset-Hash)
+HASH0=$(header before X-Ruleset-Hash)
 equals "${#HASH0}" 64 "the ruleset hash of a decision"
 cp "$TMP/before" "$TMP/before.body"
 
@@ -60,7 +35,7 @@ contains "$TMP/sighup.err" "keeps serving" "a refused reload says the old rulese
 matches "$TMP/sighup.err" 'common\.rules:[0-9]+:[0-9]+: error' "the diagnostics of the broken rules, with file:line:col"
 decide broken
 equals "$STATUS" 200 "decisions still answer after a refused reload"
-equals "$(header broken.h X-Ruleset-Hash)" "$HASH0" "with the old ruleset"
+equals "$(header broken X-Ruleset-Hash)" "$HASH0" "with the old ruleset"
 cmp -s "$TMP/broken" "$TMP/before.body" && ok || bad "the same decision as before the refused reload"
 
 cp rules/common.rules "$TMP/rules/common.rules"
@@ -69,14 +44,17 @@ kill -HUP "$SERVER"
 wait_for "$TMP/sighup.err" "SIGHUP: rules reloaded"
 decide after
 equals "$STATUS" 200 "decisions after the reload"
-HASH1=$(header after.h X-Ruleset-Hash)
+HASH1=$(header after X-Ruleset-Hash)
 [ "${#HASH1}" = 64 ] && [ "$HASH1" != "$HASH0" ] && ok || bad "a new ruleset hash after the reload: [$HASH1] vs [$HASH0]"
 contains "$TMP/sighup.err" "ruleset $HASH1 (was $HASH0)" "SIGHUP names the new and the old hash"
 call readyz "$URL/readyz"
 contains "$TMP/readyz" "\"ruleset_hash\":\"$HASH1\"" "readyz names the new hash"
+call metrics "$URL/metrics"
+contains "$TMP/metrics" 'subsidy_rules_reloads_total{result="failed"} 1' "the refused reload is counted"
+contains "$TMP/metrics" 'subsidy_rules_reloads_total{result="ok"} 1' "the reload is counted"
 call reload_open -X POST "$URL/v1/admin/reload"
 equals "$STATUS" 503 "without --db the reload route is not open (SIGHUP only)"
-stop "$SERVER"
+serve_stop "$SERVER"
 equals "$RC" 0 "SIGTERM after reloads: exit 0"
 
 # ---- with a database: the admin route and the timers ----
@@ -94,7 +72,7 @@ suite() {
   admin=$("$BIN" user token root --scope admin --db "$DB" 2>/dev/null)
   reader=$("$BIN" user token reader --scope read,decide --db "$DB" 2>/dev/null)
 
-  start "reload-$LABEL" --rules "$dir" --db "$DB" --timers-every 0 || return
+  serve_start "reload-$LABEL" --rules "$dir" --db "$DB" --timers-every 0 || return
   local server=$PID
   call r_noauth -X POST "$URL/v1/admin/reload"
   equals "$STATUS" 401 "reload without credentials"
@@ -102,7 +80,7 @@ suite() {
   equals "$STATUS" 403 "reload with a token without the admin scope"
   contains "$TMP/r_reader" '"code":"forbidden_scope"' "forbidden_scope"
   decide d0 -H "Authorization: Bearer $reader"
-  local hash0; hash0=$(header d0.h X-Ruleset-Hash)
+  local hash0; hash0=$(header d0 X-Ruleset-Hash)
   printf '\nprogramme BROKEN {\n' >>"$dir/common.rules"
   call r_broken -X POST -H "Authorization: Bearer $admin" "$URL/v1/admin/reload"
   equals "$STATUS" 422 "a broken ruleset is refused"
@@ -112,7 +90,7 @@ suite() {
   contains "$TMP/r_broken" "\"ruleset_hash\":\"$hash0\"" "and the hash that keeps serving"
   decide d1 -H "Authorization: Bearer $reader"
   equals "$STATUS" 200 "decisions answer after the refused reload"
-  equals "$(header d1.h X-Ruleset-Hash)" "$hash0" "with the old hash"
+  equals "$(header d1 X-Ruleset-Hash)" "$hash0" "with the old hash"
   cp rules/common.rules "$dir/common.rules"
   printf '\n# reloaded over HTTP\n' >>"$dir/common.rules"
   call r_ok -X POST -H "Authorization: Bearer $admin" "$URL/v1/admin/reload"
@@ -120,10 +98,10 @@ suite() {
   local hash1; hash1=$(sed -n 's/.*"ruleset_hash":"\([0-9a-f]*\)".*/\1/p' "$TMP/r_ok")
   [ "${#hash1}" = 64 ] && [ "$hash1" != "$hash0" ] && ok || bad "the answer names the new hash: [$hash1]"
   contains "$TMP/r_ok" "\"previous_hash\":\"$hash0\"" "and the previous one"
-  equals "$(header r_ok.h X-Ruleset-Hash)" "$hash1" "X-Ruleset-Hash of the reload answer"
+  equals "$(header r_ok X-Ruleset-Hash)" "$hash1" "X-Ruleset-Hash of the reload answer"
   decide d2 -H "Authorization: Bearer $reader"
-  equals "$(header d2.h X-Ruleset-Hash)" "$hash1" "decisions use the new ruleset"
-  stop "$server"
+  equals "$(header d2 X-Ruleset-Hash)" "$hash1" "decisions use the new ruleset"
+  serve_stop "$server"
 
   # Timers: cases returned for correction; their period ends on 2025-03-12.
   python3 - tests/cli/data/incubator-agri-corrected.json "$TMP/apps.jsonl" "$((DUE + 1))" <<'PY'
@@ -143,13 +121,13 @@ PY
   done
 
   # On the period's last day nothing fires (without --today the real date would fire them all).
-  start "early-$LABEL" --rules rules --db "$DB" --timers-every 1 --today 2025-03-12 || return
+  serve_start "early-$LABEL" --rules rules --db "$DB" --timers-every 1 --today 2025-03-12 || return
   sleep 2.5
-  stop "$PID"
+  serve_stop "$PID"
   equals "$RC" 0 "timers on the last day: exit 0"
   equals "$(sql "SELECT count(*) FROM events WHERE action = 'timer'")" "0" "no timer fires on the period's last day"
 
-  start "timers-$LABEL" --rules rules --db "$DB" --timers-every 1 --today 2025-03-13 || return
+  serve_start "timers-$LABEL" --rules rules --db "$DB" --timers-every 1 --today 2025-03-13 || return
   server=$PID
   local n=""
   for _ in $(seq 100); do
@@ -162,7 +140,9 @@ PY
   equals "$(sql "SELECT count(*) FROM events WHERE action = 'timer'")" "$DUE" "one timer event per case"
   equals "$(sql "SELECT count(*) FROM cases WHERE closed = 1")" "$DUE" "expired corrections are closed"
   equals "$(sql "SELECT count(*) FROM cases WHERE closed = 0")" "1" "the case at county review stays open"
-  stop "$server"
+  call tm "$URL/metrics"
+  contains "$TMP/tm" "subsidy_timers_fired_total $DUE" "timers fired in /metrics"
+  serve_stop "$server"
   equals "$RC" 0 "SIGTERM with the timer loop running: exit 0"
   contains "$TMP/timers-$LABEL.err" "stopped" "stopped"
   lacks "$TMP/timers-$LABEL.err" "timers:" "no timer errors"
