@@ -18,6 +18,7 @@ eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got [$1], want [$2]"; fi; }
 # start NAME ARGS…: starts a server on a free port, waits for its "listening on" line, sets URL and PID.
 start() {
   local name="$1"; shift
+  : >"$TMP/$name.out"
   "$BIN" serve --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
   PID=$!; PIDS+=("$PID")
   for _ in $(seq 100); do
@@ -230,6 +231,36 @@ exec 7>&-
 contains "$TMP/slowbody" '"code":"request_timeout"' "slow body: 408 request_timeout"
 call after_slow "$URL/healthz"; eq "$STATUS" 200 "serving after slow clients"
 kill -TERM "$STREAM_PID"; wait "$STREAM_PID"; eq "$?" 0 "stream server SIGTERM exit"
+
+# HTTPS with --tls-cert/--tls-key: a self-signed certificate made here, checked by curl --cacert.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -days 1 -subj "/CN=localhost" \
+  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>/dev/null || bad "openssl req"
+start tls --rules rules --threads 2 --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem" || exit 1
+TLS_PID=$PID
+case "$URL" in https://*) ok ;; *) bad "the listening line names https: [$URL]" ;; esac
+call tls_health --cacert "$TMP/cert.pem" "$URL/healthz"; eq "$STATUS" 200 "healthz over TLS"
+call tls_one --cacert "$TMP/cert.pem" -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json \
+  "$URL/v1/decisions?as_of=2022-06-30"
+cmp -s "$TMP/tls_one" "$TMP/one.want" && ok || bad "a decision over TLS differs from evaluate"
+WANT=$(gen 3 | "$BIN" evaluate --rules rules --as-of 2022-06-30 - | sha256sum)
+GOT=$(gen 3 | curl -sS --cacert "$TMP/cert.pem" -X POST -H 'Content-Type: application/x-ndjson' -T - "$URL/v1/decisions?as_of=2022-06-30" | sha256sum)
+eq "$GOT" "$WANT" "a stream over TLS identical to evaluate"
+curl -sS --max-time 5 -o /dev/null "http://127.0.0.1:${URL##*:}/healthz" 2>/dev/null && bad "plain HTTP answered on the TLS port" || ok
+call tls_after --cacert "$TMP/cert.pem" "$URL/healthz"; eq "$STATUS" 200 "TLS serving after a plain HTTP client"
+kill -TERM "$TLS_PID"; wait "$TLS_PID"; eq "$?" 0 "TLS server SIGTERM exit"
+# A certificate or key that does not load is a startup error naming it: exit 2, no listening line.
+echo 'not a certificate' >"$TMP/junk.pem"
+tls_refused() {  # NAME WANT-IN-STDERR SERVE-ARGS…
+  local name="$1" want="$2"; shift 2
+  "$BIN" serve --rules rules --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+  eq "$?" 2 "$name exit"
+  eq "$(cat "$TMP/$name.out")" "" "$name: no listening line"
+  contains "$TMP/$name.err" "$want" "$name message"
+}
+tls_refused bad_cert "cannot load the TLS certificate \`$TMP/junk.pem\`" --tls-cert "$TMP/junk.pem" --tls-key "$TMP/key.pem"
+tls_refused bad_key "cannot load the TLS key \`$TMP/junk.pem\`" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/junk.pem"
+tls_refused no_key "--tls-cert and --tls-key go together" --tls-cert "$TMP/cert.pem"
+tls_refused bad_log "cannot open the access log" --access-log "$TMP"  # a directory
 
 # SIGTERM while a request is in flight (its body half sent, chunked): it is answered in full, then exit 0.
 for _ in $(seq 400); do cat examples/batch.jsonl; done >"$TMP/many.jsonl"
