@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# `subsidy serve` benchmark (docs/service.md "Metrics and logs", issue 10's figures), not run in CI:
+#  1. POST /v1/decisions, one applicant per request, keep-alive: wrk with 2 threads and
+#     $CONNECTIONS connections for $DURATION s → requests/s, p50, p99;
+#  2. a JSON Lines stream of $LINES applicants through POST /v1/decisions against `subsidy evaluate`
+#     on the same file, alternating, $ROUNDS rounds each → applicants/s and the ratio of the best runs;
+#  3. the server's resident memory (VmRSS) sampled every 5 s over a load run of $LOAD s (wrk, as in 1)
+#     → at the start, the peak and the end.
+#   bash bench/serve.sh                      defaults: DURATION=10 CONNECTIONS=16 LINES=200000 ROUNDS=3 LOAD=30
+#   LOAD=600 bash bench/serve.sh             the 10-minute memory run of the note
+# Needs wrk (apt-get install wrk) and curl. The server and the clients share the machine: on 2 cores
+# the load generator takes a good part of one. Builds Release into $SERVE_BUILD (default
+# /tmp/subsidy-cases-release, shared with bench/cases.sh), or uses $SUBSIDY_BIN when set.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DURATION="${DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-16}"; LINES="${LINES:-200000}"; ROUNDS="${ROUNDS:-3}"
+LOAD="${LOAD:-30}"
+BUILD="${SERVE_BUILD:-/tmp/subsidy-cases-release}"
+WORK="$(mktemp -d)"; SERVER=""
+cleanup() {
+  if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+cd "$ROOT"
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
+
+if [ -n "${SUBSIDY_BIN:-}" ]; then
+  BIN="$SUBSIDY_BIN"
+else
+  echo "== build (Release) in $BUILD"
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$BUILD" -j"$(nproc)" --target subsidy >/dev/null
+  BIN="$BUILD/cli/subsidy"
+fi
+
+# A server on a free port, decisions only (no --db: open), no access log unless $ACCESS_LOG.
+: >"$WORK/serve.out"
+"$BIN" serve --rules rules --listen 127.0.0.1:0 --threads "$(nproc)" --access-log "${ACCESS_LOG:-off}" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVER=$!
+URL=""
+for _ in $(seq 100); do
+  URL=$(sed -n 's|^listening on \(http://[0-9.]*:[0-9]*\)$|\1|p' "$WORK/serve.out")
+  [ -n "$URL" ] && break
+  sleep 0.05
+done
+[ -n "$URL" ] || { echo "the server did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1; }
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$SERVER/status"; }
+now() { date +%s.%N; }
+
+# 1. One applicant per request.
+cat >"$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$ROOT/examples/refused-r02.json", "rb")
+wrk.body = f:read("*a")
+f:close()
+LUA
+curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json "$URL/v1/decisions"
+echo "== one applicant per request: wrk -t2 -c$CONNECTIONS -d${DURATION}s, keep-alive, server --threads $(nproc)"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "$URL/v1/decisions?as_of=2022-06-30" >"$WORK/wrk.txt"
+awk '/Requests\/sec/ {printf "  requests/s %s\n", $2} / 50% / {printf "  p50 %s\n", $2} / 99% / {printf "  p99 %s\n", $2}
+     /Non-2xx/ {printf "  NON-2xx responses: %s\n", $NF}' "$WORK/wrk.txt"
+
+# 2. JSON Lines: the stream against evaluate, alternating.
+for _ in $(seq $(( (LINES + 4) / 5 ))); do cat examples/batch.jsonl; done | head -n "$LINES" >"$WORK/in.jsonl"
+echo "== JSON Lines, $LINES applicants ($(( $(stat -c %s "$WORK/in.jsonl") / 1048576 )) MiB): evaluate -j$(nproc) vs POST /v1/decisions (curl -T FILE)"
+best_eval=0; best_serve=0
+rate() { awk -v n="$LINES" -v a="$1" -v b="$2" 'BEGIN {printf "%d", n / (b - a)}'; }
+for r in $(seq "$ROUNDS"); do
+  t0=$(now); "$BIN" evaluate --rules rules --as-of 2022-06-30 --no-progress "$WORK/in.jsonl" >/dev/null; t1=$(now)
+  curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/x-ndjson' -T "$WORK/in.jsonl" "$URL/v1/decisions?as_of=2022-06-30"
+  t2=$(now)
+  e=$(rate "$t0" "$t1"); s=$(rate "$t1" "$t2")
+  echo "  round $r: evaluate $e applicants/s, serve $s applicants/s"
+  [ "$e" -gt "$best_eval" ] && best_eval=$e
+  [ "$s" -gt "$best_serve" ] && best_serve=$s
+done
+awk -v e="$best_eval" -v s="$best_serve" 'BEGIN {printf "  best: evaluate %d/s, serve %d/s, serve/evaluate %.2f\n", e, s, s / e}'
+
+# 3. Memory under load.
+echo "== resident memory over ${LOAD}s of load (wrk as in 1)"
+start_rss=$(rss); peak=$start_rss
+wrk -t2 -c"$CONNECTIONS" -d"${LOAD}s" -s "$WORK/post.lua" "$URL/v1/decisions?as_of=2022-06-30" >"$WORK/load.txt" &
+LOADER=$!
+while kill -0 "$LOADER" 2>/dev/null; do
+  sleep 5
+  r=$(rss); [ "$r" -gt "$peak" ] && peak=$r
+done
+wait "$LOADER"
+awk '/Requests\/sec/ {printf "  requests/s %s\n", $2}' "$WORK/load.txt"
+echo "  VmRSS kB: start $start_rss, peak $peak, end $(rss)"
