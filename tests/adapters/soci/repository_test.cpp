@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "test_database.hpp"
 
@@ -507,6 +508,17 @@ TEST_P(RepositoryTest, SettingABudgetToTheTotalItHasIsNoRefusal) {
   repo->set_budget("RD_POST", 2024, 1'000'000, "财政局", "");
   EXPECT_EQ(repo->set_budget("RD_POST", 2024, 1'000'000, "财政局", "again").total_fen, 1'000'000);
   EXPECT_EQ(repo->budget_history("RD_POST", 2024).size(), 2u);
+}
+
+// Keys compare byte for byte on every backend: ids that differ in case, by a trailing space or by
+// an accent are three applications (MariaDB: the tables' utf8mb4_nopad_bin collation).
+TEST_P(RepositoryTest, ApplicationIdsDifferingInCaseSpaceOrAccentAreDistinct) {
+  std::vector<store::CaseId> ids;
+  for (const char* app : {"APP-é", "app-é", "APP-é ", "APP-e"}) ids.push_back(repo_->create_case(sample_case(app), submitted()));
+  EXPECT_EQ(std::set<store::CaseId>(ids.begin(), ids.end()).size(), 4u);
+  EXPECT_EQ(repo_->find_by_application_id("app-é"), ids[1]);
+  EXPECT_EQ(repo_->find_by_application_id("APP-é "), ids[2]);
+  EXPECT_EQ(repo_->find_by_application_id("APP-E"), std::nullopt);
 }
 
 TEST_P(RepositoryTest, AwardsAreRecordedOncePerCase) {
