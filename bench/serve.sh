@@ -10,12 +10,12 @@
 #   LOAD=600 bash bench/serve.sh             the 10-minute memory run of the note
 # Needs wrk (apt-get install wrk) and curl. The server and the clients share the machine: on 2 cores
 # the load generator takes a good part of one. Builds Release into $SERVE_BUILD (default
-# /tmp/subsidy-cases-release, shared with bench/cases.sh), or uses $SUBSIDY_BIN when set.
+# /tmp/subsidy-serve-release), or uses $SUBSIDY_BIN when set.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DURATION="${DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-16}"; LINES="${LINES:-200000}"; ROUNDS="${ROUNDS:-3}"
 LOAD="${LOAD:-30}"
-BUILD="${SERVE_BUILD:-/tmp/subsidy-cases-release}"
+BUILD="${SERVE_BUILD:-/tmp/subsidy-serve-release}"
 WORK="$(mktemp -d)"; SERVER=""
 cleanup() {
   if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
