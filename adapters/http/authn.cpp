@@ -201,7 +201,7 @@ Response login(const Services& services, service::LoginThrottle& throttle, Reque
       session = service::login(*lease, *services.credentials, throttle, name, password, req.remote, services.clock(),
                                services.session_lifetime);
     } catch (const service::ServiceError& e) {
-      if (e.code() == "bad_credentials") services.metrics->login_failed();
+      if (e.code() == "bad_credentials" || e.code() == "too_many_attempts") services.metrics->login_failed();
       throw;
     } catch (const store::StoreError& e) {
       if (breaks_connection(e)) lease.discard();

@@ -151,6 +151,10 @@ suite() {
   login addr-zhao2 zhao 'correct horse' --interface 127.0.0.9
   equals "$STATUS" 200 "the same user from another address logs in"
 
+  # 12 failures (2 + 5 + 5) and 2 throttled logins.
+  curl -sS "$URL/metrics" >"$TMP/metrics"
+  contains "$TMP/metrics" 'subsidy_login_failures_total 14' "failed and throttled logins are counted"
+
   stop "$pid"
   # No secret in what the server wrote (its log, its errors).
   local f s
