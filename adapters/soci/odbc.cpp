@@ -45,7 +45,10 @@ std::string with_found_rows(const std::string& connect) {
 
 std::unique_ptr<soci::session> open(const std::string& connect, Backend dialect, const OpenOptions& options) {
   if (dialect != Backend::mysql) throw std::logic_error("ODBC is supported for the MySQL dialect only");
-  auto sql = std::make_unique<soci::session>(soci::odbc, with_found_rows(connect));
+  soci::connection_parameters parameters(soci::odbc, with_found_rows(connect));
+  // Never a login dialog: a failed connection is an error naming why (SQL_DRIVER_NOPROMPT).
+  parameters.set_option(soci::odbc_option_driver_complete, std::to_string(SQL_DRIVER_NOPROMPT).c_str());
+  auto sql = std::make_unique<soci::session>(parameters);
   mysql::configure(*sql, options);
   return sql;
 }

@@ -249,6 +249,27 @@ TEST_P(ServerFailureTest, ALostConnectionIsUnavailable) {
   EXPECT_THROW(run(victim, "SELECT count(*) FROM budgets"), store::UnavailableError);
 }
 
+// A refused login says why, whichever way MariaDB is reached (ODBC: no login dialog is attempted,
+// whose failure would be all the message said), and never shows the password.
+TEST(Failures, AWrongMariadbPasswordIsUnavailableAndSaysSo) {
+  if (const char* why = skip_reason(Kind::mariadb)) GTEST_SKIP() << why;
+  const std::string base = mariadb_base_url();
+  const auto slash = base.find('/', base.find("://") + 3);
+  const std::string db = base.substr(slash + 1, base.find('?', slash) - slash - 1);
+  const auto colon = base.find(':', base.find("://") + 3), at = base.find('@');
+  const std::string wrong = base.substr(0, colon + 1) + "WrongPw42" + base.substr(at);
+  for (const std::string& url : {wrong, odbc_url(wrong, db)}) {
+    try {
+      soci_store::open_repository(url);
+      FAIL() << "expected UnavailableError";
+    } catch (const store::UnavailableError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("Access denied"), std::string::npos) << message;
+      EXPECT_EQ(message.find("WrongPw42"), std::string::npos) << message;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ServerFailureTest, ::testing::Values(Kind::postgresql, Kind::mariadb, Kind::odbc),
                          param_name);
 
