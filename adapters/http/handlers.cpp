@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "http/authn.hpp"
+#include "http/case_routes.hpp"
 #include "http/openapi.hpp"
 #include "model/date.hpp"
 
@@ -101,6 +102,7 @@ Handlers::Handlers(Services services) : services_(std::move(services)) {
   add_metrics_routes(router_, services_);
   add_reload_routes(router_, services_);
   add_auth_routes(router_, services_);
+  add_case_routes(router_, services_);
 }
 
 ReloadOutcome reload_rules(const Services& services) {

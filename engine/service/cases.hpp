@@ -95,7 +95,7 @@ struct ActRequest {
   std::optional<model::Fen> amount;
   std::string reason;
   // The case version the caller saw (an HTTP client's `version`): another stored version → ServiceError conflict.
-  std::optional<std::int64_t> expected_version;
+  std::optional<std::int64_t> expected_version = std::nullopt;
 };
 struct ActResult {
   store::Case c;                        // after
@@ -110,7 +110,7 @@ struct CorrectRequest {
   store::CaseId id = 0;
   std::string facts_json, actor, note;
   model::Days date = 0;
-  std::optional<std::int64_t> expected_version;  // as in ActRequest
+  std::optional<std::int64_t> expected_version = std::nullopt;  // as in ActRequest
 };
 struct CorrectResult {
   store::Case c;
