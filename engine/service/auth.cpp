@@ -211,21 +211,29 @@ Principal authenticate_token(store::UserRepository& repo, const Credentials& cre
 
 LoginThrottle::LoginThrottle(LoginLimits limits, Clock clock) : limits_(limits), clock_(std::move(clock)) {}
 
-std::int64_t LoginThrottle::locked_for(Failures& f, std::chrono::steady_clock::time_point now) const {
+bool LoginThrottle::prune(Failures& f, std::chrono::steady_clock::time_point now) const {
   f.erase(f.begin(), std::find_if(f.begin(), f.end(), [&](auto t) { return now - t < limits_.window; }));
+  return f.empty();
+}
+
+std::int64_t LoginThrottle::locked_for(Table& table, std::string_view key, std::chrono::steady_clock::time_point now) const {
+  const auto it = table.find(key);
+  if (it == table.end()) return 0;
+  Failures& f = it->second;
+  if (prune(f, now)) {
+    table.erase(it);
+    return 0;
+  }
   if (f.size() < limits_.failures) return 0;
   // Unlocked when all but failures − 1 of them have left the window.
   const auto until = f[f.size() - limits_.failures] + limits_.window;
-  const auto seconds = std::chrono::ceil<std::chrono::seconds>(until - now).count();
-  return std::max<std::int64_t>(1, seconds);
+  return std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(until - now).count());
 }
 
 void LoginThrottle::check(std::string_view user, std::string_view address) {
   std::lock_guard lock(mutex_);
   const auto now = clock_();
-  std::int64_t wait = 0;
-  if (auto it = by_user_.find(user); it != by_user_.end()) wait = std::max(wait, locked_for(it->second, now));
-  if (auto it = by_address_.find(address); it != by_address_.end()) wait = std::max(wait, locked_for(it->second, now));
+  const std::int64_t wait = std::max(locked_for(by_user_, user, now), locked_for(by_address_, address, now));
   if (wait > 0)
     throw ServiceError(ErrorKind::refused, "too_many_attempts",
                        "too many failed logins for this user or from this address; try again in " + std::to_string(wait) + " s",
@@ -256,7 +264,12 @@ void LoginThrottle::succeeded(std::string_view user) {
 // spray of names).
 void LoginThrottle::sweep(std::chrono::steady_clock::time_point now) {
   for (auto* m : {&by_user_, &by_address_})
-    std::erase_if(*m, [&](const auto& kv) { return now - kv.second.back() >= limits_.window; });
+    for (auto it = m->begin(); it != m->end();) it = prune(it->second, now) ? m->erase(it) : std::next(it);
+}
+
+std::size_t LoginThrottle::tracked() const {
+  std::lock_guard lock(mutex_);
+  return by_user_.size() + by_address_.size();
 }
 
 Session login(store::UserRepository& repo, const Credentials& creds, LoginThrottle& throttle, const std::string& name,

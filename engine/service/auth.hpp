@@ -129,17 +129,23 @@ class LoginThrottle {
   void failed(std::string_view user, std::string_view address);
   // A successful login clears the failures of the user name (not those of the address).
   void succeeded(std::string_view user);
+  // How many user names and addresses have failures kept (memory stays bounded: those whose
+  // failures have all left the window are forgotten).
+  std::size_t tracked() const;
 
  private:
-  using Failures = std::vector<std::chrono::steady_clock::time_point>;  // within the window, oldest first
-  // Seconds until `f` holds fewer than `failures` entries within the window (0: not locked).
-  std::int64_t locked_for(Failures& f, std::chrono::steady_clock::time_point now) const;
+  using Failures = std::vector<std::chrono::steady_clock::time_point>;  // oldest first
+  using Table = std::map<std::string, Failures, std::less<>>;
+  // Drops the failures that have left the window; true when none is left.
+  bool prune(Failures& f, std::chrono::steady_clock::time_point now) const;
+  // Seconds until `key` has fewer than `failures` failures within the window (0: not locked); forgets it when it has none.
+  std::int64_t locked_for(Table& table, std::string_view key, std::chrono::steady_clock::time_point now) const;
   void sweep(std::chrono::steady_clock::time_point now);
 
   LoginLimits limits_;
   Clock clock_;
-  std::mutex mutex_;
-  std::map<std::string, Failures, std::less<>> by_user_, by_address_;
+  mutable std::mutex mutex_;
+  Table by_user_, by_address_;
   std::size_t next_sweep_ = 1024;
 };
 

@@ -285,6 +285,27 @@ TEST_F(AuthTest, ThrottleSuccessClearsTheNameButNotTheAddress) {
   EXPECT_GT(retry_after([&] { t.check("wang", "192.0.2.7"); }), 0);
 }
 
+TEST_F(AuthTest, ThrottleForgetsNamesAndAddressesWhoseFailuresLeftTheWindow) {
+  using namespace std::chrono_literals;
+  FakeClock c;
+  LoginThrottle t({}, c.clock());
+  for (int i = 0; i < 4; ++i) t.failed("zhao", "192.0.2.1");
+  EXPECT_EQ(t.tracked(), 2U);
+  c.now += 15min;
+  EXPECT_EQ(retry_after([&] { t.check("zhao", "192.0.2.1"); }), -1);
+  EXPECT_EQ(t.tracked(), 0U);  // a check forgets what left the window
+  // A spray of names from many addresses: what has left the window is swept as more arrives.
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 3000; ++i) t.failed("user" + std::to_string(i), "198.51.100." + std::to_string(i));
+    c.now += 16min;
+  }
+  EXPECT_LE(t.tracked(), 2U * 6000U);
+  for (int i = 0; i < 4; ++i) t.failed("li", "192.0.2.9");
+  EXPECT_EQ(retry_after([&] { t.check("li", "192.0.2.9"); }), -1);  // four recent failures: not locked
+  t.failed("li", "192.0.2.9");
+  EXPECT_EQ(retry_after([&] { t.check("li", "192.0.2.8"); }), 15 * 60);
+}
+
 TEST_F(AuthTest, LoginOpensASessionThatExpiresAndHasNoAdminScopeWithoutTheRole) {
   using namespace std::chrono_literals;
   add_user(repo_, creds_, "zhao", "赵 科员", "pw");
