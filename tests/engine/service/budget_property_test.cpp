@@ -1,8 +1,9 @@
 // Property: every budget movement is one case's own (docs/cases.md §5). Seeded random sequences of
 // submit / act (every action the workflow offers at the stage, and some it does not) / correct /
 // budget set (also late, after approvals) / allocate over a few cases of two programmes with small
-// budgets, on the in-memory repository and on SQLite (a temporary file), and on PostgreSQL (fewer
-// sequences; a schema of its own) when SUBSIDY_TEST_PG is set. After every step:
+// budgets, on the in-memory repository and on SQLite (a temporary file), and on PostgreSQL and
+// MariaDB (fewer sequences; a schema or database of its own) when SUBSIDY_TEST_PG /
+// SUBSIDY_TEST_MARIADB are set. After every step:
 //   - reserved + consumed <= total, and the budget's reserved / consumed are the sums of its cases';
 //   - an open case holds 0, its decided amount or its last allocation, and has consumed nothing;
 //   - a rejected / withdrawn / closed case holds and consumed nothing;
@@ -250,8 +251,9 @@ class CaseBudgetProperty : public ::testing::TestWithParam<Kind> {
 files::PreparedFromDisk* CaseBudgetProperty::prepared_ = nullptr;
 
 TEST_P(CaseBudgetProperty, EveryBudgetMovementIsTheCasesOwn) {
-  if (GetParam() == Kind::postgresql && subsidy::testing::pg_base_url() == nullptr) GTEST_SKIP() << subsidy::testing::kPgSkip;
-  const int sequences = GetParam() == Kind::postgresql ? kSequences / 20 : kSequences;  // each opens a schema of its own
+  if (const char* why = subsidy::testing::skip_reason(GetParam())) GTEST_SKIP() << why;
+  const bool server = GetParam() == Kind::postgresql || GetParam() == Kind::mariadb;
+  const int sequences = server ? kSequences / 20 : kSequences;  // each opens a schema (database) of its own
   Coverage cov;
   for (std::uint32_t seed = 1; seed <= static_cast<std::uint32_t>(sequences); ++seed)
     if (!run_sequence(seed, cov)) break;
@@ -268,7 +270,7 @@ TEST_P(CaseBudgetProperty, EveryBudgetMovementIsTheCasesOwn) {
 
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return subsidy::testing::kind_name(info.param); }
 
-INSTANTIATE_TEST_SUITE_P(Backends, CaseBudgetProperty, ::testing::Values(Kind::memory, Kind::sqlite, Kind::postgresql),
+INSTANTIATE_TEST_SUITE_P(Backends, CaseBudgetProperty, ::testing::Values(Kind::memory, Kind::sqlite, Kind::postgresql, Kind::mariadb),
                          param_name);
 
 }  // namespace
