@@ -13,7 +13,9 @@ start_server() {
   local var="$1" name="$2" script="$3"
   if [ -n "${!var:-}" ]; then return; fi
   if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then
-    printf -v "$var" '%s' "$(bash "$script")"
+    local url
+    url="$(bash "$script")"  # a server that cannot be started fails the run (set -e)
+    printf -v "$var" '%s' "$url"
     export "${var?}"
     echo "$name tests use $(echo "${!var}" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')"
   else
