@@ -93,6 +93,9 @@ suite() {
   expect decide-ok 200 "" -H "$(bearer "$decide")" "${one[@]}"
   cmp -s "$TMP/decide-ok" "$TMP/one.want" && ok || bad "the decision with a token differs from evaluate"
   # A decide-only token can neither read cases nor act.
+  expect cases-decide 403 forbidden_scope -H "$(bearer "$decide")" "$URL/v1/cases"
+  expect act-decide 403 forbidden_scope -X POST -H "$(bearer "$decide")" -H 'Content-Type: application/json' \
+    --data-binary '{"action":"approve"}' "$URL/v1/cases/1/actions"
   expect reload-decide 403 forbidden_scope -X POST -H "$(bearer "$decide")" "$URL/v1/admin/reload"
 
   # Login: bad requests, a wrong password (2 failures of 127.0.0.1), a session.
