@@ -45,8 +45,7 @@ int run_show(const BudgetOptions& o) {
   return guarded([&] {
     auto repo = open_db(o.db);
     std::size_t n = 0;
-    for (const auto& b : repo->list_budgets()) {
-      if ((!o.program.empty() && b.programme != o.program) || (o.year && b.year != o.year)) continue;
+    for (const auto& b : service::list_budgets(*repo, o.program, o.year ? std::optional<int>(o.year) : std::nullopt)) {
       if (o.format == "json") {
         std::printf("%s\n", bj::serialize(json::budget_object(b)).c_str());
       } else {

@@ -446,10 +446,9 @@ int year_param(const Request& req) {
 Response budgets(Call& call, const Request& req) {
   Query q(req, {"year", "programme"});
   const auto year = q.integer("year", service::kFirstYear, service::kLastYear);
-  const std::string programme = q.text("programme");
   bj::array out;
-  for (const auto& b : call.repo.list_budgets())
-    if ((programme.empty() || b.programme == programme) && (!year || b.year == *year)) out.push_back(json::budget_object(b));
+  for (const auto& b : service::list_budgets(call.repo, q.text("programme"), year ? std::optional<int>(*year) : std::nullopt))
+    out.push_back(json::budget_object(b));
   return json_of({{"budgets", std::move(out)}});
 }
 

@@ -37,6 +37,13 @@ std::vector<store::BudgetEvent> budget_history(store::CaseRepository& repo, cons
   return events;
 }
 
+std::vector<store::Budget> list_budgets(store::CaseRepository& repo, const std::string& programme, std::optional<int> year) {
+  if (year) check_year(*year);
+  auto all = repo.list_budgets();
+  std::erase_if(all, [&](const store::Budget& b) { return (!programme.empty() && b.programme != programme) || (year && b.year != *year); });
+  return all;
+}
+
 std::vector<store::Award> list_awards(store::CaseRepository& repo, const store::AwardFilter& filter) {
   if (filter.year) check_year(*filter.year);
   return repo.list_awards(filter);

@@ -3,6 +3,7 @@
 // and "Awards"): what the budget office and integrating systems read. No printing; failures are
 // ServiceError or store::StoreError. The use cases that change budgets (set_budget, allocate) are
 // in service/cases.hpp.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ store::BudgetEvent allocation_event(const std::string& programme, int year, Allo
 // The ledger of a budget by seq. ServiceError not_found ("no_budget") when there is no such budget;
 // usage ("bad_year") for an impossible year.
 std::vector<store::BudgetEvent> budget_history(store::CaseRepository& repo, const std::string& programme, int year);
+
+// The budgets of `programme` ("": every programme) and `year` (none: every year), by programme
+// and year. ServiceError usage ("bad_year") for an impossible year.
+std::vector<store::Budget> list_budgets(store::CaseRepository& repo, const std::string& programme, std::optional<int> year);
 
 // The awards that match `filter` (by year, id). ServiceError usage ("bad_year") for an impossible year.
 std::vector<store::Award> list_awards(store::CaseRepository& repo, const store::AwardFilter& filter);

@@ -92,8 +92,8 @@ struct ActRequest {
   model::Days date = 0;
   // `approve` of a smaller amount (分), where the workflow marks the stage `amount adjustable`; the
   // reason is required and recorded with the event (docs/cases.md §5).
-  std::optional<model::Fen> amount;
-  std::string reason;
+  std::optional<model::Fen> amount = std::nullopt;
+  std::string reason = {};
   // The case version the caller saw (an HTTP client's `version`): another stored version → ServiceError conflict.
   std::optional<std::int64_t> expected_version = std::nullopt;
 };

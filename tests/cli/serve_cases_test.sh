@@ -6,7 +6,7 @@
 # role_required, 409 on a stale version, 422 refusals naming the clause, a smaller amount with a
 # reason), correct, history with the users' names, budgets set/show/allocate (a preview changes
 # nothing), awards, audit verify, malformed bodies — the same JSON as the CLI on the same database.
-# On SQLite, then PostgreSQL when SUBSIDY_TEST_PG is set.
+# On SQLite, then PostgreSQL when SUBSIDY_TEST_PG is set and MariaDB when SUBSIDY_TEST_MARIADB is.
 #   serve_cases_test.sh path/to/subsidy project-root
 set -uo pipefail
 BIN="$1"; ROOT="$2"
@@ -260,6 +260,7 @@ suite() {
 }
 
 on_backends serve_cases suite
+on_mariadb serve_cases suite
 
 # Without a database every case route is 503 no_database.
 start nodb || exit 1

@@ -11,6 +11,7 @@
 #include "engine/service/source_file.hpp"
 #include "files/rules_dir.hpp"
 #include "model/date.hpp"
+#include "service/budgets.hpp"
 #include "store/in_memory_repository.hpp"
 
 namespace subsidy::service {
@@ -216,6 +217,22 @@ TEST_F(VisibilityTest, AnAllocationPreviewComputesTheSharesAndChangesNothing) {
   auto applied = allocate(env(), "R14", 2025, Allocation::pro_rata, "F");
   EXPECT_EQ(applied.budget.reserved_fen, 30000000);
   EXPECT_EQ(repo_.get_budget("R14", 2025)->reserved_fen, 30000000);
+}
+
+TEST_F(VisibilityTest, BudgetsAreListedByProgrammeAndYear) {
+  repo_.set_budget("R14", 2024, 100, "F", "");
+  repo_.set_budget("R14", 2025, 200, "F", "");
+  repo_.set_budget("R02", 2025, 300, "F", "");
+  auto totals = [&](const std::string& programme, std::optional<int> year) {
+    std::vector<model::Fen> out;
+    for (const auto& b : list_budgets(repo_, programme, year)) out.push_back(b.total_fen);
+    return out;
+  };
+  EXPECT_EQ(totals("", std::nullopt), (std::vector<model::Fen>{300, 100, 200}));  // by programme, year
+  EXPECT_EQ(totals("R14", std::nullopt), (std::vector<model::Fen>{100, 200}));
+  EXPECT_EQ(totals("", 2025), (std::vector<model::Fen>{300, 200}));
+  EXPECT_EQ(totals("R14", 2024), (std::vector<model::Fen>{100}));
+  EXPECT_THROW(list_budgets(repo_, "", 1900), ServiceError);
 }
 
 }  // namespace
