@@ -8,29 +8,9 @@
 set -uo pipefail
 BIN="$1"; ROOT="$2"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; cleanup' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 U() { "$BIN" user "$@" --db "$DB"; }
 
-# start NAME ARGS…: a server on a free port; sets URL and PID once it prints its listening line.
-start() {
-  local name="$1"; shift
-  "$BIN" serve --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  PID=$!; PIDS+=("$PID")
-  for _ in $(seq 200); do
-    URL=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$TMP/$name.out")
-    [ -n "$URL" ] && return 0
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  bad "$name: no listening line"; sed 's/^/    /' "$TMP/$name.err" | head -5; return 1
-}
-stop() { kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
-# call NAME CURL-ARGS…: the body in $TMP/NAME, the headers in $TMP/NAME.h, the status in $STATUS.
-call() {
-  local name="$1"; shift
-  STATUS=$(curl -sS --max-time 20 -o "$TMP/$name" -D "$TMP/$name.h" -w '%{http_code}' "$@")
-}
 # expect NAME STATUS CODE CURL-ARGS…: that status and, unless CODE is "", the error object with that code.
 expect() {
   local name="$1" want="$2" code="$3"; shift 3
@@ -63,7 +43,7 @@ suite() {
   revoked="$(U token portal --scope decide,read 2>/dev/null)"
   U token-revoke "$(sql "SELECT max(id) FROM api_tokens")" >/dev/null 2>&1 || bad "token-revoke"
 
-  start "auth-$LABEL" --rules rules --db "$DB" --threads 2 --session-hours 2 --timers-every 0 || return
+  serve_start "auth-$LABEL" --rules rules --db "$DB" --threads 2 --session-hours 2 --timers-every 0 || return
   local pid=$PID
 
   # Without credentials, with a wrong scheme, with bad tokens.
@@ -143,7 +123,7 @@ suite() {
   login li-locked li 'battery staple' --interface 127.0.0.7
   equals "$STATUS" 429 "a locked name: 429 even with the right password"
   contains "$TMP/li-locked" '"code":"too_many_attempts"' "a locked name: too_many_attempts"
-  local retry; retry="$(sed -n 's/^Retry-After: \([0-9]*\)\r$/\1/p' "$TMP/li-locked.h")"
+  local retry; retry="$(header li-locked Retry-After)"
   [ -n "$retry" ] && [ "$retry" -gt 850 ] && [ "$retry" -le 900 ] && ok || bad "Retry-After within 15 min: [$retry]"
   login zhao-elsewhere zhao 'correct horse' --interface 127.0.0.7
   equals "$STATUS" 200 "another name from that address logs in"
@@ -158,7 +138,7 @@ suite() {
   curl -sS "$URL/metrics" >"$TMP/metrics"
   contains "$TMP/metrics" 'subsidy_login_failures_total 14' "failed and throttled logins are counted"
 
-  stop "$pid"
+  serve_stop "$pid"
   # No secret in what the server wrote (its log, its errors).
   local f s
   for f in "$TMP/auth-$LABEL.out" "$TMP/auth-$LABEL.err"; do
@@ -171,7 +151,7 @@ suite() {
 on_backends serve_auth suite
 
 # Without --db the service is decisions-only and open; the user routes have no database.
-start open --rules rules --threads 1 || exit 1
+serve_start open --rules rules --threads 1 || exit 1
 expect open-decide 200 "" -X POST -H 'Content-Type: application/json' --data-binary @examples/refused-r02.json \
   "$URL/v1/decisions?as_of=2022-06-30"
 expect open-rules 200 "" "$URL/v1/rules"
@@ -180,7 +160,7 @@ login open-login zhao 'correct horse'
 equals "$STATUS" 503 "login without a database: 503"
 contains "$TMP/open-login" '"code":"no_database"' "login without a database: no_database"
 expect open-me 503 no_database "$URL/v1/me"
-stop "$PID"
+serve_stop "$PID"
 
 echo "serve auth: $pass passed, $fail failed"
 [ "$fail" = 0 ]
