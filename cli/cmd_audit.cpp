@@ -2,6 +2,7 @@
 // chains and the budgets' ledgers; exit 1 when tampering is found.
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/case_cli.hpp"
@@ -18,6 +19,10 @@ struct AuditOptions {
   long long id = 0;
 };
 
+// The text report lists at most this many findings in all (each chain's are capped already,
+// store::kMaxFindingsPerChain); `--format json` lists every finding the audit kept.
+constexpr std::size_t kMaxListedFindings = 1000;
+
 std::string plural(std::int64_t n, const char* noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
@@ -32,10 +37,15 @@ int run_verify(const AuditOptions& o) {
       std::printf("%s\n", boost::json::serialize(json::audit_object(rep)).c_str());
       return rep.clean() ? kExitOk : kExitTestsFailed;
     }
-    for (const auto& f : rep.findings) {
+    const std::size_t listed = std::min(rep.findings.size(), kMaxListedFindings);
+    for (std::size_t i = 0; i < listed; ++i) {
+      const store::AuditFinding& f = rep.findings[i];
       const std::string owner = f.budget.empty() ? "case " + std::to_string(f.case_id) : "budget " + f.budget;
       std::printf("%s seq %lld: %s: %s\n", owner.c_str(), static_cast<long long>(f.seq), store::finding_kind_name(f.kind),
                   f.message.c_str());
+    }
+    if (listed < rep.findings.size()) {
+      std::printf("… and %zu more findings, not listed (--format json lists them all)\n", rep.findings.size() - listed);
     }
     std::string checked = plural(rep.cases, "case") + ", " + plural(rep.events, "event");
     if (!only) checked += ", " + plural(rep.budgets, "budget") + ", " + plural(rep.budget_events, "budget event");

@@ -109,19 +109,35 @@ void check_chain(std::span<const E> events, const ChainHead& head, const std::st
     }
   }
 
-  // Where each original seq is stored now; originals that nobody claims were deleted.
+  // Where each original seq is stored now; the originals nobody claims were deleted, each run of
+  // them one finding (walking the claimed seqs, never every number up to a forged huge seq).
   std::unordered_map<std::int64_t, std::size_t> by_orig;
-  std::int64_t max_orig = head.count;
+  std::vector<std::int64_t> claimed;
+  claimed.reserve(n + 1);
   for (std::size_t i = 0; i < n; ++i) {
-    by_orig.emplace(orig[i], i);
-    max_orig = std::max(max_orig, orig[i]);
+    if (by_orig.emplace(orig[i], i).second) claimed.push_back(orig[i]);
   }
-  for (std::int64_t s = 1; s <= max_orig; ++s) {
-    if (by_orig.find(s) == by_orig.end()) {
-      report(s, FindingKind::deleted,
-             "event seq " + std::to_string(s) + " is missing (deleted)" +
-                 (s > head.count ? std::string() : "; the " + owner + " recorded " + std::to_string(head.count) + " events"));
+  std::sort(claimed.begin(), claimed.end());
+  const bool head_beyond = claimed.empty() || claimed.back() < head.count;
+  if (head_beyond) claimed.push_back(head.count + 1);  // the recorded chain's end bounds the last run
+  std::int64_t before = 0;
+  for (std::size_t k = 0; k < claimed.size(); ++k) {
+    const std::int64_t next = claimed[k];
+    if (next > before + 1) {
+      const std::int64_t first = before + 1, last = next - 1;
+      const bool next_stored = !(head_beyond && k + 1 == claimed.size());
+      std::string message = first == last ? "event seq " + std::to_string(first) + " is missing (deleted)"
+                                          : "events seq " + std::to_string(first) + " to " + std::to_string(last) +
+                                                " are missing (deleted)";
+      if (before > 0 && next_stored) {
+        message += ": seq jumps from " + std::to_string(before) + " to " + std::to_string(next);
+      }
+      if (first <= head.count) {
+        message += "; the " + owner + " recorded " + std::to_string(head.count) + " events";
+      }
+      report(first, FindingKind::deleted, std::move(message));
     }
+    before = next;
   }
 
   for (std::size_t i = 0; i < n; ++i) {
@@ -155,6 +171,16 @@ void check_chain(std::span<const E> events, const ChainHead& head, const std::st
   }
 
   std::stable_sort(found.begin(), found.end(), by_seq_then_kind);
+  if (found.size() > kMaxFindingsPerChain) {
+    const AuditFinding& first_left = found[kMaxFindingsPerChain];
+    const std::size_t more = found.size() - kMaxFindingsPerChain;
+    AuditFinding summary = finding(first_left.seq, first_left.kind,
+                                   "… and " + std::to_string(more) + " more finding" + (more == 1 ? "" : "s") +
+                                       " in this " + owner + "'s chain from seq " + std::to_string(first_left.seq) +
+                                       " on, not listed");
+    found.resize(kMaxFindingsPerChain);
+    found.push_back(std::move(summary));
+  }
   out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
 }
 

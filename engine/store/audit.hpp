@@ -3,6 +3,7 @@
 // repository implementation: the repository reads the stored events (ordered by seq) and the
 // recorded chain head, and verify_chain / verify_budget_chain name every altered, deleted or
 // reordered event.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -42,6 +43,11 @@ struct AuditReport {
   std::vector<AuditFinding> findings;  // the cases' (by case), then the budgets' (by programme, year)
   bool clean() const { return findings.empty(); }
 };
+
+// At most this many findings are listed per chain (a case's or a budget's ledger); when there are
+// more, one last finding (of the kind of the first one left out) says how many more were left out.
+// A run of missing seqs is always one `deleted` finding naming its range.
+inline constexpr std::size_t kMaxFindingsPerChain = 100;
 
 // What the case row (or the budget row) says about its chain: written in the same transaction as
 // each event.

@@ -352,6 +352,15 @@ tamper() {  # SQLite only: edit a note, delete an event, swap two seqs of case 1
   contains "$TMP/out" "case 1 seq 8: deleted" "deleted event"
   contains "$TMP/out" "case 1 seq 10: reordered" "swapped seq 10"
   contains "$TMP/out" "case 1 seq 12: reordered" "swapped seq 12"
+  # a forged row far beyond case 3's chain: one finding for the whole gap, not one per missing seq
+  n3=$(sqlite3 "$DBFILE" "SELECT event_count FROM cases WHERE id = 3")
+  sqlite3 "$DBFILE" "INSERT INTO events (case_id, seq, actor, role, action, from_stage, to_stage, note, occurred_at, payload_json, prev_hash, hash)
+                     SELECT case_id, 10000000, actor, role, action, from_stage, to_stage, '伪造', occurred_at, payload_json, prev_hash, hash
+                     FROM events WHERE case_id = 3 AND seq = 1;"
+  expect_rc 1 "audit finds the forged far seq" S audit verify --case 3
+  equals "$(grep -c '^case 3 seq' "$TMP/out")" 2 "the seq flood gives the gap and the forged event"
+  contains "$TMP/out" "case 3 seq $((n3 + 1)): deleted: events seq $((n3 + 1)) to 9999999 are missing (deleted): seq jumps from $n3 to 10000000" "the gap as one range"
+  contains "$TMP/out" "case 3 seq 10000000: altered" "the forged event"
   expect_rc 0 "other cases are clean" S audit verify --case 2
 }
 

@@ -122,5 +122,35 @@ TEST(VerifyChain, EditedLinkIsBroken) {
   EXPECT_EQ(f, (Found{{1, K::broken_link}, {2, K::broken_link}}));
 }
 
+TEST(VerifyChain, HugeSeqGapIsOneFinding) {
+  Chain c = build(3);
+  Event forged = c.events.back();
+  forged.seq = 10'000'000;  // a forged row inserted far beyond the chain, its hash not recomputed
+  forged.note = "forged";
+  c.events.push_back(forged);
+  const auto f = verify(c);
+  EXPECT_EQ(kinds(f), (Found{{4, K::deleted}, {10'000'000, K::altered}}));
+  EXPECT_NE(f[0].message.find("seq jumps from 3 to 10000000"), std::string::npos) << f[0].message;
+}
+
+TEST(VerifyChain, GapAtTheStartNamesItsRange) {
+  Chain c = build(6);
+  c.events.erase(c.events.begin(), c.events.begin() + 3);
+  const auto f = verify(c);
+  EXPECT_EQ(kinds(f), (Found{{1, K::deleted}}));
+  EXPECT_NE(f[0].message.find("events seq 1 to 3 are missing"), std::string::npos) << f[0].message;
+}
+
+TEST(VerifyChain, FindingsPerCaseAreCapped) {
+  Chain c = build(3 * static_cast<int>(kMaxFindingsPerChain));
+  for (Event& e : c.events) e.note = "forged";  // every event altered
+  const auto f = verify(c);
+  ASSERT_EQ(f.size(), kMaxFindingsPerChain + 1);
+  EXPECT_EQ(f[kMaxFindingsPerChain - 1].seq, static_cast<std::int64_t>(kMaxFindingsPerChain));
+  EXPECT_NE(f.back().message.find("and " + std::to_string(2 * kMaxFindingsPerChain) + " more finding"),
+            std::string::npos)
+      << f.back().message;
+}
+
 }  // namespace
 }  // namespace subsidy::store
