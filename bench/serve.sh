@@ -63,7 +63,8 @@ awk '/Requests\/sec/ {printf "  requests/s %s\n", $2} / 50% / {printf "  p50 %s\
      /Non-2xx/ {printf "  NON-2xx responses: %s\n", $NF}' "$WORK/wrk.txt"
 
 # 2. JSON Lines: the stream against evaluate, alternating.
-for _ in $(seq $(( (LINES + 4) / 5 ))); do cat examples/batch.jsonl; done | head -n "$LINES" >"$WORK/in.jsonl"
+for _ in $(seq 200); do cat examples/batch.jsonl; done >"$WORK/k.jsonl"  # 1,000 lines
+for _ in $(seq $(( LINES / 1000 + 1 ))); do cat "$WORK/k.jsonl"; done | head -n "$LINES" >"$WORK/in.jsonl"
 echo "== JSON Lines, $LINES applicants ($(( $(stat -c %s "$WORK/in.jsonl") / 1048576 )) MiB): evaluate -j$(nproc) vs POST /v1/decisions (curl -T FILE)"
 best_eval=0; best_serve=0
 rate() { awk -v n="$LINES" -v a="$1" -v b="$2" 'BEGIN {printf "%d", n / (b - a)}'; }
