@@ -75,22 +75,7 @@ ErrorView error_view(const service::ServiceError& e) {
   return {service::error_kind_name(e.kind()), e.code(), e.what(), e.details(), rc};
 }
 
-ErrorView error_view(const store::StoreError& e) {
-  const auto kind = service::kind_of(e);
-  ErrorView v{service::error_kind_name(kind), store::error_kind_name(e.kind()), e.what(), {}, exit_code(kind)};
-  if (e.kind() == store::ErrorKind::conflict)
-    v.message = std::string("the case changed since you read it; reload and retry (") + e.what() + ")";
-  if (const auto* b = dynamic_cast<const store::BudgetExceededError*>(&e))
-    v.details = {{"programme", b->programme()},
-                 {"year", std::to_string(b->year())},
-                 {"requested_fen", std::to_string(b->requested())},
-                 {"available_fen", std::to_string(b->available())}};
-  if (const auto* d = dynamic_cast<const store::DuplicateApplicationError*>(&e)) {
-    v.details = {{"application_id", d->application_id()}};
-    if (d->existing_case()) v.details.emplace_back("case", std::to_string(d->existing_case()));
-  }
-  return v;
-}
+ErrorView error_view(const store::StoreError& e) { return error_view(service::to_service_error(e)); }
 
 int guarded(const std::function<int()>& body, bool json) {
   try {

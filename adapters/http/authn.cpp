@@ -97,23 +97,7 @@ Response error_of(const service::ServiceError& e) {
   return r;
 }
 
-Response error_of(const store::StoreError& e) {
-  const auto kind = service::kind_of(e);
-  std::string message = e.what();
-  Fields details;
-  if (e.kind() == store::ErrorKind::conflict)
-    message = std::string("the case changed since you read it; reload and retry (") + e.what() + ")";
-  if (const auto* b = dynamic_cast<const store::BudgetExceededError*>(&e))
-    details = {{"programme", b->programme()},
-               {"year", std::to_string(b->year())},
-               {"requested_fen", std::to_string(b->requested())},
-               {"available_fen", std::to_string(b->available())}};
-  if (const auto* d = dynamic_cast<const store::DuplicateApplicationError*>(&e)) {
-    details = {{"application_id", d->application_id()}};
-    if (d->existing_case()) details.emplace_back("case", std::to_string(d->existing_case()));
-  }
-  return error_of(service::ServiceError(kind, store::error_kind_name(e.kind()), message, std::move(details)));
-}
+Response error_of(const store::StoreError& e) { return error_of(service::to_service_error(e)); }
 
 // ---- authentication ----
 

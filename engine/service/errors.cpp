@@ -31,4 +31,21 @@ ErrorKind kind_of(const store::StoreError& e) {
   return ErrorKind::internal;
 }
 
+ServiceError to_service_error(const store::StoreError& e) {
+  std::string message = e.what();
+  Details details;
+  if (e.kind() == store::ErrorKind::conflict)
+    message = std::string("the case changed since you read it; reload and retry (") + e.what() + ")";
+  if (const auto* b = dynamic_cast<const store::BudgetExceededError*>(&e))
+    details = {{"programme", b->programme()},
+               {"year", std::to_string(b->year())},
+               {"requested_fen", std::to_string(b->requested())},
+               {"available_fen", std::to_string(b->available())}};
+  if (const auto* d = dynamic_cast<const store::DuplicateApplicationError*>(&e)) {
+    details = {{"application_id", d->application_id()}};
+    if (d->existing_case()) details.emplace_back("case", std::to_string(d->existing_case()));
+  }
+  return ServiceError(kind_of(e), store::error_kind_name(e.kind()), message, std::move(details));
+}
+
 }  // namespace subsidy::service

@@ -45,5 +45,9 @@ class ServiceError : public std::runtime_error {
 // The service kind of a storage error: conflict/duplicate → conflict, unavailable/schema/corrupt →
 // database, budget_exceeded → refused, not_found → not_found, backend → internal.
 ErrorKind kind_of(const store::StoreError& e);
+// The same error as a ServiceError for callers that report both alike (the CLI, the HTTP service):
+// kind_of(e), the storage code ("conflict", "budget_exceeded", …), a conflict's message telling the
+// user to reload and retry, and the details of a budget refusal or a duplicate application.
+ServiceError to_service_error(const store::StoreError& e);
 
 }  // namespace subsidy::service
