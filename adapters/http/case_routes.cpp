@@ -398,6 +398,7 @@ Response take_action(Call& call, const Request& req) {
     throw ServiceError(ErrorKind::usage, "reason_without_amount", "`reason` goes with `amount` (the approved smaller amount)",
                        {{"field", "reason"}});
   r.expected_version = b.integer("version");
+  service::check_version(c, r.expected_version);  // a stale click is a conflict, whatever the stage now allows
   r.role = acting_role(call, c, r.action, b.text("role"));
   r.actor = call.who.user.name;
   r.date = call.today;

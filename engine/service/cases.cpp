@@ -77,14 +77,6 @@ ServiceError refused(const workflow::Refusal& r) {
                       std::string("refused [") + workflow::refusal_kind_name(r.kind) + "]: " + r.message);
 }
 
-// The optimistic lock of a client that names the version it saw.
-void check_version(const store::Case& c, const std::optional<std::int64_t>& expected) {
-  if (expected && *expected != c.version)
-    throw ServiceError(ErrorKind::conflict, "conflict",
-                       "case " + std::to_string(c.id) + " is at version " + std::to_string(c.version) + ", not " +
-                           std::to_string(*expected) + ": it changed since you read it; reload and retry",
-                       {{"case", std::to_string(c.id)}, {"version", std::to_string(c.version)}});
-}
 
 // Every recorded step names the person who took it.
 void require_actor(const std::string& actor) {
@@ -96,6 +88,14 @@ void require_actor(const std::string& actor) {
 }
 
 }  // namespace
+
+void check_version(const store::Case& c, const std::optional<std::int64_t>& expected) {
+  if (expected && *expected != c.version)
+    throw ServiceError(ErrorKind::conflict, "conflict",
+                       "case " + std::to_string(c.id) + " is at version " + std::to_string(c.version) + ", not " +
+                           std::to_string(*expected) + ": it changed since you read it; reload and retry",
+                       {{"case", std::to_string(c.id)}, {"version", std::to_string(c.version)}});
+}
 
 std::string money(model::Fen fen) { return model::format_money_human(fen); }
 

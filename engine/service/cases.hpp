@@ -105,6 +105,8 @@ struct ActResult {
 // Refusals → ServiceError refused (code: the refusal kind, budget_exceeded, nothing_to_pay); lost
 // optimistic lock → store::ConflictError; an empty or blank actor → ServiceError usage.
 ActResult act(const Env& env, const ActRequest& r);
+// ServiceError conflict unless the client saw this version of the case (nothing expected: no check).
+void check_version(const store::Case& c, const std::optional<std::int64_t>& expected);
 
 struct CorrectRequest {
   store::CaseId id = 0;

@@ -130,6 +130,8 @@ suite() {
   expect act_county 200 "" "$LINHE" POST /v1/cases/1/actions "{\"action\":\"approve\",\"note\":\"推荐\",\"version\":$v}"
   equals "$(py "$TMP/act_county" 'd["case"]["stages"]')" '["formal_review"]' "county approval: to the formal review"
   equals "$(py "$TMP/act_county" 'd["case"]["version"]')" "$((v + 1))" "the version moves on"
+  # the same click again with the version it saw: the case moved on, so a conflict, not a role refusal
+  expect act_county_stale 409 conflict "$LINHE" POST /v1/cases/1/actions "{\"action\":\"approve\",\"version\":$v}"
   expect act_county_again 403 forbidden "$LINHE" POST /v1/cases/1/actions '{"action":"approve"}'
   contains "$TMP/act_county_again" "市科技局" "forbidden: names who may take the step"
   expect act_not_held 403 forbidden "$LINHE" POST /v1/cases/1/actions '{"action":"approve","role":"市科技局"}'
