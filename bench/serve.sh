@@ -64,7 +64,8 @@ awk '/Requests\/sec/ {printf "  requests/s %s\n", $2} / 50% / {printf "  p50 %s\
 
 # 2. JSON Lines: the stream against evaluate, alternating.
 for _ in $(seq 200); do cat examples/batch.jsonl; done >"$WORK/k.jsonl"  # 1,000 lines
-for _ in $(seq $(( LINES / 1000 + 1 ))); do cat "$WORK/k.jsonl"; done | head -n "$LINES" >"$WORK/in.jsonl"
+# Whole copies, then the rest: no `| head` (under pipefail its SIGPIPE to cat ended the script here).
+{ for _ in $(seq $(( LINES / 1000 ))); do cat "$WORK/k.jsonl"; done; [ $(( LINES % 1000 )) = 0 ] || sed -n "1,$(( LINES % 1000 ))p" "$WORK/k.jsonl"; } >"$WORK/in.jsonl"
 echo "== JSON Lines, $LINES applicants ($(( $(stat -c %s "$WORK/in.jsonl") / 1048576 )) MiB): evaluate -j$(nproc) vs POST /v1/decisions (curl -T FILE)"
 best_eval=0; best_serve=0
 rate() { awk -v n="$LINES" -v a="$1" -v b="$2" 'BEGIN {printf "%d", n / (b - a)}'; }
