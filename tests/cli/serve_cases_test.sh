@@ -13,28 +13,19 @@ BIN="$1"; ROOT="$2"
 source "$ROOT/tests/cli/lib.sh"
 DATA=tests/cli/data
 TODAY=2025-03-03
-PIDS=()
-stop_all() { for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; cleanup; }
-trap stop_all EXIT
+source "$ROOT/tests/cli/serve_lib.sh"
 
 # py FILE EXPR: EXPR over the JSON document d of FILE, printed (JSON for lists and objects).
 py() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v,(list,dict,bool)) or v is None else v)' "$1" "$2"; }
 
-# start NAME ARGS…: a server on a free port; sets URL.
+# start NAME ARGS…: a server of the shipped rules on a free port (serve_start); sets URL and SERVER.
 start() {
   local name="$1"; shift
-  "$BIN" serve --rules rules --listen 127.0.0.1:0 --threads 2 --timers-every 0 --today $TODAY "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  local pid=$!; PIDS+=("$pid"); SERVER=$pid
-  for _ in $(seq 200); do
-    URL=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$TMP/$name.out")
-    [ -n "$URL" ] && return 0
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  bad "$name: no listening line"; sed 's/^/    /' "$TMP/$name.err" | head -5; return 1
+  serve_start "$name" --rules rules --threads 2 --timers-every 0 --today $TODAY "$@" || return 1
+  SERVER=$PID
 }
-# call NAME TOKEN METHOD PATH [BODY [CONTENT-TYPE]]: the body in $TMP/NAME, the status in $STATUS.
-call() {
+# api NAME TOKEN METHOD PATH [BODY [CONTENT-TYPE]]: the body in $TMP/NAME, the status in $STATUS.
+api() {
   local name="$1" token="$2" method="$3" path="$4" args=()
   [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
   if [ $# -ge 5 ]; then args+=(-H "Content-Type: ${6:-application/json}" --data-binary "$5"); fi
@@ -43,7 +34,7 @@ call() {
 # expect NAME WANT-STATUS [CODE] TOKEN METHOD PATH [BODY [TYPE]]: the status and, given, the error code.
 expect() {
   local name="$1" want="$2" code="$3"; shift 3
-  call "$name" "$@"
+  api "$name" "$@"
   equals "$STATUS" "$want" "$name: status"
   if [ -n "$code" ]; then contains "$TMP/$name" "\"code\":\"$code\"" "$name: error code"; fi
   if [ "$STATUS" != "$want" ]; then head -c 600 "$TMP/$name" | sed 's/^/    /'; echo; fi

@@ -1,4 +1,4 @@
-# Helpers of the CLI test scripts that run `subsidy serve` (serve_ops_test.sh, serve_multi_test.sh),
+# Helpers of the CLI test scripts that run `subsidy serve` (serve_ops, serve_multi, serve_auth, serve_cases),
 # on top of tests/cli/lib.sh (source that first): servers on free ports killed at exit, curl calls
 # with the body, headers and status kept, waiting for a line, stopping with SIGTERM.
 SERVE_PIDS=()
@@ -31,4 +31,16 @@ header() { sed -n "s/^$2: \([^\r]*\)\r\?$/\1/Ip" "$TMP/$1.h" | head -1; }
 wait_for() {
   for _ in $(seq 200); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   bad "waited for [$2] in $1"; return 1
+}
+# make_apps PREFIX N FILE: N copies of tests/cli/data/incubator-agri-corrected.json as JSON Lines,
+# with the ids PREFIX-00, PREFIX-01, …
+make_apps() {
+  python3 - tests/cli/data/incubator-agri-corrected.json "$1" "$2" "$3" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+with open(sys.argv[4], "w") as f:
+    for i in range(int(sys.argv[3])):
+        d["id"] = "%s-%02d" % (sys.argv[2], i)
+        f.write(json.dumps(d, ensure_ascii=False) + "\n")
+PY
 }

@@ -25,14 +25,7 @@ R() { "$BIN" "$@" --db "$DB" --rules rules; }
 
 suite() {
   local total=$((RACE + BUDGET + DUE)) i
-  python3 - tests/cli/data/incubator-agri-corrected.json "$TMP/apps.jsonl" "$total" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-with open(sys.argv[2], "w") as f:
-    for i in range(int(sys.argv[3])):
-        d["id"] = "MULTI-%02d" % i
-        f.write(json.dumps(d, ensure_ascii=False) + "\n")
-PY
+  make_apps MULTI "$total" "$TMP/apps.jsonl"
   R case import "$TMP/apps.jsonl" --program R14 --date 2025-03-03 --no-progress >/dev/null 2>&1 || bad "import"
   # R14 follows the competitive workflow: the first RACE+BUDGET cases are taken to the bureau's
   # collective decision (the reserving stage, 市科技局), the last DUE are returned for correction.

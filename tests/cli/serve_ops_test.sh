@@ -104,14 +104,7 @@ suite() {
   serve_stop "$server"
 
   # Timers: cases returned for correction; their period ends on 2025-03-12.
-  python3 - tests/cli/data/incubator-agri-corrected.json "$TMP/apps.jsonl" "$((DUE + 1))" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-with open(sys.argv[2], "w") as f:
-    for i in range(int(sys.argv[3])):
-        d["id"] = "OPS-%02d" % i
-        f.write(json.dumps(d, ensure_ascii=False) + "\n")
-PY
+  make_apps OPS "$((DUE + 1))" "$TMP/apps.jsonl"
   R case import "$TMP/apps.jsonl" --program R14 --date 2025-03-03 --no-progress >/dev/null 2>&1 || bad "import"
   local i
   for i in $(seq 1 $((DUE + 1))); do R case act "$i" submit --as 申报单位 --actor A --date 2025-03-03 >/dev/null || bad "submit $i"; done
