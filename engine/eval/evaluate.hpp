@@ -80,6 +80,9 @@ using NodeValue = Result<std::int64_t>;
 NodeValue evaluate_node(const Ruleset& rs, std::uint32_t node, const model::Facts& facts, Days as_of,
                         const std::int64_t* case_attrs);
 
+// A parameter's value as explanations show it: "12.5%", "100000.00元", a date, true/false, an integer.
+std::string param_value_text(const Param& p, std::int64_t v);
+
 // Human-readable explanation for officers, in Chinese (`english == false`) or English.
 std::string explain_text(const Ruleset& rs, const model::Decision& d, const Explanation& ex, bool english,
                          const Selection* selection = nullptr);

@@ -69,6 +69,8 @@ std::string param_value(const Param& p, std::int64_t v) {
 
 }  // namespace
 
+std::string param_value_text(const Param& p, std::int64_t v) { return param_value(p, v); }
+
 std::string explain_text(const Ruleset& rs, const model::Decision& d, const Explanation& ex, bool en, const Selection* sel) {
   const Words& w = en ? kEn : kZh;
   std::string o;
