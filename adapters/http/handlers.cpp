@@ -103,6 +103,7 @@ Handlers::Handlers(Services services) : services_(std::move(services)) {
   add_reload_routes(router_, services_);
   add_auth_routes(router_, services_);
   add_case_routes(router_, services_);
+  for (const auto& add : services_.extra_routes) add(router_, services_);
 }
 
 ReloadOutcome reload_rules(const Services& services) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -75,6 +76,10 @@ struct Services {
   std::function<model::Days()> today = model::today_cst;
   // Recompiles the rules directory for a reload (files::prepare); empty: the rules are not reloadable.
   std::function<PreparedOrRefused()> prepare_rules;
+  // The service is served over TLS (serve --tls-cert): cookies it sets carry `Secure`.
+  bool tls = false;
+  // More route groups, added after the service's own (the officer's desk: web::add_desk_routes).
+  std::vector<std::function<void(Router&, const Services&)>> extra_routes;
 };
 
 class Handlers {
