@@ -62,6 +62,9 @@ class SociRepository final : public store::CaseRepository {
 
   void store_ruleset(const store::RulesetSources& r) override;
   std::optional<store::RulesetSources> load_ruleset(std::string_view hash) override;
+  store::PublishedRuleset publish_ruleset(const store::RulesetSources& r, const store::PublishedRuleset& p) override;
+  std::vector<store::PublishedRuleset> published_rulesets() override;
+  std::optional<store::PublishedRuleset> published_ruleset(std::optional<int> version = std::nullopt) override;
 
   store::UserId add_user(const store::User& u) override;
   std::optional<store::User> find_user(std::string_view name) override;
@@ -112,6 +115,7 @@ class SociRepository final : public store::CaseRepository {
   struct Statements;
   Statements& prepared();
 
+  void insert_ruleset(const store::RulesetSources& r);  // inside a write transaction; once per hash
   store::CreateResult insert_case(const store::Case& c, const store::FactsVersion& fv);
   std::optional<store::CaseId> lookup_application(const std::string& application_id);
   std::optional<store::Budget> read_budget(const std::string& programme, int year);

@@ -109,6 +109,15 @@ class CaseRepository : public UserRepository {
   // nothing. std::invalid_argument when validate_ruleset refuses them.
   virtual void store_ruleset(const RulesetSources& r) = 0;
   virtual std::optional<RulesetSources> load_ruleset(std::string_view hash) = 0;  // files in stored order
+
+  // ---- published rule versions ----
+  // Stores the ruleset (as store_ruleset) and a new version of it — number: the latest + 1 — in one
+  // transaction (the open unit of work, or its own), and returns it as stored. `p.ruleset_hash` must
+  // be `r.hash` and `p.published_by` not blank (std::invalid_argument).
+  virtual PublishedRuleset publish_ruleset(const RulesetSources& r, const PublishedRuleset& p) = 0;
+  virtual std::vector<PublishedRuleset> published_rulesets() = 0;  // by version
+  // One version, or the latest when none; nullopt when there is no such version (or none at all).
+  virtual std::optional<PublishedRuleset> published_ruleset(std::optional<int> version = std::nullopt) = 0;
 };
 
 // RAII unit of work: begins on construction, rolls back on destruction unless committed.

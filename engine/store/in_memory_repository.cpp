@@ -376,6 +376,37 @@ std::optional<RulesetSources> InMemoryRepository::load_ruleset(std::string_view 
   return it->second;
 }
 
+PublishedRuleset InMemoryRepository::publish_ruleset(const RulesetSources& r, const PublishedRuleset& p) {
+  validate_ruleset(r);
+  validate_published(r, p);
+  auto lock = guard();
+  if (st().rulesets.find(r.hash) == st().rulesets.end()) {
+    RulesetSources stored = r;
+    if (stored.created_at.empty()) stored.created_at = clock_();
+    st().rulesets.emplace(stored.hash, std::move(stored));
+  }
+  PublishedRuleset v = p;
+  v.version = st().published.empty() ? 1 : st().published.back().version + 1;
+  if (v.published_at.empty()) v.published_at = clock_();
+  st().published.push_back(v);
+  return v;
+}
+
+std::vector<PublishedRuleset> InMemoryRepository::published_rulesets() {
+  auto lock = guard();
+  return st().published;
+}
+
+std::optional<PublishedRuleset> InMemoryRepository::published_ruleset(std::optional<int> version) {
+  auto lock = guard();
+  const auto& all = st().published;
+  if (all.empty()) return std::nullopt;
+  if (!version) return all.back();
+  for (const auto& v : all)
+    if (v.version == *version) return v;
+  return std::nullopt;
+}
+
 }  // namespace subsidy::store
 
 namespace subsidy::store {

@@ -33,6 +33,7 @@ struct InMemoryState {
   };
   std::map<std::pair<std::string, int>, StoredLedger> ledgers;  // by budget
   std::map<std::string, RulesetSources, std::less<>> rulesets;   // by hash
+  std::vector<PublishedRuleset> published;                        // by version
   std::vector<Award> awards;
   std::map<UserId, User> users;
   std::map<std::pair<UserId, std::string>, RoleGrant> grants;  // by user, role
@@ -92,6 +93,9 @@ class InMemoryRepository final : public CaseRepository {
 
   void store_ruleset(const RulesetSources& r) override;
   std::optional<RulesetSources> load_ruleset(std::string_view hash) override;
+  PublishedRuleset publish_ruleset(const RulesetSources& r, const PublishedRuleset& p) override;
+  std::vector<PublishedRuleset> published_rulesets() override;
+  std::optional<PublishedRuleset> published_ruleset(std::optional<int> version = std::nullopt) override;
 
   UserId add_user(const User& u) override;
   std::optional<User> find_user(std::string_view name) override;

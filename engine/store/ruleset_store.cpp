@@ -34,6 +34,15 @@ void validate_ruleset(const RulesetSources& r) {
   }
 }
 
+void validate_published(const RulesetSources& r, const PublishedRuleset& p) {
+  if (p.ruleset_hash != r.hash)
+    throw std::invalid_argument("published version names ruleset `" + p.ruleset_hash + "`, not the ruleset given (" + r.hash + ")");
+  if (p.published_by.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw std::invalid_argument("a published version needs who published it");
+  if (p.calendar_text.find('\0') != std::string::npos)
+    throw std::invalid_argument("the published calendar contains a NUL byte and cannot be stored as text");
+}
+
 void check_stored_ruleset(const RulesetSources& r) {
   if (const std::string computed = ruleset_hash(r.files); computed != r.hash) {
     throw CorruptError("stored ruleset " + r.hash + " does not match its files (their hash is " + computed +

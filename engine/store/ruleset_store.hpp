@@ -20,6 +20,19 @@ struct RulesetSources {
   bool operator==(const RulesetSources&) const = default;
 };
 
+// A published rule version (migration 008): which stored ruleset the service and the case commands
+// use when not given a rules directory — the latest version.
+struct PublishedRuleset {
+  int version = 0;            // 1, 2, … assigned by publish_ruleset
+  std::string ruleset_hash;   // a stored ruleset (RulesetSources::hash)
+  std::string calendar_text;  // the working-day calendar published with it ("" when none)
+  std::string note;           // why it was published
+  std::string published_by;   // "os:alice" from the CLI, the user's name over HTTP
+  std::string published_at;   // UTC ISO-8601; stamped by publish_ruleset when empty
+  std::string test_summary;   // what its tests gave ("12 passed, 0 failed; coverage …")
+  bool operator==(const PublishedRuleset&) const = default;
+};
+
 // Lower-case hex SHA-256 over every file's path, a NUL byte, its text and a NUL byte, in order:
 // the hash the rules loader gives a ruleset.
 std::string ruleset_hash(std::span<const RulesetFile> files);
@@ -27,6 +40,9 @@ std::string ruleset_hash(std::span<const RulesetFile> files);
 // std::invalid_argument unless the sources can be stored: at least one file, no NUL byte in a
 // text, no empty or duplicate path, and `hash` is ruleset_hash(files).
 void validate_ruleset(const RulesetSources& r);
+// std::invalid_argument unless `p` can be published with `r`: its ruleset hash is r.hash, and it
+// names who publishes it.
+void validate_published(const RulesetSources& r, const PublishedRuleset& p);
 // CorruptError unless sources read back from storage still hash to their hash.
 void check_stored_ruleset(const RulesetSources& r);
 
