@@ -15,6 +15,7 @@
 #include "json/case_json.hpp"
 #include "model/money.hpp"
 #include "service/budgets.hpp"
+#include "service/case_view.hpp"
 #include "service/cases.hpp"
 #include "service/queries.hpp"
 
@@ -26,12 +27,6 @@ namespace bj = boost::json;
 using service::ErrorKind;
 using service::Principal;
 using service::ServiceError;
-
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
-  return out;
-}
 
 std::optional<std::int64_t> to_int(std::string_view s) {
   std::int64_t v = 0;
@@ -230,23 +225,13 @@ store::CaseId case_id(const Request& req) {
   return *id;
 }
 
-// The roles of `who` that the case's workflow knows (not `admin`, nor roles of other rules).
-std::vector<std::string> workflow_roles(const Call& call, const store::Case& c) {
-  std::vector<std::string> out;
-  const auto* wf = call.env.wfs.find(c.workflow);
-  if (!wf) return out;
-  for (const auto& r : call.who.roles)
-    if (wf->parse_role(r)) out.push_back(r);
-  return out;
-}
-
 // GET /v1/cases/{id}'s actions: those of `role`, else of every role `who` holds (every role's for
 // a principal without roles).
 std::vector<workflow::AvailableAction> actions_for(const Call& call, const store::Case& c, const std::string& role) {
   if (!role.empty() || call.who.roles.empty()) return service::available_actions(call.env, c.id, role, call.today);
   std::vector<workflow::AvailableAction> out;
   std::vector<std::string> seen;
-  for (const auto& r : workflow_roles(call, c))
+  for (const auto& r : service::workflow_roles(call.env, c, call.who))
     for (auto& a : service::available_actions(call.env, c.id, r, call.today)) {
       std::string key = workflow::to_json(a);
       if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
@@ -254,44 +239,6 @@ std::vector<workflow::AvailableAction> actions_for(const Call& call, const store
       out.push_back(std::move(a));
     }
   return out;
-}
-
-bool offers(const std::vector<workflow::AvailableAction>& actions, const std::string& action) {
-  return std::any_of(actions.begin(), actions.end(), [&](const auto& a) { return a.action == action; });
-}
-
-// The role a step is taken in (docs/service.md "Cases API"): the one named (which `who` must hold),
-// else the one role of `who` that may take the action now. A step the workflow offers now only to
-// roles `who` does not hold (or not in the role named) is 403 forbidden naming who may take it;
-// several candidates are 400 role_required listing them. A step nobody may take now goes to the
-// workflow with the role named or the one role held, which refuses it with its reason (422).
-std::string acting_role(const Call& call, const store::Case& c, const std::string& action, const std::optional<std::string>& named) {
-  if (named) service::require_role(call.who, *named);
-  const std::vector<std::string> mine = named ? std::vector<std::string>{*named} : workflow_roles(call, c);
-  std::vector<std::string> can;
-  for (const auto& r : mine)
-    if (offers(service::available_actions(call.env, c.id, r, call.today), action)) can.push_back(r);
-  if (can.size() == 1) return can.front();
-  const std::string id = std::to_string(c.id);
-  if (can.size() > 1)
-    throw ServiceError(ErrorKind::usage, "role_required",
-                       "you hold several roles that may `" + action + "` case " + id + " now (" + join(can) + "): name one in `role`",
-                       {{"field", "role"}, {"roles", join(can)}});
-  std::vector<std::string> takers;
-  for (const auto& a : service::available_actions(call.env, c.id, "", call.today))
-    if (a.action == action)
-      for (const auto& r : a.roles)
-        if (std::find(takers.begin(), takers.end(), r) == takers.end()) takers.push_back(r);
-  if (!takers.empty() || mine.empty())
-    throw ServiceError(ErrorKind::refused, "forbidden",
-                       "forbidden: " + (mine.empty() ? "`" + call.who.user.name + "` holds no role of this case's workflow"
-                                                     : "`" + action + "` of case " + id + " is not for " + join(mine)) +
-                           (takers.empty() ? std::string() : "; it may be taken now by " + join(takers)),
-                       {{"user", call.who.user.name}, {"role", join(mine)}, {"may", join(takers)}});
-  if (mine.size() == 1) return mine.front();
-  throw ServiceError(ErrorKind::usage, "role_required",
-                     "nobody may `" + action + "` case " + id + " now; name the role you act in, in `role`, to be told why",
-                     {{"field", "role"}, {"roles", join(mine)}});
 }
 
 bj::array strings(const std::vector<std::string>& v) {
@@ -399,7 +346,7 @@ Response take_action(Call& call, const Request& req) {
                        {{"field", "reason"}});
   r.expected_version = b.integer("version");
   service::check_version(c, r.expected_version);  // a stale click is a conflict, whatever the stage now allows
-  r.role = acting_role(call, c, r.action, b.text("role"));
+  r.role = service::acting_role(call.env, c, call.who, r.action, b.text("role"), call.today);
   r.actor = call.who.user.name;
   r.date = call.today;
   auto res = service::act(call.env, r);
