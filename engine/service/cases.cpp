@@ -158,7 +158,7 @@ model::Facts decode_facts(const Env& env, const Programme& p, const std::string&
 }
 
 Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
-                         const std::string& applicant, store::CaseId exclude_case) {
+                         const std::string& applicant, store::CaseId exclude_case, const std::string& awards_until) {
   const auto& sel = env.rules.selection(p.index);
   Evaluated ev;
   {
@@ -169,7 +169,9 @@ Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& 
   if (ev.application_id.empty())
     throw ServiceError(ErrorKind::input, "missing_field", "facts: missing_field `id`: the application id is required", {{"field", "id"}});
   std::string key = applicant.empty() ? ev.application_id : applicant;
-  feed_awards(env.rs, env.repo.awards_for(key), model::year_of(as_of), exclude_case, ev.facts);
+  auto awards = env.repo.awards_for(key);
+  if (!awards_until.empty()) std::erase_if(awards, [&](const store::Award& a) { return a.disbursed_at > awards_until; });
+  feed_awards(env.rs, awards, model::year_of(as_of), exclude_case, ev.facts);
   model::Decision d;
   eval::evaluate(env.rs, ev.facts, as_of, d, &sel);
   const auto& pr = d.programs[p.index];

@@ -48,9 +48,10 @@ struct Evaluated {
   workflow::Decision wf_decision;  // eligible / decided amount as guards see them
 };
 // Decodes `facts_json` for programme `p` (ServiceError input naming the field; "id" is required),
-// feeds back the applicant's awards and evaluates at `as_of`.
+// feeds back the applicant's awards and evaluates at `as_of`. `awards_until` (UTC ISO-8601, for a
+// replay): awards disbursed after it are not fed back.
 Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
-                         const std::string& applicant, store::CaseId exclude_case = 0);
+                         const std::string& applicant, store::CaseId exclude_case = 0, const std::string& awards_until = {});
 // Decodes stored facts without awards feedback (for the workflow's guards).
 model::Facts decode_facts(const Env& env, const Programme& p, const std::string& facts_json);
 // Rebuilds the full explanation of a stored decision's facts at `as_of` (text).
