@@ -13,6 +13,7 @@ PACKAGES=(
   libsimdjson-dev             # JSON input (On-Demand)
   libssl-dev                  # SHA-256 (ruleset hash, audit chains)
   libargon2-dev               # Argon2id password hashing (adapters/auth)
+  libkainjow-mustache-dev     # HTML templates of the officer's desk (adapters/web)
   libgtest-dev libgmock-dev   # tests
   libbenchmark-dev            # microbenchmarks
   libsoci-dev libsqlite3-dev libpq-dev libmariadb-dev   # storage (SOCI on SQLite / PostgreSQL / MariaDB)
