@@ -23,6 +23,7 @@
 #include "http/authn.hpp"
 #include "http/server.hpp"
 #include "http/timers.hpp"
+#include "web/desk.hpp"
 #include "soci/soci_store.hpp"
 
 namespace subsidy::cli {
@@ -129,6 +130,8 @@ int run_serve(const ServeOptions& o) {
     services.session_lifetime = std::chrono::hours(o.session_hours);
   }
   if (!o.today.empty()) services.today = [day = date_or_today(o.today)] { return day; };
+  services.tls = !o.tls_cert.empty();
+  services.extra_routes.push_back(web::add_desk_routes);  // the officer's desk under /desk
   http::Handlers handlers(std::move(services));
   so.on_hangup = [&handlers] {
     const auto r = http::reload_rules(handlers.services());
