@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -23,6 +25,7 @@
 #include "http/authn.hpp"
 #include "http/server.hpp"
 #include "http/timers.hpp"
+#include "model/date.hpp"
 #include "web/desk.hpp"
 #include "soci/soci_store.hpp"
 
@@ -42,6 +45,7 @@ struct ServeOptions {
   std::string access_log = "stderr";  // off | stderr | FILE
   unsigned timers_every = 60;  // seconds; 0: no timers
   std::string today;           // test-only: the workflow date instead of today
+  std::string today_file;      // test-only: the workflow date read from this file on each use
   unsigned session_hours = 12;  // lifetime of a login session
 };
 
@@ -74,6 +78,40 @@ std::shared_ptr<spdlog::logger> access_logger(const std::string& where) {
   logger->set_pattern("%v");
   logger->flush_on(spdlog::level::info);
   return logger;
+}
+
+// --today-file FILE (test-only): the first word of FILE as a date (YYYY-MM-DD); none when the file
+// cannot be read or does not start with a date.
+std::optional<model::Days> read_today_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string word;
+  if (!(in >> word)) return std::nullopt;
+  return model::parse_date(word);
+}
+
+// Today read from FILE on each use, so a test can move the date of a running service; a file that
+// does not read as a date keeps the last good day (and says so on stderr once per change).
+std::function<model::Days()> today_from_file(const std::string& path, model::Days first) {
+  struct State {
+    std::mutex m;
+    model::Days last;
+    bool warned = false;
+  };
+  auto st = std::make_shared<State>();
+  st->last = first;
+  return [path, st] {
+    auto day = read_today_file(path);
+    std::lock_guard lock(st->m);
+    if (day) {
+      st->last = *day;
+      st->warned = false;
+    } else if (!st->warned) {
+      std::fprintf(stderr, "warning: --today-file %s does not read as YYYY-MM-DD; keeping %s\n", path.c_str(),
+                   model::format_date(st->last).c_str());
+      st->warned = true;
+    }
+    return st->last;
+  };
 }
 
 int run_serve(const ServeOptions& o) {
@@ -130,6 +168,14 @@ int run_serve(const ServeOptions& o) {
     services.session_lifetime = std::chrono::hours(o.session_hours);
   }
   if (!o.today.empty()) services.today = [day = date_or_today(o.today)] { return day; };
+  if (!o.today_file.empty()) {
+    const auto first = read_today_file(o.today_file);
+    if (!first) {
+      std::fprintf(stderr, "error: --today-file %s: cannot read a date YYYY-MM-DD from it\n", o.today_file.c_str());
+      return kExitUsage;
+    }
+    services.today = today_from_file(o.today_file, *first);
+  }
   services.tls = !o.tls_cert.empty();
   services.extra_routes.push_back(web::add_desk_routes);  // the officer's desk under /desk
   http::Handlers handlers(std::move(services));
@@ -198,6 +244,10 @@ void add_serve_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--today", o->today, "for tests only: the workflow date YYYY-MM-DD instead of today (China Standard Time)")
       ->check(date_check);
+  cmd->add_option("--today-file", o->today_file,
+                  "for tests only: the workflow date read from FILE (YYYY-MM-DD) on each use, so a test can move it "
+                  "while the service runs")
+      ->excludes("--today");
   cmd->callback([&action, o] { action = [o] { return run_serve(*o); }; });
 }
 

@@ -2,7 +2,7 @@
 # Operations of `subsidy serve` through curl (docs/service.md "Operations"): /openapi.json, hot
 # reload of the rules by SIGHUP and by POST /v1/admin/reload (a broken ruleset is refused with its
 # diagnostics and the old one keeps serving; a fixed one serves under its new hash), and the timers
-# (--timers-every with the test-only --today: a 公示 or correction period that ran out fires once,
+# (--timers-every with the test-only --today-file: a 公示 or correction period that ran out fires once,
 # counted in /metrics; SIGTERM stops the loop). The database part runs on SQLite and, when
 # SUBSIDY_TEST_PG is set, on PostgreSQL.
 #   serve_ops_test.sh path/to/subsidy project-root
@@ -113,15 +113,15 @@ suite() {
     R case act "$i" return --as 市科技局 --actor L --date 2025-03-05 >/dev/null || bad "return $i"
   done
 
-  # On the period's last day nothing fires (without --today the real date would fire them all).
-  serve_start "early-$LABEL" --rules rules --db "$DB" --timers-every 1 --today 2025-03-12 || return
-  sleep 2.5
-  serve_stop "$PID"
-  equals "$RC" 0 "timers on the last day: exit 0"
-  equals "$(sql "SELECT count(*) FROM events WHERE action = 'timer'")" "0" "no timer fires on the period's last day"
-
-  serve_start "timers-$LABEL" --rules rules --db "$DB" --timers-every 1 --today 2025-03-13 || return
+  # On the period's last day nothing fires (without --today-file the real date would fire them all);
+  # the test-only --today-file is read on each use, so the next day comes while the service runs.
+  expect_rc 2 "--today-file that is no date" "$BIN" serve --rules rules --db "$DB" --today-file /dev/null
+  echo 2025-03-12 >"$TMP/today"
+  serve_start "timers-$LABEL" --rules rules --db "$DB" --timers-every 1 --today-file "$TMP/today" || return
   server=$PID
+  sleep 2.5
+  equals "$(sql "SELECT count(*) FROM events WHERE action = 'timer'")" "0" "no timer fires on the period's last day"
+  echo 2025-03-13 >"$TMP/today"
   local n=""
   for _ in $(seq 100); do
     n=$(sql "SELECT count(*) FROM events WHERE action = 'timer' AND actor = 'system'")
