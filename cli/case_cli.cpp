@@ -13,6 +13,8 @@
 
 #include "cli/exit_codes.hpp"
 #include "model/date.hpp"
+#include "service/publish.hpp"
+#include "json/codec.hpp"
 #include "soci/soci_store.hpp"
 
 namespace subsidy::cli {
@@ -56,14 +58,32 @@ int report_rules_error(const files::LoadedRules& lr, const std::string& error, b
                       json);
 }
 
+CurrentRules current_rules(const std::string& rules_option, store::CaseRepository& repo) {
+  CurrentRules out;
+  if (rules_option.empty())
+    if (auto p = repo.published_ruleset()) {
+      out.disk.rules = service::published_rules(repo, p->version, json::codec());
+      out.published = std::move(p);
+      return out;
+    }
+  out.disk = files::prepare(rules_option.empty() ? "rules" : rules_option);
+  if (!rules_option.empty() && out.disk.rules)
+    if (auto p = repo.published_ruleset(); p && p->ruleset_hash != out.disk.rules->hash())
+      std::fprintf(stderr,
+                   "warning: --rules %s (ruleset %s) is not the published rule version %d (ruleset %s); using --rules\n",
+                   rules_option.c_str(), out.disk.rules->hash().substr(0, 12).c_str(), p->version,
+                   p->ruleset_hash.substr(0, 12).c_str());
+  return out;
+}
+
 int open_session(const std::string& rules, const std::string& db, Session& s, bool json) {
-  s.rules = files::prepare(rules);
-  if (!s.rules.rules)
-    return report_rules_error(*s.rules.lr, s.rules.error, json,
-                              s.rules.calendar.error.empty() ? "no_calendar" : "calendar_unreadable");
   return guarded(
       [&] {
         s.repo = open_db(db);
+        s.rules = current_rules(rules, *s.repo).disk;
+        if (!s.rules.rules)
+          return report_rules_error(*s.rules.lr, s.rules.error, json,
+                                    s.rules.calendar.error.empty() ? "no_calendar" : "calendar_unreadable");
         s.env.emplace(*s.rules.rules, *s.repo);
         return kExitOk;
       },
@@ -106,7 +126,9 @@ void add_db_option(CLI::App* cmd, std::string& db) {
   cmd->add_option("--db", db, "database URL: a SQLite file or postgresql://… (default: $SUBSIDY_DB, else subsidy.db)");
 }
 void add_rules_option(CLI::App* cmd, std::string& rules) {
-  cmd->add_option("--rules", rules, "rules directory (default: rules)");
+  rules.clear();  // not given: the database's published rule version, else `rules` (current_rules)
+  cmd->add_option("--rules", rules,
+                  "rules directory (default: the latest rule version published in the database, else rules; see `rules versions`)");
 }
 
 }  // namespace subsidy::cli

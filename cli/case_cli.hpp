@@ -32,8 +32,20 @@ int exit_code(service::ErrorKind k);
 // Opens the database (--db, $SUBSIDY_DB, subsidy.db); StoreError on failure.
 std::unique_ptr<store::CaseRepository> open_db(const std::string& db);
 // Loads rules + calendar and opens the database; returns an exit code (0: ok), reporting why not
-// (as a JSON error object on stdout too when `json`).
+// (as a JSON error object on stdout too when `json`). The rules are current_rules(rules, db).
 int open_session(const std::string& rules, const std::string& db, Session& s, bool json = false);
+
+// The rules a case command uses (docs/whatif.md "Publishing and replay"): the directory of --rules
+// when given — with a warning on stderr when the database has a published rule version that is
+// another ruleset —, else the database's latest published version when it has one, else the
+// directory `rules`. `disk.rules` is the prepared rules either way (a published version leaves
+// `disk.lr` empty); `disk.error` when the directory cannot be used. ServiceError / StoreError when
+// the published version cannot be read.
+struct CurrentRules {
+  files::PreparedFromDisk disk;
+  std::optional<store::PublishedRuleset> published;  // the version used, when one was
+};
+CurrentRules current_rules(const std::string& rules_option, store::CaseRepository& repo);
 // Runs `body`; a ServiceError or StoreError is reported (text on stderr, and the JSON error object
 // on stdout when `json`) and mapped to its exit code.
 int guarded(const std::function<int()>& body, bool json = false);

@@ -116,7 +116,7 @@ int run_show(const ShowOptions& o) {
     model::Days today = date_or_today(o.date);
     // The current rules (for the next steps) and the ruleset the decision was made with (stored
     // with it): a case can be shown, and its decision explained as made, without the rules directory.
-    auto current = files::prepare(o.rules);
+    auto current = current_rules(o.rules, *repo).disk;
     std::shared_ptr<const service::PreparedRules> decided;
     if (c.decision)
       decided = current.rules ? service::rules_for(service::Env{*current.rules, *repo}, c.decision->ruleset_hash)
@@ -125,7 +125,7 @@ int run_show(const ShowOptions& o) {
     if (!rules) return report_rules_error(*current.lr, current.error, json);
     if (!current.rules)
       std::fprintf(stderr, "note: the rules at `%s` cannot be used (%s); the case is shown with the ruleset of its decision (%s)\n",
-                   o.rules.c_str(), current.error.c_str(), c.decision->ruleset_hash.substr(0, 12).c_str());
+                   o.rules.empty() ? "rules" : o.rules.c_str(), current.error.c_str(), c.decision->ruleset_hash.substr(0, 12).c_str());
     service::Env env{*rules, *repo};
     auto actions = service::available_actions(env, c.id, o.role, today);
     if (json) {

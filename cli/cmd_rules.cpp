@@ -137,6 +137,7 @@ void add_rules_commands(CLI::App& app, Action& action) {
   test->add_option("--as-of", to->as_of, "evaluation date for tests without `as of` (YYYY-MM-DD; default: today)")
       ->check([](const std::string& s) { return model::parse_date(s) ? std::string() : "not a date (YYYY-MM-DD): " + s; });
   test->callback([&action, to] { action = [to] { return run_test(*to); }; });
+  add_publish_commands(*rules, action);
 }
 
 }  // namespace subsidy::cli

@@ -10,6 +10,7 @@ using Action = std::function<int()>;
 
 void add_rules_commands(CLI::App& app, Action& action);
 void add_evaluate_command(CLI::App& app, Action& action);
+void add_publish_commands(CLI::App& rules, Action& action);  // `rules publish`, `rules versions` (cmd_publish.cpp)
 void add_workflow_commands(CLI::App& app, Action& action);
 void add_case_commands(CLI::App& app, Action& action);
 void add_db_commands(CLI::App& app, Action& action);
@@ -20,4 +21,6 @@ void add_awards_commands(CLI::App& app, Action& action);
 void add_user_commands(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
 
+// `case replay`, `audit replay` (cmd_publish.cpp): after add_case_commands and add_audit_commands.
+void add_replay_commands(CLI::App& app, Action& action);
 }  // namespace subsidy::cli

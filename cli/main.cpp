@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   add_awards_commands(app, action);
   add_user_commands(app, action);
   add_serve_command(app, action);
+  add_replay_commands(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
