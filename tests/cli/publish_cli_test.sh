@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# CLI tests of published rule versions and decision replay (docs/whatif.md "Publishing and
+# replay"): `rules publish` refused when a rule test fails (nothing stored), `rules versions`, the
+# case commands using the published version without --rules (and --rules winning with a warning),
+# decisions keeping the ruleset that made them, `case replay` identical, and a stored decision
+# edited in SQL found by `case replay` and `audit replay`. Runs on SQLite and, when SUBSIDY_TEST_PG
+# holds a PostgreSQL URL, on PostgreSQL in a fresh schema.
+#   publish_cli_test.sh path/to/subsidy project-root
+set -uo pipefail
+BIN="$(realpath "$1")"; ROOT="$2"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# A draft whose R14 amount changed without its tests (they now fail), and one with only a comment
+# changed (another ruleset hash, every test passing).
+cp -r "$ROOT/rules" "$TMP/failing"
+sed -i 's/from 2022-01-01 = 20万 source/from 2022-01-01 = 30万 source/' "$TMP/failing/programs/r14_incubator.rules"
+cp -r "$ROOT/rules" "$TMP/v2"
+printf '\n# 2025 年度发布\n' >> "$TMP/v2/common.rules"
+FACTS="$ROOT/tests/cli/data/incubator-agri-corrected.json"
+sed 's/APP-2024-0001/APP-2024-0002/' "$FACTS" > "$TMP/second.json"
+sed 's/APP-2024-0001/APP-2024-0003/' "$FACTS" > "$TMP/third.json"
+
+suite() {
+  expect_rc 1 "publishing rules whose tests fail is refused" "$BIN" rules publish "$TMP/failing" --db "$DB" --note "提高孵化器补助" --as-of 2024-06-28
+  contains "$TMP/err" "publishing refused" "the refusal says so"
+  contains "$TMP/err" 'test "R14 合格：自治区级、优秀，20万 / eligible: regional, excellent"' "it names the failing test"
+  contains "$TMP/err" "incubator_platform_test.rules:10" "and where it is"
+  expect_rc 1 "the same refusal as JSON" "$BIN" rules publish "$TMP/failing" --db "$DB" --note "x" --format json --as-of 2024-06-28
+  contains "$TMP/out" '"code":"rule_tests_failed"' "a stable code"
+  equals "$(sql "SELECT COUNT(*) FROM published_rulesets")" "0" "nothing published"
+  equals "$(sql "SELECT COUNT(*) FROM rulesets")" "0" "nothing stored"
+  expect_rc 0 "no versions yet" "$BIN" rules versions --db "$DB"
+  contains "$TMP/out" "no published rule version" "versions says so"
+  expect_rc 2 "a note is required" "$BIN" rules publish rules --db "$DB"
+
+  expect_rc 0 "publish the rules" "$BIN" rules publish rules --db "$DB" --note "2024 年度标准" --as-of 2024-06-28
+  contains "$TMP/out" "published rule version 1" "version 1"
+  matches "$TMP/out" "[0-9]+ passed, 0 failed; coverage" "with the test summary"
+  local v1; v1="$(sql "SELECT ruleset_hash FROM published_rulesets WHERE version = 1")"
+  equals "$(sql "SELECT published_by FROM published_rulesets WHERE version = 1")" "os:$(id -un)" "who: the OS user"
+  expect_rc 0 "publishing the same ruleset again" "$BIN" rules publish rules --db "$DB" --note "again" --as-of 2024-06-28
+  contains "$TMP/out" "unchanged" "changes nothing"
+  equals "$(sql "SELECT COUNT(*) FROM published_rulesets")" "1" "still one version"
+
+  # Case commands without --rules, where there is no rules directory: the published version.
+  (cd "$TMP" && "$BIN" case submit --program R14 --facts "$FACTS" --db "$DB") >"$TMP/out" 2>"$TMP/err"
+  equals "$?" "0" "case submit without --rules nor a rules directory uses the published version"
+  equals "$(sql "SELECT decision_ruleset_hash FROM cases WHERE id = 1")" "$v1" "its decision names the published ruleset"
+
+  expect_rc 0 "publish a second version" "$BIN" rules publish "$TMP/v2" --db "$DB" --note "2025 年度" --as-of 2024-06-28
+  contains "$TMP/out" "published rule version 2" "version 2"
+  local v2; v2="$(sql "SELECT ruleset_hash FROM published_rulesets WHERE version = 2")"
+  [ "$v1" != "$v2" ] && ok || bad "version 2 is another ruleset"
+  expect_rc 0 "versions" "$BIN" rules versions --db "$DB"
+  matches "$TMP/out" "^ +1  ${v1:0:12} .*2024 年度标准" "version 1 listed"
+  matches "$TMP/out" "^ +2\\*  ${v2:0:12} .*2025 年度" "version 2 listed as current"
+  expect_rc 0 "versions as JSON" "$BIN" rules versions --db "$DB" --format json
+  contains "$TMP/out" "\"version\":2,\"ruleset_hash\":\"$v2\"" "JSON lists version 2"
+
+  (cd "$TMP" && "$BIN" case submit --program R14 --facts "$TMP/second.json" --db "$DB") >"$TMP/out" 2>"$TMP/err"
+  equals "$?" "0" "a second case without --rules"
+  equals "$(sql "SELECT decision_ruleset_hash FROM cases WHERE id = 2")" "$v2" "it is decided by the latest version"
+  equals "$(sql "SELECT decision_ruleset_hash FROM cases WHERE id = 1")" "$v1" "the first decision keeps its version"
+  expect_rc 0 "case submit --rules with another ruleset" "$BIN" case submit --program R14 --facts "$TMP/third.json" --rules rules --db "$DB"
+  contains "$TMP/err" "is not the published rule version 2" "--rules wins, with a warning"
+  equals "$(sql "SELECT decision_ruleset_hash FROM cases WHERE id = 3")" "$v1" "decided by --rules"
+  (cd "$TMP" && "$BIN" case show 1 --db "$DB") >"$TMP/out" 2>"$TMP/err"
+  equals "$?" "0" "case show without --rules"
+
+  expect_rc 0 "replay a case decided by an earlier version" "$BIN" case replay 1 --db "$DB"
+  contains "$TMP/out" "identical" "identical"
+  contains "$TMP/out" "ruleset ${v1:0:12}" "with the ruleset of its decision"
+  expect_rc 0 "audit replay of an untouched database" "$BIN" audit replay --db "$DB"
+  contains "$TMP/out" "3 cases replayed: 3 identical, 0 differ" "every case identical"
+
+  sql "UPDATE cases SET decision_amount_fen = 30000000 WHERE id = 2" >/dev/null
+  expect_rc 1 "a decision amount edited in SQL" "$BIN" case replay 2 --db "$DB"
+  contains "$TMP/out" "amount_fen: stored 30000000, replayed 20000000" "names what differs"
+  sql "UPDATE cases SET decision_outcome = 'refused' WHERE id = 3" >/dev/null
+  expect_rc 1 "audit replay finds them" "$BIN" audit replay --db "$DB" --progress
+  contains "$TMP/out" "case 2 · application APP-2024-0002" "names case 2"
+  contains "$TMP/out" "outcome: stored refused, replayed eligible" "and what changed in case 3"
+  contains "$TMP/out" "3 cases replayed: 1 identical, 2 differ" "counts"
+  contains "$TMP/err" "replayed 3 cases" "progress on stderr"
+  expect_rc 1 "audit replay as JSON" "$BIN" audit replay --db "$DB" --format json
+  contains "$TMP/out" '"differs":2' "JSON counts"
+  contains "$TMP/out" '{"what":"amount_fen","stored":"30000000","replayed":"20000000"}' "JSON differences"
+  expect_rc 3 "replay of an unknown case" "$BIN" case replay 99 --db "$DB"
+}
+
+on_backends publish suite
+on_mariadb publish suite
+echo "publish CLI: $pass passed, $fail failed"
+[ "$fail" = 0 ]
