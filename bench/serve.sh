@@ -3,7 +3,9 @@
 #  1. POST /v1/decisions, one applicant per request, keep-alive: wrk with 2 threads and
 #     $CONNECTIONS connections for $DURATION s → requests/s, p50, p99;
 #  2. a JSON Lines stream of $LINES applicants through POST /v1/decisions against `subsidy evaluate`
-#     on the same file, alternating, $ROUNDS rounds each → applicants/s and the ratio of the best runs;
+#     on the same file, alternating, $ROUNDS rounds each, over loopback TCP and over a Unix domain
+#     socket (--listen unix:PATH, as behind a reverse proxy on the same host) → applicants/s, the
+#     ratio of the best runs, and the CPU seconds the server and evaluate spent per run;
 #  3. the server's resident memory (VmRSS) sampled every 5 s over a load run of $LOAD s (wrk, as in 1)
 #     → at the start, the peak and the end.
 #   bash bench/serve.sh                      defaults: DURATION=10 CONNECTIONS=16 LINES=200000 ROUNDS=3 LOAD=30
@@ -16,9 +18,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DURATION="${DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-16}"; LINES="${LINES:-200000}"; ROUNDS="${ROUNDS:-3}"
 LOAD="${LOAD:-30}"
 BUILD="${SERVE_BUILD:-/tmp/subsidy-serve-release}"
-WORK="$(mktemp -d)"; SERVER=""
+WORK="$(mktemp -d)"; SERVER=""; UNIX_SERVER=""
 cleanup() {
   if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  if [ -n "$UNIX_SERVER" ]; then kill -TERM "$UNIX_SERVER" 2>/dev/null || true; wait "$UNIX_SERVER" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -45,6 +48,12 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 [ -n "$URL" ] || { echo "the server did not start:" >&2; cat "$WORK/serve.err" >&2; exit 1; }
+# The same server on a Unix domain socket.
+"$BIN" serve --rules rules --listen "unix:$WORK/serve.sock" --threads "$(nproc)" --access-log off >"$WORK/unix.out" 2>"$WORK/unix.err" &
+UNIX_SERVER=$!
+for _ in $(seq 100); do grep -q '^listening on unix:' "$WORK/unix.out" && break; sleep 0.05; done
+grep -q '^listening on unix:' "$WORK/unix.out" || { echo "the unix-socket server did not start:" >&2; cat "$WORK/unix.err" >&2; exit 1; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$SERVER/status"; }
 now() { date +%s.%N; }
 
@@ -67,18 +76,27 @@ for _ in $(seq 200); do cat examples/batch.jsonl; done >"$WORK/k.jsonl"  # 1,000
 # Whole copies, then the rest: no `| head` (under pipefail its SIGPIPE to cat ended the script here).
 { for _ in $(seq $(( LINES / 1000 ))); do cat "$WORK/k.jsonl"; done; [ $(( LINES % 1000 )) = 0 ] || sed -n "1,$(( LINES % 1000 ))p" "$WORK/k.jsonl"; } >"$WORK/in.jsonl"
 echo "== JSON Lines, $LINES applicants ($(( $(stat -c %s "$WORK/in.jsonl") / 1048576 )) MiB): evaluate -j$(nproc) vs POST /v1/decisions (curl -T FILE)"
-best_eval=0; best_serve=0
+best_eval=0; best_serve=0; best_unix=0
 rate() { awk -v n="$LINES" -v a="$1" -v b="$2" 'BEGIN {printf "%d", n / (b - a)}'; }
+HZ=$(getconf CLK_TCK)
 for r in $(seq "$ROUNDS"); do
-  t0=$(now); "$BIN" evaluate --rules rules --as-of 2022-06-30 --no-progress "$WORK/in.jsonl" >/dev/null; t1=$(now)
+  t0=$(now); /usr/bin/time -f "%U %S" -o "$WORK/eval.cpu" "$BIN" evaluate --rules rules --as-of 2022-06-30 --no-progress "$WORK/in.jsonl" >/dev/null; t1=$(now)
+  c0=$(cpu_ticks "$SERVER")
   curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/x-ndjson' -T "$WORK/in.jsonl" "$URL/v1/decisions?as_of=2022-06-30"
-  t2=$(now)
-  e=$(rate "$t0" "$t1"); s=$(rate "$t1" "$t2")
-  echo "  round $r: evaluate $e applicants/s, serve $s applicants/s"
+  t2=$(now); c1=$(cpu_ticks "$SERVER"); u0=$(cpu_ticks "$UNIX_SERVER")
+  curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/x-ndjson' -T "$WORK/in.jsonl" --unix-socket "$WORK/serve.sock" \
+    "http://localhost/v1/decisions?as_of=2022-06-30"
+  t3=$(now); u1=$(cpu_ticks "$UNIX_SERVER")
+  e=$(rate "$t0" "$t1"); s=$(rate "$t1" "$t2"); u=$(rate "$t2" "$t3")
+  awk -v r="$r" -v e="$e" -v s="$s" -v u="$u" -v ec="$(awk '{print $1 + $2}' "$WORK/eval.cpu")" \
+      -v sc="$(( c1 - c0 ))" -v uc="$(( u1 - u0 ))" -v hz="$HZ" \
+      'BEGIN {printf "  round %d: evaluate %d/s, serve TCP %d/s, serve unix socket %d/s; CPU s: evaluate %.2f, server TCP %.2f, server unix %.2f\n", r, e, s, u, ec, sc / hz, uc / hz}'
   [ "$e" -gt "$best_eval" ] && best_eval=$e
   [ "$s" -gt "$best_serve" ] && best_serve=$s
+  [ "$u" -gt "$best_unix" ] && best_unix=$u
 done
-awk -v e="$best_eval" -v s="$best_serve" 'BEGIN {printf "  best: evaluate %d/s, serve %d/s, serve/evaluate %.2f\n", e, s, s / e}'
+awk -v e="$best_eval" -v s="$best_serve" -v u="$best_unix" \
+  'BEGIN {printf "  best: evaluate %d/s, serve TCP %d/s (%.2f of evaluate), serve unix socket %d/s (%.2f of evaluate)\n", e, s, s / e, u, u / e}'
 
 # 3. Memory under load.
 echo "== resident memory over ${LOAD}s of load (wrk as in 1)"

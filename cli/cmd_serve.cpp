@@ -25,8 +25,8 @@
 #include "http/authn.hpp"
 #include "http/server.hpp"
 #include "http/timers.hpp"
-#include "model/date.hpp"
 #include "web/desk.hpp"
+#include "model/date.hpp"
 #include "soci/soci_store.hpp"
 
 namespace subsidy::cli {
@@ -116,8 +116,14 @@ std::function<model::Days()> today_from_file(const std::string& path, model::Day
 
 int run_serve(const ServeOptions& o) {
   http::ServerOptions so;
-  if (!split_listen(o.listen, so.host, so.port)) {
-    std::fprintf(stderr, "error: --listen takes HOST:PORT (for example 127.0.0.1:8080), not `%s`\n", o.listen.c_str());
+  if (o.listen.starts_with("unix:")) {
+    so.unix_path = o.listen.substr(5);
+    if (so.unix_path.empty()) {
+      std::fprintf(stderr, "error: --listen unix:PATH needs the socket's path, e.g. unix:/run/subsidy/serve.sock\n");
+      return kExitUsage;
+    }
+  } else if (!split_listen(o.listen, so.host, so.port)) {
+    std::fprintf(stderr, "error: --listen takes HOST:PORT (for example 127.0.0.1:8080) or unix:PATH, not `%s`\n", o.listen.c_str());
     return kExitUsage;
   }
   so.threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -198,7 +204,10 @@ int run_serve(const ServeOptions& o) {
   try {
     http::serve(so, handlers, [&](const std::string& host, unsigned short port) {
       const bool v6 = host.find(':') != std::string::npos;
-      std::printf("listening on %s://%s%s%s:%u\n", so.tls_cert.empty() ? "http" : "https", v6 ? "[" : "", host.c_str(),
+      if (!so.unix_path.empty())
+        std::printf("listening on %s\n", host.c_str());
+      else
+        std::printf("listening on %s://%s%s%s:%u\n", so.tls_cert.empty() ? "http" : "https", v6 ? "[" : "", host.c_str(),
                   v6 ? "]" : "", port);
       std::fflush(stdout);
       if (o.timers_every > 0 && handlers.services().pool)
@@ -220,7 +229,7 @@ void add_serve_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("serve", "serve decisions over HTTP: /v1/decisions, /v1/rules, /healthz, /readyz (docs/service.md)");
   cmd->add_option("--rules", o->rules, "rules directory")->required();
   cmd->add_option("--db", o->db, "database URL checked by /readyz (SQLite path or postgresql://…)");
-  cmd->add_option("--listen", o->listen, "address and port, HOST:PORT (port 0: a free port)")->capture_default_str();
+  cmd->add_option("--listen", o->listen, "address and port, HOST:PORT (port 0: a free port), or unix:PATH: a Unix domain socket for a reverse proxy on the same host (no TLS)")->capture_default_str();
   cmd->add_option("--threads", o->threads, "server threads (default: the machine's cores)")->check(CLI::Range(1u, 256u));
   cmd->add_option("--max-body", o->max_body, "largest request body, e.g. 1048576, 512KiB, 64MiB (default 64MiB)")
       ->transform(CLI::AsSizeValue(false));

@@ -6,6 +6,8 @@
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <spdlog/logger.h>
 
 #include <array>
@@ -37,6 +39,7 @@ namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+using local = net::local::stream_protocol;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -120,17 +123,32 @@ struct Exchange {
   bool open = false;        // not yet recorded
 };
 
+// The socket under a session's stream: TCP (plain or TLS) or a Unix domain socket (--listen unix:PATH).
+template <class Stream>
+using SocketOf = typename beast::lowest_layer_type<Stream>::socket_type;
+using unix_stream = beast::basic_stream<local>;
+
+// The client's address for the log and the login throttle: its IP address over TCP; "unix" over a
+// Unix domain socket, whose clients (a reverse proxy on the same host) have no address.
+template <class Socket>
+std::string remote_address(Socket& socket) {
+  beast::error_code ignored;
+  if constexpr (std::is_same_v<typename Socket::protocol_type, tcp>)
+    return socket.remote_endpoint(ignored).address().to_string(ignored);
+  else
+    return "unix";
+}
+
 template <class Stream>
 class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream> && !std::is_same_v<Stream, unix_stream>;
 
  public:
   template <class... Args>
-  Session(Shared& shared, tcp::socket socket, Args&... tls)
+  Session(Shared& shared, SocketOf<Stream> socket, Args&... tls)
       : stream_(std::move(socket), tls...), shared_(shared), timer_(stream_.get_executor()) {
     buffer_.reserve(kReadBuffer);  // Beast reads as much as the buffer's spare capacity (at least 512 bytes)
-    beast::error_code ignored;
-    remote_ = lowest().socket().remote_endpoint(ignored).address().to_string(ignored);
+    remote_ = remote_address(lowest().socket());
   }
   ~Session() override {
     std::lock_guard lock(shared_.mutex);
@@ -164,7 +182,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
  private:
   enum class Phase { idle, handshake, request, write, drain, stream };
 
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  beast::lowest_layer_type<Stream>& lowest() { return beast::get_lowest_layer(stream_); }
 
   // One deadline at a time, for the phase the connection is in (on_deadline says what it does).
   void arm(Phase phase, Clock::duration after) {
@@ -346,7 +364,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   // refused body) until it closes, so that it sees the response rather than a reset.
   void drain() {
     beast::error_code ignored;
-    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().socket().shutdown(net::socket_base::shutdown_send, ignored);
     arm(Phase::drain, kDrainTimeout);
     discard();
   }
@@ -360,7 +378,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void close() {
     disarm();
     beast::error_code ignored;
-    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().socket().shutdown(net::socket_base::shutdown_both, ignored);
     lowest().socket().close(ignored);
   }
 
@@ -477,7 +495,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     }
     bridge_->cv.notify_all();
     beast::error_code ignored;
-    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().socket().shutdown(net::socket_base::shutdown_both, ignored);
     lowest().socket().close(ignored);
   }
 
@@ -633,41 +651,81 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::size_t rwant_ = 0, rgot_ = 0;
 };
 
-class Listener : public std::enable_shared_from_this<Listener> {
+// Accepts connections and starts a session for each.
+class Listener {
  public:
-  Listener(net::io_context& ioc, Shared& shared, const tcp::endpoint& at, ssl::context* tls)
+  virtual ~Listener() = default;
+  virtual void accept() = 0;
+  virtual void stop() = 0;
+  virtual unsigned short port() const = 0;  // 0 for a Unix domain socket
+};
+
+template <class Protocol>
+class ListenerOn : public Listener, public std::enable_shared_from_this<ListenerOn<Protocol>> {
+ public:
+  ListenerOn(net::io_context& ioc, Shared& shared, const typename Protocol::endpoint& at, ssl::context* tls)
       : ioc_(ioc), acceptor_(net::make_strand(ioc)), shared_(shared), tls_(tls) {
     acceptor_.open(at.protocol());
-    acceptor_.set_option(net::socket_base::reuse_address(true));
+    if constexpr (std::is_same_v<Protocol, tcp>) acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(at);
     acceptor_.listen(net::socket_base::max_listen_connections);
   }
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  void accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+  unsigned short port() const override {
+    if constexpr (std::is_same_v<Protocol, tcp>)
+      return acceptor_.local_endpoint().port();
+    else
+      return 0;
+  }
+  void accept() override {
+    acceptor_.async_accept(net::make_strand(ioc_), [self = this->shared_from_this()](beast::error_code ec,
+                                                                                       typename Protocol::socket socket) {
       if (ec == net::error::operation_aborted || self->shared_.stopping) return;
-      if (!ec) {
-        if (self->tls_)
-          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(self->shared_, std::move(socket), *self->tls_)->start();
-        else
-          std::make_shared<Session<beast::tcp_stream>>(self->shared_, std::move(socket))->start();
-      }
+      if (!ec) self->start(std::move(socket));
       self->accept();
     });
   }
-  void stop() {
-    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+  void stop() override {
+    net::post(acceptor_.get_executor(), [self = this->shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
     });
   }
 
  private:
+  void start(typename Protocol::socket socket) {
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      if (tls_)
+        return std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(shared_, std::move(socket), *tls_)->start();
+      std::make_shared<Session<beast::tcp_stream>>(shared_, std::move(socket))->start();
+    } else {
+      std::make_shared<Session<unix_stream>>(shared_, std::move(socket))->start();
+    }
+  }
+
   net::io_context& ioc_;
-  tcp::acceptor acceptor_;
+  typename Protocol::acceptor acceptor_;
   Shared& shared_;
   ssl::context* tls_;
 };
+
+// A Unix domain socket at `path`: a socket file left by a server that is gone is replaced; one a
+// server still answers on, or a file that is no socket, is refused (std::runtime_error).
+std::shared_ptr<Listener> listen_unix(net::io_context& ioc, Shared& shared, const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) throw std::runtime_error("cannot listen on unix:" + path + ": the file exists and is no socket");
+    local::socket probe(ioc);
+    beast::error_code ec;
+    probe.connect(local::endpoint(path), ec);
+    if (!ec) throw std::runtime_error("cannot listen on unix:" + path + ": a server is listening there already");
+    ::unlink(path.c_str());
+  }
+  try {
+    return std::make_shared<ListenerOn<local>>(ioc, shared, local::endpoint(path), nullptr);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen on unix:" + path + ": " + e.code().message());
+  }
+}
 
 // The TLS context of --tls-cert/--tls-key; std::runtime_error naming the file that does not load.
 std::unique_ptr<ssl::context> tls_context(const ServerOptions& o) {
@@ -743,17 +801,23 @@ class Hangups {
 void serve(const ServerOptions& options, const Handlers& handlers,
            const std::function<void(const std::string& host, unsigned short port)>& listening) {
   const unsigned threads = std::max(1u, options.threads);
+  if (!options.unix_path.empty() && (!options.tls_cert.empty() || !options.tls_key.empty()))
+    throw std::runtime_error("--tls-cert/--tls-key serve HTTPS over TCP; a Unix domain socket is guarded by its file's permissions");
   auto tls = tls_context(options);
   net::io_context ioc(static_cast<int>(threads));
   net::thread_pool stream_threads(std::max(1u, options.max_streams));
   Shared shared(handlers, options, ioc, stream_threads);
   std::shared_ptr<Listener> listener;
-  try {
-    tcp::resolver resolver(ioc);
-    auto endpoints = resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::numeric_service);
-    listener = std::make_shared<Listener>(ioc, shared, endpoints.begin()->endpoint(), tls.get());
-  } catch (const boost::system::system_error& e) {
-    throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.code().message());
+  if (!options.unix_path.empty()) {
+    listener = listen_unix(ioc, shared, options.unix_path);
+  } else {
+    try {
+      tcp::resolver resolver(ioc);
+      auto endpoints = resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::numeric_service);
+      listener = std::make_shared<ListenerOn<tcp>>(ioc, shared, endpoints.begin()->endpoint(), tls.get());
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.code().message());
+    }
   }
   Hangups hangups(options.on_hangup);
   // One set for every signal, so that its handler never runs on two threads at once.
@@ -776,13 +840,14 @@ void serve(const ServerOptions& options, const Handlers& handlers,
   };
   signals.async_wait(on_signal);
   listener->accept();
-  listening(options.host, listener->port());
+  listening(options.unix_path.empty() ? options.host : "unix:" + options.unix_path, listener->port());
   std::vector<std::thread> pool;
   pool.reserve(threads - 1);
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
   stream_threads.join();
+  if (!options.unix_path.empty()) ::unlink(options.unix_path.c_str());
 }
 
 }  // namespace subsidy::http

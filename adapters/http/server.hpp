@@ -23,6 +23,9 @@ namespace subsidy::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0: a free port
+  // Listen on this Unix domain socket instead of host:port (`--listen unix:PATH`): for a reverse
+  // proxy on the same host. Without TLS; removed again when the server stops.
+  std::string unix_path;
   unsigned threads = 1;        // also the worker threads of each streamed body
   std::size_t max_body = std::size_t{64} << 20;  // a body read whole (413 beyond); a streamed body has none
   // A request's header and body must arrive within this time from its first byte (else 408); a
@@ -40,7 +43,8 @@ struct ServerOptions {
   std::function<void()> on_hangup;
 };
 
-// Listens, calls `listening(host, port)` once accepting, serves until SIGTERM or SIGINT and
+// Listens, calls `listening(host, port)` once accepting (host "unix:PATH" and port 0 on a Unix
+// domain socket), serves until SIGTERM or SIGINT and
 // returns when every connection is closed. Throws std::runtime_error when it cannot listen or
 // cannot load the TLS certificate or key.
 void serve(const ServerOptions& options, const Handlers& handlers,
