@@ -102,6 +102,7 @@ bj::object decision_model(const Visit& v, const store::Case& c) {
       bj::object p = kv.value().as_object();
       const std::string id(kv.key());
       p["id"] = id;
+      if (const auto* t = texts(v.english).if_contains(str(p.if_contains("outcome")))) p["outcome"] = *t;
       // Each requirement with the reason it failed, when it did.
       bj::array reqs;
       if (auto* rs = p.if_contains("requirements"))

@@ -21,7 +21,8 @@ mu::data to_data(const bj::value& v) {
     case bj::kind::int64: return mu::data(std::to_string(v.get_int64()));
     case bj::kind::uint64: return mu::data(std::to_string(v.get_uint64()));
     case bj::kind::double_: return mu::data(bj::serialize(v));
-    case bj::kind::string: return mu::data(std::string(v.get_string()));
+    case bj::kind::string:  // an empty text is a false section (so {{#note}}…{{/note}} hides it) and renders as nothing
+      return v.get_string().empty() ? mu::data(false) : mu::data(std::string(v.get_string()));
     case bj::kind::array: {
       mu::data list(mu::data::type::list);
       for (const auto& x : v.get_array()) list.push_back(to_data(x));
@@ -160,6 +161,10 @@ constexpr Text kTexts[] = {
     {"not_found", "未找到", "Not found"},
     {"bad_input", "输入有误", "Bad input"},
     {"failed", "操作未完成", "Not done"},
+    {"eligible", "符合条件", "eligible"},
+    {"refused", "不符合条件", "refused"},
+    {"not_in_effect", "未生效", "not in effect"},
+    {"error", "无法计算", "error"},
 };
 
 }  // namespace
