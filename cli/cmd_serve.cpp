@@ -114,6 +114,26 @@ std::function<model::Days()> today_from_file(const std::string& path, model::Day
   };
 }
 
+// The rules to serve, at start and on each reload: as the case commands choose them (current_rules:
+// --rules DIR, else the latest rule version published in --db, else `rules`), so that a reload
+// after `rules publish` serves the new version.
+http::PreparedOrRefused prepare_served(const std::string& dir, const std::string& db) {
+  files::PreparedFromDisk p;
+  if (db.empty()) {
+    p = files::prepare(dir.empty() ? "rules" : dir);
+  } else {
+    try {
+      auto repo = open_db(db);
+      p = current_rules(dir, *repo).disk;
+    } catch (const std::exception& e) {
+      return {nullptr, "the rules published in " + soci_store::redact_url(db) + ": " + e.what(), {}};
+    }
+  }
+  http::PreparedOrRefused out{p.rules, p.error, {}};
+  if (!p.rules && p.lr) out.diagnostics = diag::render_all(p.lr->diags, p.lr->sources);
+  return out;
+}
+
 int run_serve(const ServeOptions& o) {
   http::ServerOptions so;
   if (o.listen.starts_with("unix:")) {
@@ -138,9 +158,9 @@ int run_serve(const ServeOptions& o) {
     std::fprintf(stderr, "error: cannot open the access log `%s` (--access-log): %s\n", o.access_log.c_str(), e.what());
     return kExitUsage;
   }
-  auto prepared = files::prepare(o.rules);
+  auto prepared = prepare_served(o.rules, o.db);
   if (!prepared.rules) {
-    files::print_diagnostics(*prepared.lr);
+    std::fputs(prepared.diagnostics.c_str(), stderr);
     std::fprintf(stderr, "error: %s; not starting\n", prepared.error.c_str());
     return kExitRules;
   }
@@ -161,12 +181,7 @@ int run_serve(const ServeOptions& o) {
   http::Services services;
   services.rules = std::make_shared<http::RulesHolder>(prepared.rules);
   services.ready = std::move(ready);
-  services.prepare_rules = [dir = o.rules] {
-    auto p = files::prepare(dir);
-    http::PreparedOrRefused out{p.rules, p.error, {}};
-    if (!p.rules) out.diagnostics = diag::render_all(p.lr->diags, p.lr->sources);
-    return out;
-  };
+  services.prepare_rules = [dir = o.rules, db = o.db] { return prepare_served(dir, db); };
   if (!o.db.empty()) {
     services.open_repository = [url = o.db] { return soci_store::open_repository(url); };
     services.pool = std::make_shared<http::RepositoryPool>(services.open_repository);
@@ -227,7 +242,8 @@ int run_serve(const ServeOptions& o) {
 void add_serve_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<ServeOptions>();
   auto* cmd = app.add_subcommand("serve", "serve decisions over HTTP: /v1/decisions, /v1/rules, /healthz, /readyz (docs/service.md)");
-  cmd->add_option("--rules", o->rules, "rules directory")->required();
+  cmd->add_option("--rules", o->rules,
+                  "rules directory (default: the latest rule version published in --db, re-read on reload; else rules)");
   cmd->add_option("--db", o->db, "database URL checked by /readyz (SQLite path or postgresql://…)");
   cmd->add_option("--listen", o->listen, "address and port, HOST:PORT (port 0: a free port), or unix:PATH: a Unix domain socket for a reverse proxy on the same host (no TLS)")->capture_default_str();
   cmd->add_option("--threads", o->threads, "server threads (default: the machine's cores)")->check(CLI::Range(1u, 256u));

@@ -9,6 +9,7 @@
 set -uo pipefail
 BIN="$(realpath "$1")"; ROOT="$2"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 
 # A draft whose R14 amount changed without its tests (they now fail), and one with only a comment
 # changed (another ruleset hash, every test passing).
@@ -16,6 +17,8 @@ cp -r "$ROOT/rules" "$TMP/failing"
 sed -i 's/from 2022-01-01 = 20万 source/from 2022-01-01 = 30万 source/' "$TMP/failing/programs/r14_incubator.rules"
 cp -r "$ROOT/rules" "$TMP/v2"
 printf '\n# 2025 年度发布\n' >> "$TMP/v2/common.rules"
+cp -r "$ROOT/rules" "$TMP/v3"
+printf '\n# 2026 年度发布\n' >> "$TMP/v3/common.rules"
 FACTS="$ROOT/tests/cli/data/incubator-agri-corrected.json"
 sed 's/APP-2024-0001/APP-2024-0002/' "$FACTS" > "$TMP/second.json"
 sed 's/APP-2024-0001/APP-2024-0003/' "$FACTS" > "$TMP/third.json"
@@ -66,6 +69,18 @@ suite() {
   equals "$(sql "SELECT decision_ruleset_hash FROM cases WHERE id = 3")" "$v1" "decided by --rules"
   (cd "$TMP" && "$BIN" case show 1 --db "$DB") >"$TMP/out" 2>"$TMP/err"
   equals "$?" "0" "case show without --rules"
+
+  # serve without --rules: the published version, and the next one after a reload (SIGHUP).
+  serve_start "serve_$BACKEND" --db "$DB" && {
+    call ready "$URL/readyz"
+    contains "$TMP/ready" "\"ruleset_hash\":\"$v2\"" "serve without --rules serves the published version"
+    "$BIN" rules publish "$TMP/v3" --db "$DB" --note "2026 年度" --as-of 2024-06-28 >/dev/null 2>&1 || bad "publish version 3"
+    local v3; v3="$(sql "SELECT ruleset_hash FROM published_rulesets WHERE version = 3")"
+    kill -HUP "$PID"; wait_for "$TMP/serve_$BACKEND.err" "rules reloaded"
+    call ready "$URL/readyz"
+    contains "$TMP/ready" "\"ruleset_hash\":\"$v3\"" "a reload serves the version published since"
+    serve_stop "$PID"
+  }
 
   expect_rc 0 "replay a case decided by an earlier version" "$BIN" case replay 1 --db "$DB"
   contains "$TMP/out" "identical" "identical"
