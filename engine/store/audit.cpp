@@ -20,6 +20,10 @@ const char* finding_kind_name(FindingKind k) {
     case FindingKind::reordered: return "reordered";
     case FindingKind::broken_link: return "broken_link";
     case FindingKind::budget_mismatch: return "budget_mismatch";
+    case FindingKind::illegal_step: return "illegal_step";
+    case FindingKind::state_mismatch: return "state_mismatch";
+    case FindingKind::award_mismatch: return "award_mismatch";
+    case FindingKind::checkpoint: return "checkpoint";
   }
   return "altered";
 }

@@ -21,9 +21,15 @@ enum class FindingKind : std::uint8_t {
   deleted,      // an event is missing: a gap in seq, or fewer events than the case recorded
   reordered,    // an intact event stored at a different seq than it was written with
   broken_link,  // an event's prev_hash does not match its predecessor (re-hashed edit, edited link)
-  budget_mismatch,  // a budget's total is not what its last `set` event set (or it has no such event)
+  budget_mismatch,  // a budget's total is not what its last `set` event set (or it has no such event); its
+                    // reserved / consumed are not the sums of its cases' replayed reservations
+  illegal_step,     // replay: a step the workflow would not take (role, guard, from-stage, where it leads)
+  state_mismatch,   // replay: the case row (or a facts version) differs from what its events recorded
+  award_mismatch,   // replay: an award differs from its case's disbursement, or is missing, or has no case
+  checkpoint,       // against a signed checkpoint: a case's chain before it was rewritten, truncated or deleted
 };
-// "altered", "deleted", "reordered", "broken_link", "budget_mismatch"
+// "altered", "deleted", "reordered", "broken_link", "budget_mismatch", "illegal_step", "state_mismatch",
+// "award_mismatch", "checkpoint"
 const char* finding_kind_name(FindingKind k);
 
 struct AuditFinding {
@@ -40,6 +46,9 @@ struct AuditReport {
   std::int64_t events = 0;         // case events checked
   std::int64_t budgets = 0;        // budget ledgers checked (none when one case was asked for)
   std::int64_t budget_events = 0;  // budget events checked
+  std::int64_t replayed = 0;       // cases replayed through their workflow (service::audit)
+  std::int64_t legacy = 0;         // of those, cases whose events carry no state: routing replayed only
+  std::int64_t awards = 0;         // awards checked against their cases
   std::vector<AuditFinding> findings;  // the cases' (by case), then the budgets' (by programme, year)
   bool clean() const { return findings.empty(); }
 };
