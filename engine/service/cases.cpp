@@ -10,6 +10,7 @@
 
 #include "model/money.hpp"
 #include "model/uscc.hpp"
+#include "service/audit.hpp"
 #include "service/budgets.hpp"
 
 namespace subsidy::service {
@@ -32,6 +33,44 @@ std::string payload(const std::string& applicant, const std::vector<workflow::Ev
     out += "]";
   }
   return out + "}";
+}
+
+// What the case row holds after an event, carried by the event ("audit" in its payload) so that
+// `audit verify` checks the row against its chained history (service/audit.hpp): the facts version
+// (and, where one was created, the SHA-256 of its facts), the decision, what the bureaus granted, the
+// case's own reservation and what its payment consumed; on the first event also what names the case
+// and its budget; on a workflow step its date.
+struct Moment {
+  std::optional<model::Days> date;       // the workflow date of the step (none: allocate)
+  const std::string* facts_json = nullptr;  // the facts version the event created (submit, correct)
+  bool first = false;                    // the case's first event: its identity too
+};
+
+std::string with_audit(std::string pl, const store::Case& c, const Moment& m) {
+  namespace bj = boost::json;
+  bj::object a;
+  if (m.first) {
+    a["case"] = {{"application_id", c.application_id}, {"applicant", c.applicant}, {"programme", c.programme},
+                 {"call_year", c.call_year}, {"workflow", c.workflow}};
+  }
+  if (m.date) a["date"] = model::format_date(*m.date);
+  a["facts_version"] = c.facts_version;
+  if (m.facts_json) a["facts_sha256"] = store::sha256_hex(*m.facts_json);
+  if (c.decision) {
+    a["decision"] = {{"outcome", c.decision->outcome}, {"amount_fen", c.decision->amount_fen},
+                     {"ruleset_hash", c.decision->ruleset_hash}, {"as_of", model::format_date(c.decision->as_of)}};
+  } else {
+    a["decision"] = nullptr;
+  }
+  auto opt = [](const std::optional<model::Fen>& v) { return v ? bj::value(*v) : bj::value(nullptr); };
+  a["approved_fen"] = opt(c.approved_fen);
+  a["allocated_fen"] = opt(c.allocated_fen);
+  a["reserved_fen"] = c.reserved_fen;
+  a["consumed_fen"] = c.consumed_fen;
+  if (pl.empty() || pl.back() != '}') pl = "{}";
+  pl.pop_back();
+  if (pl.size() > 1) pl += ",";
+  return pl + "\"audit\":" + bj::serialize(a) + "}";
 }
 
 void apply_summary(const workflow::Workflow& wf, const workflow::CaseState& st, store::Case& c) {
@@ -218,6 +257,7 @@ Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
   c.workflow_version = 1;
   apply_summary(*p.wf, out.start.state, c);
   c.decision = out.ev.decision;
+  stamp_visibility(env, c, r.date, &r.facts_json);
   out.nc.facts.facts_json = r.facts_json;
   out.nc.facts.reason = store::kFactsSubmitted;
   auto& e = out.event;
@@ -225,7 +265,8 @@ Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
   e.role = "申报单位";
   e.action = "submit";
   e.to_stage = stages_text(c);
-  e.payload_json = payload(c.applicant, out.start.events, {});
+  c.facts_version = 1;
+  e.payload_json = with_audit(payload(c.applicant, out.start.events, {}), c, Moment{r.date, &r.facts_json, true});
   return out;
 }
 
@@ -376,7 +417,7 @@ struct BudgetHooks {
 };
 
 store::Event make_event(const store::Case& c, const std::string& actor, const std::string& role, const std::string& action,
-                        const std::string& from, const std::string& note, std::string payload_json) {
+                        const std::string& from, const std::string& note, std::string payload_json, const Moment& m = {}) {
   store::Event e;
   e.case_id = c.id;
   e.actor = actor;
@@ -385,26 +426,27 @@ store::Event make_event(const store::Case& c, const std::string& actor, const st
   e.from_stage = from;
   e.to_stage = stages_text(c);
   e.note = note;
-  e.payload_json = std::move(payload_json);
+  e.payload_json = with_audit(std::move(payload_json), c, m);
   return e;
 }
 
 // Records the moves timers made (actor "system") in the open unit of work, releasing the
 // reservation when they closed the case; returns what happened to the budget.
 std::vector<std::string> record_timer_move(const Env& env, const workflow::Workflow& wf, store::Case& c, std::int64_t expected,
-                                           const std::string& from, const std::vector<workflow::Event>& evs) {
+                                           const std::string& from, const std::vector<workflow::Event>& evs, model::Days date) {
   std::vector<std::string> notes;
   if (is_terminal(wf, c.stages.empty() ? std::string() : c.stages.front())) BudgetHooks{env, c, notes}.release();
+  stamp_visibility(env, c, date);
   env.repo.update_case(c, expected);
-  env.repo.append_event(make_event(c, "system", "system", "timer", from, "", payload("", evs, notes)));
+  env.repo.append_event(make_event(c, "system", "system", "timer", from, "", payload("", evs, notes), Moment{date}));
   return notes;
 }
 
 // Stores only the moves timers made, in a unit of work of their own.
 void store_timer_move(const Env& env, const workflow::Workflow& wf, store::Case c, std::int64_t expected,
-                      const std::string& from, const std::vector<workflow::Event>& evs) {
+                      const std::string& from, const std::vector<workflow::Event>& evs, model::Days date) {
   store::Transaction tx(env.repo);
-  record_timer_move(env, wf, c, expected, from, evs);
+  record_timer_move(env, wf, c, expected, from, evs, date);
   tx.commit();
 }
 
@@ -434,6 +476,20 @@ void check_amount_change(const workflow::Workflow& wf, const workflow::CaseState
                        {{"field", "amount"}, {"max_fen", std::to_string(now)}});
 }
 
+// Money is paid only to a case whose row is what its history says (service/audit.hpp): a row edited
+// outside the service (a stage jump, a larger amount) is refused here, before anything is paid.
+void refuse_unless_history_matches(const Env& env, const store::Case& c, const std::vector<store::FactsVersion>& fvs) {
+  std::vector<store::AuditFinding> found;
+  const auto events = env.repo.events(c.id);
+  replay_case(env, c, events, fvs, {}, found);
+  if (found.empty()) return;
+  throw ServiceError(ErrorKind::refused, "history_mismatch",
+                     "refused [history_mismatch]: case " + std::to_string(c.id) +
+                         " does not match its recorded history, so nothing is paid (run `subsidy audit verify`): " + found.front().message +
+                         (found.size() > 1 ? " (and " + std::to_string(found.size() - 1) + " more)" : ""),
+                     {{"case", std::to_string(c.id)}});
+}
+
 }  // namespace
 
 model::Fen approved_amount(const store::Case& c) {
@@ -454,6 +510,7 @@ ActResult act(const Env& env, const ActRequest& r) {
   auto st = parse_state(c);
   std::vector<store::FactsVersion> fvs;
   auto facts = decode_facts(env, p, latest_facts(env.repo, c.id, fvs));
+  if (r.action == "disburse") refuse_unless_history_matches(env, c, fvs);
   workflow::Decision dec = guard_decision(c);
   // Timers that ran out before the step's date are recorded as the system's moves.
   auto adv = workflow::advance(*p.wf, st, workflow::Context{facts, dec, env.cal}, r.date);
@@ -474,7 +531,7 @@ ActResult act(const Env& env, const ActRequest& r) {
   if (step.refusal) {
     // The refused step changes nothing, but a timer that moved the case before it (e.g. the
     // correction period ran out → closed) is stored, so the case shows where it really is.
-    if (from != from_adv) store_timer_move(env, *p.wf, after_timer, expected, from_adv, adv.events);
+    if (from != from_adv) store_timer_move(env, *p.wf, after_timer, expected, from_adv, adv.events, r.date);
     throw refused(*step.refusal);
   }
   apply_summary(*p.wf, step.state, c);
@@ -495,13 +552,14 @@ ActResult act(const Env& env, const ActRequest& r) {
     }
   } catch (const ServiceError&) {  // the budget refused the step: as for a workflow refusal, timers' moves are kept
     tx.rollback();
-    if (from != from_adv) store_timer_move(env, *p.wf, after_timer, expected, from_adv, adv.events);
+    if (from != from_adv) store_timer_move(env, *p.wf, after_timer, expected, from_adv, adv.events, r.date);
     throw;
   }
+  stamp_visibility(env, c, r.date);
   env.repo.update_case(c, expected);
   if (from != from_adv) {  // timers moved the case before the step
     store::Case tc = after_timer;
-    env.repo.append_event(make_event(tc, "system", "system", "timer", from_adv, "", payload("", adv.events, {})));
+    env.repo.append_event(make_event(tc, "system", "system", "timer", from_adv, "", payload("", adv.events, {}), Moment{r.date}));
   }
   std::string pl = payload("", step.events, res.budget_notes);
   if (r.amount) {  // the approved amount, the decision's and the reason are part of the chained event
@@ -509,7 +567,7 @@ ActResult act(const Env& env, const ActRequest& r) {
     pl += ",\"amount\":{\"decided_fen\":" + std::to_string(c.decision->amount_fen) + ",\"approved_fen\":" +
           std::to_string(*r.amount) + ",\"reason\":" + quoted(r.reason) + "}}";
   }
-  env.repo.append_event(make_event(c, r.actor, r.role, r.action, from, r.note, std::move(pl)));
+  env.repo.append_event(make_event(c, r.actor, r.role, r.action, from, r.note, std::move(pl), Moment{r.date}));
   tx.commit();
   res.c = env.repo.load_case(c.id);
   res.step = std::move(step);
@@ -547,7 +605,7 @@ AdvanceResult advance_locked(const Env& env, store::CaseId id, model::Days date)
     return res;
   }
   const model::Fen held = c.reserved_fen;
-  res.budget_notes = record_timer_move(env, *p.wf, c, expected, res.from, adv.events);
+  res.budget_notes = record_timer_move(env, *p.wf, c, expected, res.from, adv.events, date);
   res.released_fen = held - c.reserved_fen;
   res.moved = true;
   res.events = std::move(adv.events);
@@ -600,12 +658,13 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
   apply_summary(*p.wf, adv.state, c);
   const bool timer_moved = stages_text(c) != from_adv;
   if (auto refusal = workflow::correction_refusal(*p.wf, adv.state)) {
-    if (timer_moved) store_timer_move(env, *p.wf, c, expected, from_adv, adv.events);
+    if (timer_moved) store_timer_move(env, *p.wf, c, expected, from_adv, adv.events, r.date);
     throw refused(*refusal);
   }
   CorrectResult res;
   if (c.decision) res.before = *c.decision;
   res.after = ev.decision;
+  const store::Case moved = c;  // where the timers left it, before the correction (its timer event's state)
   c.decision = ev.decision;
   store_current_ruleset(env);
   store::Transaction tx(env.repo);
@@ -621,9 +680,11 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
   fv.facts_json = r.facts_json;
   fv.reason = store::kFactsCorrected;
   res.facts_version = env.repo.add_facts_version(fv);
+  stamp_visibility(env, c, r.date, &r.facts_json);
   env.repo.update_case(c, expected);
   if (timer_moved)  // timers moved the case to another stage that allows corrections
-    env.repo.append_event(make_event(c, "system", "system", "timer", from_adv, "", payload("", adv.events, {})));
+    env.repo.append_event(make_event(moved, "system", "system", "timer", from_adv, "", payload("", adv.events, {}), Moment{r.date}));
+  c.facts_version = res.facts_version;
   std::string pl = "{\"facts_version\":" + std::to_string(res.facts_version) + ",\"outcome\":{\"before\":" + quoted(res.before.outcome) +
                    ",\"after\":" + quoted(res.after.outcome) + "},\"amount_fen\":{\"before\":" + std::to_string(res.before.amount_fen) +
                    ",\"after\":" + std::to_string(res.after.amount_fen) + "}";
@@ -634,7 +695,7 @@ CorrectResult correct(const Env& env, const CorrectRequest& r) {
   }
   pl += "}";
   std::string stages = stages_text(c);
-  env.repo.append_event(make_event(c, r.actor, "", "correct", stages, r.note, pl));
+  env.repo.append_event(make_event(c, r.actor, "", "correct", stages, r.note, pl, Moment{r.date, &r.facts_json}));
   tx.commit();
   res.c = env.repo.load_case(c.id);
   return res;
@@ -726,7 +787,9 @@ AllocationResult allocate(const Env& env, const std::string& programme, int year
     }
     left -= line.allocated;
     if (line.allocated > 0) env.repo.reserve(c.id, line.allocated);
+    c.reserved_fen = line.allocated;  // as the repository now holds it (the event records it)
     c.allocated_fen = line.allocated;  // what the case is paid from now on (0: nothing, until a new allocation)
+    stamp_visibility(env, c, model::today_cst());
     env.repo.update_case(c, c.version);  // a step that read the case before the allocation must reload it
     std::string pl = std::string("{\"method\":") + (method == Allocation::pro_rata ? "\"pro-rata\"" : "\"ranked\"") +
                      ",\"decided_fen\":" + std::to_string(line.decided) + ",\"before_fen\":" + std::to_string(line.before) +
