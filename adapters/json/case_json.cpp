@@ -239,7 +239,9 @@ bj::object audit_object(const store::AuditReport& r) {
   }
   return {{"clean", r.clean()},       {"cases", r.cases},
           {"events", r.events},       {"budgets", r.budgets},
-          {"budget_events", r.budget_events}, {"findings", std::move(findings)}};
+          {"budget_events", r.budget_events}, {"replayed", r.replayed},
+          {"legacy", r.legacy},       {"awards", r.awards},
+          {"findings", std::move(findings)}};
 }
 
 }  // namespace subsidy::json
