@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 
 #include "json/case_json.hpp"
 #include "service/case_view.hpp"
@@ -248,11 +249,26 @@ std::optional<std::int64_t> version_of(const Form& f) {
   return n;
 }
 
+// Runs `step`; a refusal (a ServiceError, or the store's lost optimistic lock or budget refusal) goes
+// to `shown`, which renders it where it applies; an unknown case and database errors go to the error page.
+Response showing_refusals(const std::function<Response()>& step, const std::function<Response(const ServiceError&)>& shown) {
+  try {
+    return step();
+  } catch (const ServiceError& e) {
+    if (e.kind() == ErrorKind::not_found) throw;
+    return shown(e);
+  } catch (const store::StoreError& e) {
+    const auto se = service::to_service_error(e);
+    if (se.kind() != ErrorKind::conflict && se.kind() != ErrorKind::refused) throw;
+    return shown(se);
+  }
+}
+
 // POST /desk/cases/{id}/act: without confirm=1 the confirmation page; with it the step, then 303
 // to the case. A refusal is shown at the actions of the case page, with its status.
 Response act(Visit& v) {
   const store::CaseId id = case_id(v.req);
-  try {
+  return showing_refusals([&] {
     const auto c = service::load_visible(v.env, id, v.who, v.today);
     const std::string action = v.form.text("action");
     if (action.empty()) throw ServiceError(ErrorKind::input, "missing_field", "the form has no `action`", {{"field", "action"}});
@@ -289,14 +305,7 @@ Response act(Visit& v) {
     r.date = v.today;
     service::act(v.env, r);
     return redirect("/desk/cases/" + std::to_string(id) + "?done=1");
-  } catch (const ServiceError& e) {
-    if (e.kind() == ErrorKind::not_found) throw;
-    return case_page(v, id, http::status_of(e), refusal_text(e));
-  } catch (const store::StoreError& e) {
-    const auto se = service::to_service_error(e);
-    if (se.kind() != ErrorKind::conflict && se.kind() != ErrorKind::refused) throw;
-    return case_page(v, id, http::status_of(se), refusal_text(se));
-  }
+  }, [&](const ServiceError& e) { return case_page(v, id, http::status_of(e), refusal_text(e)); });
 }
 
 // POST /desk/cases/{id}/correct: the facts of the form as a correction (validated by the decoder
@@ -305,7 +314,7 @@ Response correct(Visit& v) {
   const store::CaseId id = case_id(v.req);
   const std::string facts_json = facts_json_of(v, v.form);
   bj::value facts = bj::parse(facts_json);
-  try {
+  return showing_refusals([&] {
     service::require_role(v.who, "申报单位");
     const auto c = service::load_visible(v.env, id, v.who, v.today);
     service::CorrectRequest r;
@@ -317,17 +326,12 @@ Response correct(Visit& v) {
     r.date = v.today;
     service::correct(v.env, r);
     return redirect("/desk/cases/" + std::to_string(id) + "?done=1");
-  } catch (const ServiceError& e) {
-    if (e.kind() == ErrorKind::not_found) throw;
+  }, [&](const ServiceError& e) {
     std::string field;
     for (const auto& [k, val] : e.details())
       if (k == "field") field = val;
     return case_page(v, id, http::status_of(e), {}, refusal_text(e), field, &facts.as_object());
-  } catch (const store::StoreError& e) {
-    const auto se = service::to_service_error(e);
-    if (se.kind() != ErrorKind::conflict && se.kind() != ErrorKind::refused) throw;
-    return case_page(v, id, http::status_of(se), {}, refusal_text(se), {}, &facts.as_object());
-  }
+  });
 }
 
 // GET /desk/cases/{id}/history.json: the same JSON as GET /v1/cases/{id}/history.
