@@ -46,12 +46,13 @@ PublishResult publish_rules(store::CaseRepository& repo, const PublishRequest& r
   res.tests = eval::run_tests(rs, r.tests_as_of);
   if (res.tests.failed > 0) {
     std::string msg = "publishing refused: " + std::to_string(res.tests.failed) + " of " +
-                      std::to_string(res.tests.passed + res.tests.failed) + " rule tests failed";
+                      std::to_string(res.tests.passed + res.tests.failed) + " rule tests failed (" +
+                      std::to_string(res.tests.failures.size()) + " expectations); nothing was stored";
     Details details{{"failed", std::to_string(res.tests.failed)}, {"passed", std::to_string(res.tests.passed)}};
     for (std::size_t i = 0; i < res.tests.failures.size() && i < kNamedFailures; ++i) {
       const auto& f = res.tests.failures[i];
       const std::string where = diag::location(f.span, c->sources);
-      msg += (i ? "; " : ": ") + std::string("test \"") + rs.tests[f.test].name + "\" at " + where + ": expected " + f.expected +
+      msg += "\n  test \"" + rs.tests[f.test].name + "\" at " + where + ": expected " + f.expected +
              ", actual " + f.actual;
       if (i == 0) {
         details.emplace_back("test", rs.tests[f.test].name);
@@ -59,7 +60,7 @@ PublishResult publish_rules(store::CaseRepository& repo, const PublishRequest& r
       }
     }
     if (res.tests.failures.size() > kNamedFailures)
-      msg += "; … and " + std::to_string(res.tests.failures.size() - kNamedFailures) + " more";
+      msg += "\n  … and " + std::to_string(res.tests.failures.size() - kNamedFailures) + " more (`subsidy rules test` lists them all)";
     throw ServiceError(ErrorKind::refused, "rule_tests_failed", msg, std::move(details));
   }
   store::RulesetSources sources;
