@@ -262,7 +262,8 @@ bool replay_case(const Env& env, const store::Case& c, std::span<const store::Ev
           if (i == 0 && !legacy && now) dec = {now->has_decision && now->outcome == "eligible", payable_of(*now)};
           workflow::Context ctx{fx, dec, rules->calendar()};
           std::optional<model::Days> date = now && now->date ? now->date : p.last_workflow_date;
-          if (!date) {
+          const bool dated = i == 0 || (e.action != "correct" && e.action != "allocate");  // a workflow step
+          if (!date && dated) {
             f.add(e.seq, FindingKind::state_mismatch, at + " records no date: it cannot be replayed");
             routing = false;
           } else if (i == 0) {
