@@ -169,7 +169,13 @@ Response decide(std::shared_ptr<const service::PreparedRules> prepared, const st
 void add_decision_routes(Router& router, const Services& services) {
   router.add(
       "POST", "/v1/decisions", [&services](Request& req) {
-        return with_scope(services, req, service::Scope::decide, [&] { return decide(services.rules->current(), services.metrics, req); });
+        return with_scope(services, req, service::Scope::decide, [&] {
+          auto rules = services.rules->current();  // what decides this request, even when a reload replaces it meanwhile
+          std::string hash = rules->hash();
+          Response res = decide(std::move(rules), services.metrics, req);
+          res.headers.emplace_back(kRulesetHashHeader, std::move(hash));
+          return res;
+        });
       },
       kJsonLines);
 }

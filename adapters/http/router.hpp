@@ -42,6 +42,10 @@ struct Request {
 // client went away or stalled: it ends the stream, and the connection is closed.
 using BodyStream = std::function<void(service::ByteSource& body, service::ByteSink& out, unsigned workers)>;
 
+// The response header naming the ruleset hash: set by a handler that decided with a ruleset (the one
+// it used), else by the server from the ruleset serving then.
+inline constexpr const char* kRulesetHashHeader = "X-Ruleset-Hash";
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";

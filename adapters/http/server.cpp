@@ -315,8 +315,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     out.set(bhttp::field::server, "subsidy");
     out.set(bhttp::field::content_type, res.content_type);
     out.set("X-Request-Id", ex_.id);
-    out.set("X-Ruleset-Hash", shared_.handlers.ruleset_hash());
-    for (const auto& [name, value] : res.headers) out.insert(name, value);
+    bool named = false;  // the handler named the ruleset it decided with
+    for (const auto& [name, value] : res.headers) {
+      out.insert(name, value);
+      named = named || beast::iequals(name, kRulesetHashHeader);
+    }
+    if (!named) out.set(kRulesetHashHeader, shared_.handlers.ruleset_hash());
   }
 
   void reply(Response res, bool keep_alive) {
