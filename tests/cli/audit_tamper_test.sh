@@ -14,12 +14,6 @@ RECHAIN="python3 $ROOT/tests/cli/rechain.py"
 S() { "$BIN" "$@" --db "$DB"; }
 R() { "$BIN" "$@" --db "$DB" --rules rules; }
 
-facts_with_id() { python3 - "$DATA/incubator-agri-corrected.json" "$1" "$2" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1])); d["id"] = sys.argv[2]
-json.dump(d, open(sys.argv[3], "w"), ensure_ascii=False)
-EOF
-}
 
 # The pristine database: built once per backend.
 build() {

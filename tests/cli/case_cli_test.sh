@@ -15,14 +15,6 @@ IMPORT_LINES="${CASE_TEST_IMPORT_LINES:-30000}"
 S() { "$BIN" "$@" --db "$DB"; }                    # commands without --rules
 R() { "$BIN" "$@" --db "$DB" --rules rules; }      # commands with --rules
 
-# A copy of the eligible facts with another application id.
-facts_with_id() { python3 - "$DATA/incubator-agri-corrected.json" "$1" "$2" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1])); d["id"] = sys.argv[2]
-json.dump(d, open(sys.argv[3], "w"), ensure_ascii=False)
-EOF
-}
-
 lifecycle() {
   expect_rc 0 "budget set" S budget set --program R14 --year 2024 --total 300000 --actor 财政局
   expect_rc 0 "submit" R case submit --program R14 --facts $DATA/incubator-agri.json --applicant ORG1 --date 2024-05-06

@@ -71,3 +71,11 @@ on_mariadb() {
   "$BIN" db migrate --db "$DB" >/dev/null || bad "db migrate on MariaDB"
   "$@"
 }
+
+# facts_with_id ID FILE: a copy of the eligible facts (tests/cli/data) with another application id.
+facts_with_id() { python3 - "$ROOT/tests/cli/data/incubator-agri-corrected.json" "$1" "$2" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); d["id"] = sys.argv[2]
+json.dump(d, open(sys.argv[3], "w"), ensure_ascii=False)
+EOF
+}
