@@ -138,6 +138,7 @@ void add_rules_commands(CLI::App& app, Action& action) {
       ->check([](const std::string& s) { return model::parse_date(s) ? std::string() : "not a date (YYYY-MM-DD): " + s; });
   test->callback([&action, to] { action = [to] { return run_test(*to); }; });
   add_publish_commands(*rules, action);
+  add_whatif_commands(*rules, action);
 }
 
 }  // namespace subsidy::cli

@@ -10,6 +10,7 @@ using Action = std::function<int()>;
 
 void add_rules_commands(CLI::App& app, Action& action);
 void add_evaluate_command(CLI::App& app, Action& action);
+void add_whatif_commands(CLI::App& rules, Action& action);  // `rules diff`, `rules whatif` (cmd_whatif.cpp)
 void add_publish_commands(CLI::App& rules, Action& action);  // `rules publish`, `rules versions` (cmd_publish.cpp)
 void add_workflow_commands(CLI::App& app, Action& action);
 void add_case_commands(CLI::App& app, Action& action);

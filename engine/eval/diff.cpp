@@ -1,12 +1,14 @@
 #include "eval/diff.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
 #include "eval/evaluate.hpp"
 #include "eval/required_facts.hpp"
 #include "model/date.hpp"
+#include "model/money.hpp"
 
 namespace subsidy::eval {
 
@@ -187,14 +189,8 @@ class Differ {
 
   void exceptions() {
     match(b_.exceptions, d_.exceptions, [](const Exception& e) { return e.name; }, "exception", [&](const Exception& x, const Exception& y) {
-      changed("exception", x.name, "condition", node_text(b_, x.when), node_text(d_, y.when), x.span, y.span);
-      changed("exception", x.name, "effect", x.refuses ? "refuses" : "amount " + x.amount_text,
-              y.refuses ? "refuses" : "amount " + y.amount_text, x.span, y.span);
-      changed("exception", x.name, "reason", label_text(x.reason), label_text(y.reason), x.span, y.span);
-      changed("exception", x.name, "priority", std::to_string(x.priority), std::to_string(y.priority), x.span, y.span);
-      changed("exception", x.name, "citation", x.citation, y.citation, x.span, y.span);
-      changed("exception", x.name, "period", period_text(x.effective_from, x.effective_to),
-              period_text(y.effective_from, y.effective_to), x.span, y.span);
+      // The whole declaration: its condition, effect, reason, priority and citation as written.
+      changed("exception", x.name, "definition", source_text(b_, x.span), source_text(d_, y.span), x.span, y.span);
     });
   }
 
@@ -292,6 +288,200 @@ RulesDiff diff_rulesets(const Ruleset& base, const Ruleset& draft) {
   RulesDiff out;
   Differ(base, draft, out).run();
   return out;
+}
+
+// ---------------------------------------------------------------- why one programme's result changed
+
+namespace {
+
+using model::Outcome;
+
+WhyChanged why(std::string kind, std::string name, std::string from = {}, std::string to = {}, std::string base_at = {},
+               std::string draft_at = {}) {
+  WhyChanged w;
+  w.kind = std::move(kind);
+  w.name = std::move(name);
+  w.from = std::move(from);
+  w.to = std::move(to);
+  w.base_at = std::move(base_at);
+  w.draft_at = std::move(draft_at);
+  return w;
+}
+
+std::string fen_text(std::int64_t fen) { return model::format_yuan(fen) + "元"; }
+
+const AmountStep* find_step(const ProgramExplanation& ex, AmountStep::Kind k) {
+  for (const auto& s : ex.steps)
+    if (s.kind == k) return &s;
+  return nullptr;
+}
+
+// The first parameter the draft's formula used whose value differs from the base's (by name).
+std::optional<WhyChanged> changed_param(const ProgramSide& b, const ProgramSide& d, const std::string& only_in) {
+  for (const auto& du : d.explanation->params) {
+    const Param& dp = d.rs->params[du.param];
+    if (!only_in.empty() && only_in.find(dp.name) == std::string::npos) continue;
+    const ParamValue& dv = dp.values[du.value_index];
+    for (const auto& bu : b.explanation->params) {
+      const Param& bp = b.rs->params[bu.param];
+      if (bp.name != dp.name) continue;
+      const ParamValue& bv = bp.values[bu.value_index];
+      if (bv.value == dv.value && bv.from == dv.from) break;
+      auto w = why("parameter", dp.name, param_value_text(bp, bv.value), param_value_text(dp, dv.value),
+                   source_location(*b.rs, bv.span), source_location(*d.rs, dv.span));
+      w.date = model::format_date(dv.from);
+      return w;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string why_text(const WhyChanged& w, bool en) {
+  const std::string& n = w.name;
+  auto both = [&](const char* sep) { return w.from + sep + w.to; };
+  const std::string k = w.kind;
+  if (k == "programme_added") return en ? "programme " + n + " is new in the draft" : "草案新增项目 " + n;
+  if (k == "programme_removed") return en ? "programme " + n + " is not in the draft" : "草案删除了项目 " + n;
+  if (k == "effective") return en ? "effective period changed: " + both(" → ") : "有效期变更：" + both(" → ");
+  if (k == "requirement_fails") return en ? "requirement " + n + " now fails" + (w.to.empty() ? "" : " (" + w.to + ")")
+                                          : "条件 " + n + " 现不满足" + (w.to.empty() ? "" : "（" + w.to + "）");
+  if (k == "requirement_passes") return en ? "requirement " + n + " now passes" + (w.to.empty() ? "" : " (" + w.to + ")")
+                                           : "条件 " + n + " 现已满足" + (w.to.empty() ? "" : "（" + w.to + "）");
+  if (k == "requirement_added") return en ? "new requirement " + n + " fails (" + w.to + ")" : "新增条件 " + n + " 不满足（" + w.to + "）";
+  if (k == "requirement_removed") return en ? "requirement " + n + " (failing before) was removed" : "原不满足的条件 " + n + " 已删除";
+  if (k == "exception_refuses") return en ? "exception " + n + " now refuses" : "例外规则 " + n + " 现予以排除";
+  if (k == "exception_no_longer_refuses") return en ? "exception " + n + " no longer refuses" : "例外规则 " + n + " 不再排除";
+  if (k == "parameter")
+    return en ? "parameter " + n + " changed from " + w.from + " to " + w.to + " (valid from " + w.date + ")"
+              : "参数 " + n + " 由 " + w.from + " 改为 " + w.to + "（自 " + w.date + " 起）";
+  if (k == "table_row")
+    return en ? "table " + n + ": row " + w.to + " matches (was " + w.from + ")" : "决策表 " + n + "：命中第 " + w.to + " 行（原为" + w.from + "）";
+  if (k == "formula") return en ? "amount formula changed: " + both(" → ") : "计算公式变更：" + both(" → ");
+  if (k == "exception") return en ? "amount exception " + n + ": " + both(" → ") : "金额例外 " + n + "：" + both(" → ");
+  if (k == "minimum") return en ? "minimum amount: " + both(" → ") : "最低额：" + both(" → ");
+  if (k == "cap_binds") return en ? "cap " + n + " now binds: " + both(" → ") : "上限 " + n + " 现起作用：" + both(" → ");
+  if (k == "cap_released") return en ? "cap " + n + " no longer binds: " + both(" → ") : "上限 " + n + " 不再起作用：" + both(" → ");
+  if (k == "cap_changed") return en ? "cap " + n + " changed: " + both(" → ") : "上限 " + n + " 变更：" + both(" → ");
+  if (k == "group_cap") return en ? "group limit " + n + ": " + both(" → ") : "组合限额 " + n + "：" + both(" → ");
+  if (k == "pay_highest") return en ? "highest-only group " + n + ": " + both(" → ") : "就高不重复组 " + n + "：" + both(" → ");
+  if (k == "error") return en ? "evaluation error: " + both(" → ") : "计算出错：" + both(" → ");
+  return en ? "result changed: " + both(" → ") : "结果变化：" + both(" → ");
+}
+
+WhyChanged why_changed(const ProgramSide& b, const ProgramSide& d) {
+  if (!b.rs) return why("programme_added", d.rs->programs[d.index].id, "", "", "", source_location(*d.rs, d.rs->programs[d.index].span));
+  if (!d.rs) return why("programme_removed", b.rs->programs[b.index].id, "", "", source_location(*b.rs, b.rs->programs[b.index].span), "");
+  const Program& bp = b.rs->programs[b.index];
+  const Program& dp = d.rs->programs[d.index];
+  const auto& br = *b.result;
+  const auto& dr = *d.result;
+  const auto& be = *b.explanation;
+  const auto& de = *d.explanation;
+  auto bat = [&](const diag::Span& s) { return source_location(*b.rs, s); };
+  auto dat = [&](const diag::Span& s) { return source_location(*d.rs, s); };
+  if ((br.outcome == Outcome::not_in_effect) != (dr.outcome == Outcome::not_in_effect))
+    return why("effective", dp.id, period_text(bp.effective_from, bp.effective_to), period_text(dp.effective_from, dp.effective_to),
+               bat(bp.span), dat(dp.span));
+  if (br.outcome == Outcome::error || dr.outcome == Outcome::error)
+    return why("error", dp.id, br.outcome == Outcome::error ? be.error : outcome_name(br.outcome),
+               dr.outcome == Outcome::error ? de.error : outcome_name(dr.outcome), bat(bp.span), dat(dp.span));
+  // Requirements, in the draft's order.
+  for (std::size_t i = 0; i < dp.requirements.size() && i < de.requirement_met.size(); ++i) {
+    const Requirement& dq = dp.requirements[i];
+    const bool dmet = de.requirement_met[i] != 0;
+    std::size_t j = 0;
+    while (j < bp.requirements.size() && bp.requirements[j].name != dq.name) ++j;
+    const std::string name = dp.id + "." + dq.name;
+    if (j == bp.requirements.size()) {
+      if (!dmet) return why("requirement_added", name, "", dq.source_text, "", dat(dq.span));
+      continue;
+    }
+    if (j >= be.requirement_met.size()) continue;
+    const bool bmet = be.requirement_met[j] != 0;
+    if (bmet == dmet) continue;
+    const Requirement& bq = bp.requirements[j];
+    return why(dmet ? "requirement_passes" : "requirement_fails", name, bq.source_text, dq.source_text, bat(bq.span), dat(dq.span));
+  }
+  for (std::size_t j = 0; j < bp.requirements.size() && j < be.requirement_met.size(); ++j) {
+    if (be.requirement_met[j]) continue;
+    const auto& bq = bp.requirements[j];
+    if (std::none_of(dp.requirements.begin(), dp.requirements.end(), [&](const Requirement& q) { return q.name == bq.name; }))
+      return why("requirement_removed", dp.id + "." + bq.name, bq.source_text, "", bat(bq.span), "");
+  }
+  // Refusing exceptions.
+  const std::string bx = br.refused_by >= 0 ? b.rs->exceptions[br.refused_by].name : "";
+  const std::string dx = dr.refused_by >= 0 ? d.rs->exceptions[dr.refused_by].name : "";
+  if (bx != dx) {
+    if (!dx.empty()) return why("exception_refuses", dx, bx, dx, "", dat(d.rs->exceptions[dr.refused_by].span));
+    return why("exception_no_longer_refuses", bx, bx, "", bat(b.rs->exceptions[br.refused_by].span), "");
+  }
+  // The amount, step by step.
+  const AmountStep* bf = find_step(be, AmountStep::Kind::Formula);
+  const AmountStep* df = find_step(de, AmountStep::Kind::Formula);
+  const std::string b_amount = node_text(*b.rs, bp.amount), d_amount = node_text(*d.rs, dp.amount);
+  if (bf && df && bf->after != df->after) {
+    if (auto w = changed_param(b, d, d_amount)) return *w;
+    for (const auto& dt : de.tables) {
+      const Table& t = d.rs->tables[dt.table];
+      for (const auto& bt : be.tables) {
+        if (b.rs->tables[bt.table].name != t.name) continue;
+        const auto& brows = b.rs->tables[bt.table].rows;
+        auto row_name = [](std::int32_t r) { return r < 0 ? std::string("-") : std::to_string(r + 1); };
+        const std::string brt = bt.row >= 0 ? source_text(*b.rs, brows[bt.row].span) : "";
+        const std::string drt = dt.row >= 0 ? source_text(*d.rs, t.rows[dt.row].span) : "";
+        if (bt.row != dt.row || brt != drt)
+          return why("table_row", t.name, row_name(bt.row) + (brt.empty() ? "" : ": " + brt), row_name(dt.row) + (drt.empty() ? "" : ": " + drt),
+                     bt.row >= 0 ? bat(brows[bt.row].span) : bat(b.rs->tables[bt.table].span),
+                     dt.row >= 0 ? dat(t.rows[dt.row].span) : dat(t.span));
+        break;
+      }
+    }
+    if (auto w = changed_param(b, d, "")) return *w;
+    if (b_amount != d_amount)
+      return why("formula", dp.id, b_amount, d_amount, bp.amount == kNoNode ? "" : bat(b.rs->nodes[bp.amount].span),
+                 dp.amount == kNoNode ? "" : dat(d.rs->nodes[dp.amount].span));
+    return why("other", dp.id, fen_text(bf->after), fen_text(df->after), bat(bp.span), dat(dp.span));
+  }
+  // Same formula amount: an amount exception, the minimum, the cap, the group limits.
+  for (auto kind : {AmountStep::Kind::Exception, AmountStep::Kind::Minimum}) {
+    std::string bs, ds, name;
+    for (const auto& s : be.steps)
+      if (s.kind == kind) bs += (bs.empty() ? "" : ", ") + fen_text(s.after), name = kind == AmountStep::Kind::Exception ? b.rs->exceptions[s.ref].name : name;
+    for (const auto& s : de.steps)
+      if (s.kind == kind) ds += (ds.empty() ? "" : ", ") + fen_text(s.after), name = kind == AmountStep::Kind::Exception ? d.rs->exceptions[s.ref].name : name;
+    if (bs != ds) return why(kind == AmountStep::Kind::Exception ? "exception" : "minimum", name.empty() ? dp.id : name,
+                             bs.empty() ? "-" : bs, ds.empty() ? "-" : ds, bat(bp.span), dat(dp.span));
+  }
+  const AmountStep* bc = find_step(be, AmountStep::Kind::Cap);
+  const AmountStep* dc = find_step(de, AmountStep::Kind::Cap);
+  const std::string b_cap = node_text(*b.rs, bp.cap), d_cap = node_text(*d.rs, dp.cap);
+  const std::string b_cap_at = bp.cap == kNoNode ? bat(bp.span) : bat(b.rs->nodes[bp.cap].span);
+  const std::string d_cap_at = dp.cap == kNoNode ? dat(dp.span) : dat(d.rs->nodes[dp.cap].span);
+  if (dc && !bc) return why("cap_binds", dp.id + " cap " + d_cap, fen_text(dc->before), fen_text(dc->after), b_cap_at, d_cap_at);
+  if (bc && !dc) return why("cap_released", dp.id + " cap " + b_cap, fen_text(bc->after), fen_text(dr.amount), b_cap_at, d_cap_at);
+  if (bc && dc && bc->after != dc->after) {
+    if (auto w = changed_param(b, d, d_cap)) {
+      w->kind = "cap_changed";
+      w->name = dp.id + " cap " + w->name;
+      w->from = fen_text(bc->after);
+      w->to = fen_text(dc->after);
+      return *w;
+    }
+    return why("cap_changed", dp.id + " cap " + d_cap, fen_text(bc->after), fen_text(dc->after), b_cap_at, d_cap_at);
+  }
+  for (auto kind : {AmountStep::Kind::PayHighest, AmountStep::Kind::GroupCap}) {
+    const AmountStep* bg = find_step(be, kind);
+    const AmountStep* dg = find_step(de, kind);
+    if (!bg && !dg) continue;
+    if (bg && dg && bg->after == dg->after && b.rs->groups[bg->ref].name == d.rs->groups[dg->ref].name) continue;
+    const Group& g = dg ? d.rs->groups[dg->ref] : b.rs->groups[bg->ref];
+    return why(kind == AmountStep::Kind::GroupCap ? "group_cap" : "pay_highest", g.name, bg ? fen_text(bg->after) : "-",
+               dg ? fen_text(dg->after) : "-", bg ? bat(b.rs->groups[bg->ref].span) : "", dg ? dat(g.span) : "");
+  }
+  return why("other", dp.id, std::string(outcome_name(br.outcome)) + " " + fen_text(br.amount),
+             std::string(outcome_name(dr.outcome)) + " " + fen_text(dr.amount), bat(bp.span), dat(dp.span));
 }
 
 }  // namespace subsidy::eval

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/evaluate.hpp"
 #include "eval/ruleset.hpp"
 
 namespace subsidy::eval {
@@ -43,5 +44,35 @@ struct RulesDiff {
 };
 
 RulesDiff diff_rulesets(const Ruleset& base, const Ruleset& draft);
+
+}  // namespace subsidy::eval
+
+namespace subsidy::eval {
+
+// Why one programme's result differs between the base and the draft for one applicant: the first
+// difference between the two explanations, in evaluation order (effective period, requirements,
+// refusing exceptions, the amount formula with its parameters and tables, amount exceptions, minimum,
+// cap, group limits). Computed from the structured results and traces, never from text.
+struct WhyChanged {
+  // programme_added, programme_removed, effective, requirement_fails, requirement_passes,
+  // requirement_added, requirement_removed, exception_refuses, exception_no_longer_refuses, parameter,
+  // table_row, formula, exception, minimum, cap_binds, cap_released, cap_changed, group_cap, pay_highest,
+  // error, other
+  std::string kind;
+  std::string name;          // the requirement, parameter, table, exception or group concerned
+  std::string from, to;      // the values (parameter values, row numbers, formulas, amounts) on each side
+  std::string date;          // parameter: the valid-from date of the draft's value
+  std::string base_at, draft_at;  // file:line:col on each side ("" where absent)
+};
+// One sentence, in Chinese or English: "requirement R10.has_payment now fails (…)".
+std::string why_text(const WhyChanged& w, bool english);
+
+struct ProgramSide {
+  const Ruleset* rs = nullptr;          // null: the programme is not in this ruleset
+  std::uint32_t index = 0;
+  const model::ProgramResult* result = nullptr;
+  const ProgramExplanation* explanation = nullptr;  // from evaluate(…, &explanation)
+};
+WhyChanged why_changed(const ProgramSide& base, const ProgramSide& draft);
 
 }  // namespace subsidy::eval

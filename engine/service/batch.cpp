@@ -81,29 +81,25 @@ struct Block {
   bool done = false;
 };
 
-// Per-thread evaluation state (the shared decode → evaluate → encode step): never shared, reused
-// for every record.
+// Runs one thread's RecordStep over the records of a block.
 struct Worker {
-  Decider decider;
-
-  Worker(const eval::Ruleset& rs, const BatchOptions& o, const Codec& codec, const DecisionWriter& writer)
-      : decider(rs, writer, codec.reader(rs, {&o.selection}), {o.selection, o.as_of, o.explain, o.english, o.text}) {}
+  RecordStep& step;
 
   void record(Block& b, std::string_view text, std::size_t readable_after, std::size_t line) {
     ++b.records;
-    switch (decider.decide(text, readable_after, line, b.out)) {
-      case Decider::Outcome::undecodable:
+    switch (step.record(text, readable_after, line, b.out)) {
+      case RecordStep::Result::undecodable:
         ++b.failed;
         if (!b.first_failed_line) {
-          const auto& err = decider.error();
+          const auto& err = step.error();
           b.first_failed_line = line;
           b.first_failure = (err.field.empty() ? "" : "field `" + err.field + "`: ") + err.message;
         }
         break;
-      case Decider::Outcome::decided_with_errors:
+      case RecordStep::Result::with_errors:
         if (!b.with_errors++) b.first_error_line = line;
         break;
-      case Decider::Outcome::decided: break;
+      case RecordStep::Result::ok: break;
     }
   }
 
@@ -126,6 +122,25 @@ struct Worker {
     std::size_t begin, end, line = b.first_line;
     while (lines.next(begin, end)) record_at(begin, end, line++);
   }
+};
+
+// The decode → evaluate → encode step of `evaluate` (service::Decider).
+class DecideStep final : public RecordStep {
+ public:
+  DecideStep(const eval::Ruleset& rs, const BatchOptions& o, const Codec& codec, const DecisionWriter& writer)
+      : decider_(rs, writer, codec.reader(rs, {&o.selection}), {o.selection, o.as_of, o.explain, o.english, o.text}) {}
+  Result record(std::string_view text, std::size_t readable_after, std::size_t line, std::string& out) override {
+    switch (decider_.decide(text, readable_after, line, out)) {
+      case Decider::Outcome::undecodable: return Result::undecodable;
+      case Decider::Outcome::decided_with_errors: return Result::with_errors;
+      case Decider::Outcome::decided: break;
+    }
+    return Result::ok;
+  }
+  const DecodeError& error() const override { return decider_.error(); }
+
+ private:
+  Decider decider_;
 };
 
 // Reads the input into blocks of whole lines, straight into the block's buffer; only the partial
@@ -273,18 +288,30 @@ void collect(BatchResult& r, const Block& b) {
 }  // namespace
 
 BatchResult run_batch(const eval::Ruleset& rs, const Codec& codec, const BatchOptions& opt, ByteSource& in, ByteSink& out) {
-  BatchResult res;
   const auto enc = codec.writer(rs);
-  BlockReader reader(in, opt.block_bytes);
+  std::vector<std::unique_ptr<DecideStep>> steps;
+  std::vector<RecordStep*> ptrs;
+  for (unsigned j = 0; j < std::max(1u, opt.jobs); ++j) {
+    steps.push_back(std::make_unique<DecideStep>(rs, opt, codec, *enc));
+    ptrs.push_back(steps.back().get());
+  }
+  return stream_records(in, out, ptrs, opt.block_bytes, opt.progress);
+}
+
+BatchResult stream_records(ByteSource& in, ByteSink& out, const std::vector<RecordStep*>& steps, std::size_t block_bytes,
+                           const std::function<void(std::size_t, std::size_t, bool)>& on_progress) {
+  BatchResult res;
+  const unsigned jobs = static_cast<unsigned>(steps.size());
+  BlockReader reader(in, block_bytes);
   auto progress = [&](bool final = false) {
-    if (opt.progress) opt.progress(res.records, reader.bytes_read(), final);
+    if (on_progress) on_progress(res.records, reader.bytes_read(), final);
   };
   auto write = [&](const Block& b) {
     if (!b.out.empty() && !out.write(b.out) && res.io_error.empty()) res.io_error = "writing output: " + out.error();
   };
 
-  if (opt.jobs <= 1) {
-    Worker w(rs, opt, codec, *enc);
+  if (jobs <= 1) {
+    Worker w{*steps.at(0)};
     Block b;
     while (reader.next(b)) {
       w.process(b);
@@ -294,7 +321,7 @@ BatchResult run_batch(const eval::Ruleset& rs, const Codec& codec, const BatchOp
     }
   } else {
     // Reader (this thread) → workers → writer, with a bounded pool of blocks: memory stays flat.
-    const std::size_t pool_size = opt.jobs * 4;
+    const std::size_t pool_size = jobs * 4;
     std::vector<std::unique_ptr<Block>> storage;
     std::mutex mu;
     std::condition_variable cv_free, cv_work, cv_done;
@@ -308,9 +335,9 @@ BatchResult run_batch(const eval::Ruleset& rs, const Codec& codec, const BatchOp
     std::size_t produced = 0;
 
     std::vector<std::thread> workers;
-    for (unsigned j = 0; j < opt.jobs; ++j)
-      workers.emplace_back([&] {
-        Worker w(rs, opt, codec, *enc);
+    for (unsigned j = 0; j < jobs; ++j)
+      workers.emplace_back([&, j] {
+        Worker w{*steps[j]};
         while (true) {
           Block* b;
           {

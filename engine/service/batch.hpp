@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "eval/evaluate.hpp"
 #include "eval/ruleset.hpp"
@@ -54,5 +55,22 @@ struct BatchResult {
 };
 
 BatchResult run_batch(const eval::Ruleset& rs, const Codec& codec, const BatchOptions& opt, ByteSource& in, ByteSink& out);
+
+// One thread's step of stream_records: handles one record (its text, the bytes readable after it
+// for in-place parsing, its line number) and appends what it writes to `out`.
+class RecordStep {
+ public:
+  virtual ~RecordStep() = default;
+  enum class Result { ok, with_errors, undecodable };
+  virtual Result record(std::string_view text, std::size_t readable_after, std::size_t line, std::string& out) = 0;
+  virtual const DecodeError& error() const = 0;  // why the last record was undecodable
+};
+
+// The machinery of run_batch for any per-record step (`rules whatif` uses it too): the input cut
+// into blocks of whole lines (or one document), steps[j] run on worker thread j only (one thread
+// when steps.size() == 1), each block's output written to `out` in input order, memory flat.
+// Each thread takes blocks in input order, so a step sees its records in increasing line order.
+BatchResult stream_records(ByteSource& in, ByteSink& out, const std::vector<RecordStep*>& steps, std::size_t block_bytes,
+                           const std::function<void(std::size_t records, std::size_t bytes, bool final)>& progress);
 
 }  // namespace subsidy::service
