@@ -201,7 +201,9 @@ TEST_F(DeskTest, LoginSetsAnHttpOnlyStrictSessionCookie) {
   handlers_ = std::make_unique<http::Handlers>(services_);
   login("linhe", &r);
   for (const auto& c : set_cookies(r))
-    if (c.rfind("subsidy_session=", 0) == 0) EXPECT_NE(c.find("; Secure"), std::string::npos) << c;
+    if (c.rfind("subsidy_session=", 0) == 0) {
+      EXPECT_NE(c.find("; Secure"), std::string::npos) << c;
+    }
 }
 
 TEST_F(DeskTest, AWrongPasswordIsRefusedOnTheLoginPage) {
@@ -370,6 +372,70 @@ TEST_F(DeskTest, LogoutEndsTheSession) {
   EXPECT_EQ(out.status, 303U);
   EXPECT_EQ(header(out, "Location"), "/desk/login");
   EXPECT_EQ(call("GET", "/desk/inbox", session).status, 303U);
+}
+
+TEST_F(DeskTest, BudgetsShowBarsAndAnAllocationIsPreviewedBeforeItIsApplied) {
+  {
+    store::InMemoryRepository repo(db_);
+    service::Env env(*rules_, repo);
+    service::set_budget(env, "R01", 2025, 5000000, "市财政局");
+  }
+  make_case("budget-case", "临河区");
+  const std::string admin = login("auditor");
+  const Response page = call("GET", "/desk/budgets?year=2025", admin);
+  ASSERT_EQ(page.status, 200U) << page.body;
+  EXPECT_NE(page.body.find("<tr class=\"budget\" data-programme=\"R01\" data-year=\"2025\">"), std::string::npos);
+  EXPECT_NE(page.body.find("<div class=\"bar\" data-total=\"5000000\""), std::string::npos);
+  const std::string token = csrf_of(page.body);
+  const auto fields = [&](const char* preview) {
+    return form_encode({{"csrf", token}, {"programme", "R01"}, {"year", "2025"}, {"method", "pro_rata"}, {"preview", preview}});
+  };
+  const Response preview = call("POST", "/desk/budgets/allocate", admin, fields("1"));
+  EXPECT_EQ(preview.status, 200U) << preview.body;
+  EXPECT_NE(preview.body.find("id=\"allocation-preview\""), std::string::npos);
+  EXPECT_NE(preview.body.find("name=\"preview\" value=\"0\""), std::string::npos);
+  const Response applied = call("POST", "/desk/budgets/allocate", admin, fields("0"));
+  EXPECT_EQ(applied.status, 303U) << applied.body;
+  // Allocating is the admin's, as in the API.
+  const std::string linhe = login("linhe");
+  EXPECT_EQ(call("POST", "/desk/budgets/allocate", linhe,
+                 form_encode({{"csrf", csrf(linhe)}, {"programme", "R01"}, {"year", "2025"}, {"method", "pro_rata"}}))
+                .status,
+            403U);
+}
+
+TEST_F(DeskTest, TheAuditVerifiesTheChains) {
+  make_case("audit-case", "临河区");
+  const std::string admin = login("auditor");
+  const Response r = call("POST", "/desk/audit/verify", admin, form_encode({{"csrf", csrf(admin)}}));
+  ASSERT_EQ(r.status, 200U) << r.body;
+  EXPECT_NE(r.body.find("<section id=\"audit-result\" class=\"clean\">"), std::string::npos);
+  const std::string linhe = login("linhe");
+  EXPECT_EQ(call("POST", "/desk/audit/verify", linhe, form_encode({{"csrf", csrf(linhe)}})).status, 403U);
+}
+
+TEST_F(DeskTest, SubmittingNamesAMissingFactAtItsFieldAndAnUploadCreatesTheCase) {
+  const std::string session = login("applicant");
+  const Response form = call("GET", "/desk/submit", session);
+  ASSERT_EQ(form.status, 200U);
+  EXPECT_NE(form.body.find("<select id=\"f-county\" name=\"f.county\">"), std::string::npos);
+  EXPECT_NE(form.body.find("临河区"), std::string::npos);
+  const std::string token = csrf_of(form.body);
+  const Response missing = call("POST", "/desk/submit", session,
+                                form_encode({{"csrf", token}, {"mode", "form"}, {"programme", "R01"}, {"f.id", "form-1"}, {"f.county", "临河区"}}));
+  EXPECT_EQ(missing.status, 400U);
+  EXPECT_NE(missing.body.find("<span class=\"error\">"), std::string::npos);
+  EXPECT_NE(missing.body.find("value=\"form-1\""), std::string::npos);  // what was keyed in stays
+  std::string facts = read_file(std::string(SUBSIDY_SOURCE_DIR) + "/examples/tech-buyer.json");
+  facts.replace(facts.find("\"tech-buyer\""), 12, "\"upload-1\"");
+  const Response created = call("POST", "/desk/submit", session,
+                                form_encode({{"csrf", token}, {"mode", "json"}, {"programme", "R01"}, {"json", facts}}));
+  ASSERT_EQ(created.status, 303U) << created.body;
+  EXPECT_EQ(header(created, "Location").rfind("/desk/cases/", 0), 0U);
+  // A county officer may not submit: the applicant side's role.
+  const std::string linhe = login("linhe");
+  EXPECT_EQ(call("POST", "/desk/submit", linhe, form_encode({{"csrf", csrf(linhe)}, {"mode", "json"}, {"programme", "R01"}, {"json", facts}})).status,
+            403U);
 }
 
 }  // namespace
