@@ -217,6 +217,14 @@ lacks "$TMP/report.html" '<link' "html: no stylesheet link"
 lacks "$TMP/report.html" 'rd_expense > 150万<' "html: escaped" # '>' inside the condition is escaped
 contains "$TMP/report.html" 'rd_expense &gt; 150万' "html: the condition escaped"
 
+# The report in headless chromium (tests/browser; skipped without chromium or its node_modules).
+if command -v node >/dev/null && [ -x "${SUBSIDY_CHROMIUM:-/usr/bin/chromium}" ] && [ -d "$ROOT/tests/browser/node_modules/playwright-core" ]; then
+  (cd "$ROOT/tests/browser" && node whatif_report.test.mjs "$TMP/report.html" "${WHATIF_SCREENSHOT:-$TMP/report.png}") > "$TMP/browser.out" 2>&1 \
+    && ok || { bad "the report in chromium"; cat "$TMP/browser.out"; }
+else
+  echo "skipped: the report in chromium (no node, chromium or tests/browser/node_modules)"
+fi
+
 # Errors: both or neither source, an unknown --by, an undecodable record.
 expect_rc 2 "whatif without a source" "$BIN" rules whatif --base "$ROOT/rules" --draft "$TMP/draft"
 expect_rc 2 "whatif --by unknown" "$BIN" rules whatif --base "$ROOT/rules" --draft "$TMP/draft" --population "$TMP/pop.jsonl" --by nosuchfact
