@@ -29,7 +29,7 @@ fi
 DB="$WORK/one.db"
 R() { "$BIN" "$@" --db "$DB" --rules rules >/dev/null 2>&1; }
 D=tests/cli/data
-"$BIN" budget set --program R14 --year 2024 --total 1000000000 --actor 财政局 --db "$DB" >/dev/null
+"$BIN" budget set --program R14 --year 2024 --total 100000000000 --actor 财政局 --db "$DB" >/dev/null
 R case submit --program R14 --facts $D/incubator-agri.json --applicant ORG1 --date 2024-05-06
 for s in "submit 申报单位 2024-05-06" "approve 旗县区科技局[临河区] 2024-05-07" "return 市科技局 2024-05-08"; do
   set -- $s; R case act 1 "$1" --as "$2" --actor 甲 --date "$3"; done
@@ -82,7 +82,7 @@ with open(out, "w") as f:
             f.write(ins("facts_versions", fv))
         for e in evs: f.write(ins("events", e))
         a = dict(award); del a["id"]; a["case_id"] = k; f.write(ins("awards", a))
-    f.write("UPDATE budgets SET consumed_fen = %d * %d;\nCOMMIT;\n" % (n, award["amount_fen"]))
+    f.write("UPDATE budgets SET consumed_fen = %d;\nCOMMIT;\n" % (n * award["amount_fen"]))
 PY
 # (the ruleset is not copied: replay uses the --rules ones when the decisions' hash is theirs)
 
@@ -114,7 +114,7 @@ if [ -n "$PG" ] && psql "$PG" -qAtc "SELECT 1" >/dev/null 2>&1; then
   P="${PG}${sep}options=-c%20search_path%3D${SCHEMA}"
   "$BIN" db migrate --db "$P" >/dev/null
   { echo "SET search_path TO $SCHEMA;"; cat "$WORK/clone.sql"; } |
-    psql -q "$PG" -v ON_ERROR_STOP=1 >/dev/null || { echo "PostgreSQL: the cloned import failed (known: 'integer out of range'), not measured"; exit 0; }
+    psql -q "$PG" -v ON_ERROR_STOP=1 >/dev/null
   psql "$PG" -qAtc "SET search_path TO $SCHEMA; SELECT setval(pg_get_serial_sequence('cases','id'), $N); SELECT setval(pg_get_serial_sequence('awards','id'), $N)" >/dev/null
   run postgresql "$P"
 else
