@@ -109,6 +109,9 @@ void CaseRow::from_case(const store::Case& c) {
   facts_version = c.facts_version;
   created_at = c.created_at;
   updated_at = c.updated_at;
+  visible_roles = encode_list(c.visible_roles);
+  visibility_rules = c.visibility_rules;
+  visible_ind = visibility_ind = c.visibility_rules.empty() ? soci::i_null : soci::i_ok;
 }
 
 store::Case CaseRow::to_case() const {
@@ -148,6 +151,10 @@ store::Case CaseRow::to_case() const {
   c.facts_version = facts_version;
   c.created_at = created_at;
   c.updated_at = updated_at;
+  if (visibility_ind == soci::i_ok && visible_ind == soci::i_ok) {
+    c.visible_roles = decode_list(visible_roles);
+    c.visibility_rules = visibility_rules;
+  }
   return c;
 }
 
@@ -178,6 +185,8 @@ void CaseRow::bind_into(soci::statement& st) {
   st.exchange(soci::into(facts_version));
   st.exchange(soci::into(created_at));
   st.exchange(soci::into(updated_at));
+  st.exchange(soci::into(visible_roles, visible_ind));
+  st.exchange(soci::into(visibility_rules, visibility_ind));
 }
 
 }  // namespace subsidy::soci_store::detail

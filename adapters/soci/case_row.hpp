@@ -27,7 +27,7 @@ std::map<std::string, model::Days> decode_deadlines(const std::string& text);
 inline constexpr const char* kCaseColumns =
     "id, application_id, applicant, programme, call_year, workflow, workflow_version, stages, roles, state_json, "
     "deadlines, timer_due, closed, approved_fen, allocated_fen, decision_outcome, decision_amount_fen, decision_ruleset_hash, decision_as_of, "
-    "decision_json, reserved_fen, consumed_fen, version, facts_version, created_at, updated_at";
+    "decision_json, reserved_fen, consumed_fen, version, facts_version, created_at, updated_at, visible_roles, visibility_rules";
 
 struct CaseRow {
   long long id = 0;
@@ -50,6 +50,8 @@ struct CaseRow {
   long long reserved_fen = 0, consumed_fen = 0, version = 0;  // reserved/consumed: read only (reserve/release/consume)
   int facts_version = 0;
   std::string created_at, updated_at;
+  std::string visible_roles, visibility_rules;  // 007; NULL (before it was resolved): empty
+  soci::indicator visible_ind = soci::i_null, visibility_ind = soci::i_null;
 
   void from_case(const store::Case& c);  // fills the buffers (and next_due) from a Case
   store::Case to_case() const;           // CorruptError for undecodable columns

@@ -15,7 +15,7 @@ void finish_prepare(soci::statement& st, const std::string& query) { prepare_sta
 void finish_read(soci::statement& st, const std::string& query) { prepare_statement(st, query, false); }
 
 // The columns an insert and an update of a case both write, in the order of both statements'
-// placeholders: workflow … allocated_fen. (reserved_fen / consumed_fen are moved only by
+// placeholders: workflow … visibility_rules. (reserved_fen / consumed_fen are moved only by
 // reserve/release/consume; applicant is written only by the insert.)
 void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.workflow));
@@ -31,6 +31,8 @@ void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.closed));
   st.exchange(soci::use(r.approved_fen, r.approved_ind));
   st.exchange(soci::use(r.allocated_fen, r.allocated_ind));
+  st.exchange(soci::use(r.visible_roles, r.visible_ind));
+  st.exchange(soci::use(r.visibility_rules, r.visibility_ind));
 }
 
 }  // namespace
@@ -47,11 +49,11 @@ SociRepository::Statements::Statements(Connection& c)
     std::string q =
         "INSERT INTO cases (application_id, applicant, programme, call_year, workflow, workflow_version, stages, "
         "roles, state_json, deadlines, next_due, decision_outcome, decision_amount_fen, decision_ruleset_hash, "
-        "decision_as_of, decision_json, timer_due, closed, approved_fen, allocated_fen, created_at, updated_at, version, facts_version, "
+        "decision_as_of, decision_json, timer_due, closed, approved_fen, allocated_fen, visible_roles, visibility_rules, created_at, updated_at, version, facts_version, "
         "event_count, event_head) VALUES (:application_id, :applicant, :programme, :call_year, :workflow, "
         ":workflow_version, :stages, :roles, :state_json, :deadlines, :next_due, :decision_outcome, "
         ":decision_amount_fen, :decision_ruleset_hash, :decision_as_of, :decision_json, :timer_due, :closed, "
-        ":approved_fen, :allocated_fen, :created_at, :updated_at, 1, 1, 0, '" +
+        ":approved_fen, :allocated_fen, :visible_roles, :visibility_rules, :created_at, :updated_at, 1, 1, 0, '" +
         std::string(store::kGenesisHash) + "')" + on_conflict_do_nothing(c, "application_id");
     if (c.sql_dialect().insert_returning) {
       q += " RETURNING id";
@@ -79,7 +81,8 @@ SociRepository::Statements::Statements(Connection& c)
                    "deadlines = :deadlines, next_due = :next_due, decision_outcome = :decision_outcome, "
                    "decision_amount_fen = :decision_amount_fen, decision_ruleset_hash = :decision_ruleset_hash, "
                    "decision_as_of = :decision_as_of, decision_json = :decision_json, timer_due = :timer_due, "
-                   "closed = :closed, approved_fen = :approved_fen, allocated_fen = :allocated_fen, updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
+                   "closed = :closed, approved_fen = :approved_fen, allocated_fen = :allocated_fen, visible_roles = :visible_roles, "
+                   "visibility_rules = :visibility_rules, updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
   }
   insert_event.exchange(soci::use(ev_case));
   insert_event.exchange(soci::use(ev_seq));
@@ -283,6 +286,23 @@ std::vector<store::Case> SociRepository::list_cases(const store::CaseFilter& f) 
       timer = model::format_date(*f.timer_before);
       q += " AND timer_due IS NOT NULL AND timer_due < :timer";
       st.exchange(soci::use(timer, "timer"));
+    }
+    std::vector<std::string> visible;  // (roles LIKE r OR visible_roles LIKE r …) unless resolved with other rules
+    std::string visible_rules = f.visible_rules;
+    if (!f.visible_any.empty()) {
+      visible.reserve(f.visible_any.size());
+      q += " AND (visibility_rules IS NULL OR visibility_rules <> :vrules";
+      st.exchange(soci::use(visible_rules, "vrules"));
+      for (std::size_t i = 0; i < f.visible_any.size(); ++i) {
+        visible.push_back(list_member_pattern(f.visible_any[i]));
+        const std::string name = "v" + std::to_string(i);
+        q += " OR roles LIKE :" + name + " ESCAPE '!' OR visible_roles LIKE :" + name + "b ESCAPE '!'";
+      }
+      for (std::size_t i = 0; i < visible.size(); ++i) {
+        st.exchange(soci::use(visible[i], "v" + std::to_string(i)));
+        st.exchange(soci::use(visible[i], "v" + std::to_string(i) + "b"));
+      }
+      q += ")";
     }
     q += " ORDER BY id";
     if (f.limit != 0) q += " LIMIT " + std::to_string(f.limit);

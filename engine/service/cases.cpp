@@ -12,6 +12,7 @@
 #include "model/uscc.hpp"
 #include "service/audit.hpp"
 #include "service/budgets.hpp"
+#include "service/queries.hpp"
 
 namespace subsidy::service {
 

@@ -8,6 +8,7 @@
 #include "eval/evaluate.hpp"
 #include "model/case_attrs.hpp"
 #include "workflow/case_state.hpp"
+#include "workflow/roles.hpp"
 
 namespace subsidy::service {
 
@@ -65,54 +66,6 @@ std::vector<store::Case> inbox(const Env& env, const InboxQuery& q) { return env
 
 namespace {
 
-// The roles a case's workflow resolves to, as the transition function resolves them when the case
-// arrives at a stage (workflow/transition.cpp): guards and family members evaluated on the case's facts.
-class RoleResolver {
- public:
-  RoleResolver(const workflow::Workflow& wf, const model::Facts& facts, const store::Case& c, model::Days date)
-      : wf_(wf), facts_(facts), date_(date) {
-    const bool eligible = c.decision && c.decision->outcome == "eligible";
-    attrs_[static_cast<int>(model::CaseAttr::eligible)] = eligible ? 1 : 0;
-    attrs_[static_cast<int>(model::CaseAttr::decided_amount)] = eligible ? payable(c) : 0;
-    if (auto st = workflow::case_state_from_json(c.state_json)) attrs_[static_cast<int>(model::CaseAttr::corrections)] = st->corrections;
-  }
-
-  bool holds(std::uint32_t guard) const {
-    if (guard == eval::kNoNode) return true;
-    auto v = eval::evaluate_node(wf_.ruleset(), guard, facts_, date_, attrs_);
-    return v.error == eval::EvalError::none && v.value != 0;
-  }
-  // The role, or the family member its index names for this case (none when the index fact is absent).
-  std::optional<std::string> member(const eval::RoleRefSpec& r) const {
-    if (r.index == eval::kNoNode) return wf_.decls().roles[r.role].name;
-    if (r.presence_slot != eval::kNoNode && !facts_.present[r.presence_slot]) return std::nullopt;
-    auto v = eval::evaluate_node(wf_.ruleset(), r.index, facts_, date_, attrs_);
-    const auto& role = wf_.decls().roles[r.role];
-    if (v.error != eval::EvalError::none || role.family_enum < 0) return std::nullopt;
-    const auto& e = wf_.ruleset().schema.enums[static_cast<std::size_t>(role.family_enum)];
-    if (v.value < 0 || static_cast<std::size_t>(v.value) >= e.values.size()) return std::nullopt;
-    return wf_.role_name({r.role, static_cast<std::int32_t>(v.value)});
-  }
-  // `by ROLE` without an index names every member of a family.
-  std::vector<std::string> named_by(const eval::RoleRefSpec& r) const {
-    const auto& role = wf_.decls().roles[r.role];
-    if (r.index != eval::kNoNode || role.family_enum < 0) {
-      auto m = member(r);
-      return m ? std::vector<std::string>{*m} : std::vector<std::string>{};
-    }
-    std::vector<std::string> all;
-    const auto& e = wf_.ruleset().schema.enums[static_cast<std::size_t>(role.family_enum)];
-    for (std::size_t v = 0; v < e.values.size(); ++v) all.push_back(wf_.role_name({r.role, static_cast<std::int32_t>(v)}));
-    return all;
-  }
-
- private:
-  const workflow::Workflow& wf_;
-  const model::Facts& facts_;
-  model::Days date_;
-  std::int64_t attrs_[model::kCaseAttrCount] = {};
-};
-
 bool holds_role(const Principal& who, std::string_view role) {
   return std::find(who.roles.begin(), who.roles.end(), role) != who.roles.end();
 }
@@ -125,37 +78,41 @@ bool shares_a_role(const std::vector<std::string>& roles, const Principal& who) 
 
 }  // namespace
 
-std::vector<std::string> case_roles(const Env& env, const store::Case& c, model::Days date) {
+std::vector<std::string> resolve_case_roles(const Env& env, const store::Case& c, model::Days date, const std::string* facts_json) {
   std::vector<std::string> out = c.roles;
-  auto add = [&](std::string r) {
-    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
-  };
   const auto* wf = env.wfs.find(c.workflow);
   if (!wf || env.rs.find_program(c.programme) < 0) return out;
   model::Facts facts;
   try {
-    auto fvs = env.repo.facts_versions(c.id);
-    if (fvs.empty()) return out;
-    facts = decode_facts(env, env.rules.programme(c.programme), fvs.back().facts_json);
+    std::vector<store::FactsVersion> fvs;
+    if (!facts_json) {
+      fvs = env.repo.facts_versions(c.id);
+      if (fvs.empty()) return out;
+      facts_json = &fvs.back().facts_json;
+    }
+    facts = decode_facts(env, env.rules.programme(c.programme), *facts_json);
   } catch (const ServiceError&) {  // facts this ruleset no longer decodes
     return out;
   }
-  RoleResolver resolve(*wf, facts, c, date);
-  for (const auto& st : wf->spec().stages) {
-    for (const auto& line : st.responsible)
-      if (resolve.holds(line.guard))
-        if (auto r = resolve.member(line.role)) {
-          add(*r);
-          break;
-        }
-    for (const auto& line : st.reviewers)
-      if (resolve.holds(line.guard))
-        if (auto r = resolve.member(line.role)) add(*r);
-    for (const auto& t : st.transitions)
-      for (const auto& b : t.by)
-        for (auto& r : resolve.named_by(b)) add(std::move(r));
-  }
+  const bool eligible = c.decision && c.decision->outcome == "eligible";
+  int corrections = 0;
+  if (auto st = workflow::case_state_from_json(c.state_json)) corrections = st->corrections;
+  for (auto& r : workflow::RoleResolver(*wf, facts, eligible, eligible ? payable(c) : 0, corrections).all_roles(date))
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
   return out;
+}
+
+std::vector<std::string> case_roles(const Env& env, const store::Case& c, model::Days date) {
+  if (c.visibility_rules.empty() || c.visibility_rules != env.rules.hash()) return resolve_case_roles(env, c, date, nullptr);
+  std::vector<std::string> out = c.roles;  // the current roles, then what was stored
+  for (const auto& r : c.visible_roles)
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  return out;
+}
+
+void stamp_visibility(const Env& env, store::Case& c, model::Days date, const std::string* facts_json) {
+  c.visible_roles = resolve_case_roles(env, c, date, facts_json);
+  c.visibility_rules = env.rules.hash();
 }
 
 bool visible_to(const Env& env, const store::Case& c, const Principal& who, model::Days date) {
@@ -206,6 +163,10 @@ CasePage find_cases(const Env& env, const CaseQuery& q, const Principal& who, mo
   all.limit = 0;
   store::CaseFilter f = inbox_filter(env, all);
   if (q.filter.only_closed) f.closed = true;
+  if (!sees_all(who)) {  // the stored visibility narrows the rows; stale ones are resolved below
+    f.visible_any = who.roles;
+    f.visible_rules = env.rules.hash();
+  }
   CasePage page;
   std::map<std::string, std::size_t> counts;
   for (auto& c : env.repo.list_cases(f)) {

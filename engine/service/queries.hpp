@@ -37,7 +37,17 @@ std::vector<store::Case> inbox(const Env& env, const InboxQuery& q);
 // roles named by `by` (a whole family: each member) — plus the case's current roles. Guards see the
 // case's latest facts, its decision and its corrections, on `date`. A case whose programme the rules
 // no longer have, or whose facts no longer decode, resolves to its current roles only.
+// Read from the case (store::Case::visible_roles) when it was stored with the rules of `env`;
+// resolved anew otherwise (resolve_case_roles).
 std::vector<std::string> case_roles(const Env& env, const store::Case& c, model::Days date);
+// What case_roles stands for, always resolved: guards and family members on the case's facts —
+// `facts_json` when given, else its latest stored facts version.
+std::vector<std::string> resolve_case_roles(const Env& env, const store::Case& c, model::Days date,
+                                            const std::string* facts_json = nullptr);
+// Resolves the case's roles (resolve_case_roles) into c.visible_roles, with the hash of env's
+// rules: every write of a case (submit, step, timer move, correction, allocation) calls it before
+// storing the case, so that lists read who may see it instead of resolving it per case.
+void stamp_visibility(const Env& env, store::Case& c, model::Days date, const std::string* facts_json = nullptr);
 
 // Whether `who` may see the case: a principal without role grants (an integrating system) sees
 // every case; one with roles sees it when it holds `admin` (kAdminRole) or one of case_roles(c).

@@ -31,6 +31,10 @@ bool matches(const CaseFilter& f, const Case& c) {
     auto due = next_due(c);
     if (!due || *due >= *f.overdue_as_of) return false;
   }
+  if (!f.visible_any.empty() && c.visibility_rules == f.visible_rules &&
+      std::none_of(f.visible_any.begin(), f.visible_any.end(),
+                   [&](const std::string& r) { return contains(c.roles, r) || contains(c.visible_roles, r); }))
+    return false;
   return true;
 }
 
@@ -44,6 +48,7 @@ void validate_case(const Case& c) {
   };
   for (const auto& s : c.stages) check(s, "stage");
   for (const auto& r : c.roles) check(r, "role");
+  for (const auto& r : c.visible_roles) check(r, "role");
   for (const auto& [stage, due] : c.deadlines) check(stage, "deadline stage");
 }
 

@@ -36,6 +36,12 @@ struct Case {
   int workflow_version = 0;
   std::vector<std::string> stages;     // current stage(s); several during a parallel joint review
   std::vector<std::string> roles;      // roles responsible for the current stages (inbox queries)
+  // Who may see the case (the lists' visibility, docs/service.md "Cases API"): every role the case's
+  // workflow resolves to for it at any stage (service::case_roles), as resolved with the ruleset
+  // whose hash is `visibility_rules` when the case was last written. An empty hash: not resolved (a
+  // case stored before migration 007), so readers resolve the roles themselves.
+  std::vector<std::string> visible_roles;
+  std::string visibility_rules;
   std::string state_json;              // opaque workflow state (pending votes, paused clocks, …)
   std::map<std::string, model::Days> deadlines;  // stage → due date (inclusive)
   std::optional<CaseDecision> decision;
@@ -95,6 +101,11 @@ struct CaseFilter {
   std::optional<std::string> applicant;
   std::optional<bool> closed;                // unset: open and closed cases
   std::optional<model::Days> timer_before;   // timer_due < this date: due to advance on it
+  // Only cases visible to one of these roles: one of them is in the case's roles or visible_roles —
+  // or the case's visibility was not resolved with the ruleset `visible_rules` (stale: the caller
+  // resolves it). Empty: no such condition.
+  std::vector<std::string> visible_any;
+  std::string visible_rules;
   CaseId after_id = 0;                   // keyset paging: only ids > after_id
   std::size_t limit = 0;                 // 0: no limit
 };

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "eval/evaluate.hpp"
-#include "model/case_attrs.hpp"
 #include "workflow/render.hpp"
+#include "workflow/roles.hpp"
 
 namespace subsidy::workflow {
 
@@ -98,12 +98,6 @@ const char* policy_name(eval::JointPolicy p) {
   return "none";
 }
 
-struct GuardValue {
-  bool value = false;
-  bool error = false;
-  std::string message;
-};
-
 struct Run {
   const Workflow& wf;
   const Context& ctx;
@@ -123,38 +117,13 @@ struct Run {
   }
   void refuse(RefusalKind k, std::string message) { res.refusal = Refusal{k, std::move(message)}; }
 
-  void case_attrs(std::int64_t* attrs) const {
-    attrs[static_cast<int>(model::CaseAttr::eligible)] = ctx.decision.eligible ? 1 : 0;
-    attrs[static_cast<int>(model::CaseAttr::decided_amount)] = ctx.decision.eligible ? ctx.decision.amount : 0;
-    attrs[static_cast<int>(model::CaseAttr::corrections)] = res.state.corrections;
+  // Guards and roles see the case's facts, its decision and its corrections so far (roles.hpp).
+  RoleResolver resolver() const {
+    return RoleResolver(wf, ctx.facts, ctx.decision.eligible, ctx.decision.amount, res.state.corrections);
   }
-
-  GuardValue guard(std::uint32_t node, Days date) const {
-    if (node == kNoNode) return {true, false, {}};
-    std::int64_t attrs[model::kCaseAttrCount] = {};
-    case_attrs(attrs);
-    auto v = eval::evaluate_node(rs(), node, ctx.facts, date, attrs);
-    if (v.error == eval::EvalError::none) return {v.value != 0, false, {}};
-    return {false, true, eval::error_message(rs(), v.error, v.error_node) + " (evaluated on " + fmt(date) + ")"};
-  }
-
-  std::optional<RoleInstance> member_of(const eval::RoleRefSpec& r, Days date) const {
-    if (r.index == kNoNode) return RoleInstance{r.role, -1};
-    if (r.presence_slot != kNoNode && !ctx.facts.present[r.presence_slot]) return std::nullopt;
-    std::int64_t attrs[model::kCaseAttrCount] = {};
-    case_attrs(attrs);
-    auto v = eval::evaluate_node(rs(), r.index, ctx.facts, date, attrs);  // the member: an enum value
-    const auto& role = wf.decls().roles[r.role];
-    if (v.error != eval::EvalError::none || role.family_enum < 0) return std::nullopt;
-    const auto& e = rs().schema.enums[static_cast<std::size_t>(role.family_enum)];
-    if (v.value < 0 || static_cast<std::size_t>(v.value) >= e.values.size()) return std::nullopt;
-    return RoleInstance{r.role, static_cast<std::int32_t>(v.value)};
-  }
-
-  std::optional<RoleInstance> resolve_line(const eval::GuardedRoleSpec& l, Days date) const {
-    if (!guard(l.guard, date).value) return std::nullopt;
-    return member_of(l.role, date);
-  }
+  GuardValue guard(std::uint32_t node, Days date) const { return resolver().guard(node, date); }
+  std::optional<RoleInstance> member_of(const eval::RoleRefSpec& r, Days date) const { return resolver().member(r, date); }
+  std::optional<RoleInstance> resolve_line(const eval::GuardedRoleSpec& l, Days date) const { return resolver().resolve_line(l, date); }
 
   void gap_check(Days d, Days date, const std::string& what) {
     if (!cal().covers(d))
@@ -308,17 +277,8 @@ struct Run {
     for (const auto& t : cur().transitions) {
       if (t.action != action) continue;
       if (t.by.empty() && !s.responsible.empty()) add(s.responsible);
-      for (const auto& b : t.by) {
-        const auto& role = wf.decls().roles[b.role];
-        if (b.index != kNoNode) {
-          if (auto m = member_of(b, date)) add(wf.role_name(*m));
-        } else if (role.family_enum >= 0) {
-          const auto& e = rs().schema.enums[static_cast<std::size_t>(role.family_enum)];
-          for (std::size_t v = 0; v < e.values.size(); ++v) add(wf.role_name({b.role, static_cast<std::int32_t>(v)}));
-        } else {
-          add(role.name);
-        }
-      }
+      for (const auto& b : t.by)
+        for (auto& name : resolver().named_by(b, date)) add(std::move(name));
     }
     return out;
   }
