@@ -22,11 +22,15 @@ PACKAGES=(
   unixodbc-dev odbc-mariadb   # ODBC: SOCI's ODBC backend, and the MariaDB driver its tests use
   sqlite3                     # sqlite3 CLI: tamper and crash checks in tests/cli/case_cli_test.sh
   clang libclang-rt-14-dev    # libFuzzer + sanitizer runtimes for the fuzz targets (scripts/fuzz.sh)
+  chromium fonts-noto-cjk     # the desk's browser tests (tests/browser: headless, driven by playwright-core) and CJK screenshots
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm run the browser tests (tests/browser, playwright-core from npm); Debian's own when
+# the machine has none (a Node.js of another origin brings its npm).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $SUDO apt-get update -qq

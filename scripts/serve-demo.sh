@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The service in one command, on a fresh Debian 12 machine: installs and builds (scripts/build.sh),
-# creates a fresh SQLite case database, imports the sample applicants of examples/ as cases and
-# submits them, adds a demo user with a random password (printed) and the roles 申报单位,
-# 旗县区科技局[临河区], 市科技局 and admin, then runs `subsidy serve` in the foreground (Ctrl-C stops
-# it) and prints how to log in and look at the cases.
+# The service and the officer's desk in one command, on a fresh Debian 12 machine: installs and builds
+# (scripts/build.sh), creates a fresh SQLite case database, imports the sample applicants of
+# examples/ as cases and submits them, sets demo budgets, adds a demo user with every role below and
+# one user per role for the desk, each with a random password (printed), then runs `subsidy serve` in
+# the foreground (Ctrl-C stops it) and prints the desk's address and how to use the API.
 #   bash scripts/serve-demo.sh [HOST:PORT]        default 127.0.0.1:8080
 # SERVE_DEMO_DB: the database file (default build/serve-demo.db; it is replaced).
 set -euo pipefail
@@ -32,12 +32,30 @@ PASSWORD="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 printf '%s\n' "$PASSWORD" | $B user add demo --display "演示用户 demo" --password-stdin --db "$DB"
 for role in 申报单位 '旗县区科技局[临河区]' 市科技局 admin; do $B user grant demo "$role" --db "$DB" --rules rules; done
 
+# Budgets for the demo programmes (the budget page's bars), in yuan.
+for p in R01 R02 R10 R14; do
+  $B budget set --program "$p" --year 2024 --total 5000000 --actor 市财政局 --db "$DB" --rules rules >/dev/null
+done
+# One desk user per role (docs/officer.md), each with a password of its own.
+DESK_USERS=(applicant:申报单位 linhe:旗县区科技局[临河区] wuyuan:旗县区科技局[五原县] city:市科技局
+            nongmu:市农牧局 finance:市财政局 auditor:admin)
+DESK_LINES=""
+for u in "${DESK_USERS[@]}"; do
+  name="${u%%:*}"; role="${u#*:}"
+  pw="$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')"
+  printf '%s\n' "$pw" | $B user add "$name" --password-stdin --db "$DB" >/dev/null
+  $B user grant "$name" "$role" --db "$DB" --rules rules >/dev/null
+  DESK_LINES+="$(printf '  %-9s %-18s %s' "$name" "$pw" "$role")"$'\n'
+done
+
 URL="http://$LISTEN"
 cat <<EOF
 
 == subsidy serve on $URL (database $DB; Ctrl-C stops it)
-User: demo    Password: $PASSWORD
-Roles: 申报单位, 旗县区科技局[临河区], 市科技局, admin
+
+The officer's desk: $URL/desk/  (docs/officer.md; ?lang=en for English)
+  user      password           role
+$DESK_LINES  demo      $PASSWORD   all of 申报单位, 旗县区科技局[临河区], 市科技局, admin (choose in the header)
 
 Log in, then use the session token:
   TOKEN=\$(curl -s -X POST -H 'Content-Type: application/json' \\
