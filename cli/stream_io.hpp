@@ -43,7 +43,7 @@ class FileSink final : public service::ByteSink {
   std::string error_;
 };
 
-// The progress line on stderr: records, rate, elapsed and (with the input's size) percent and ETA.
+// The progress line on stderr: records, rate, elapsed and (with the input's size) a bar, percent and ETA.
 class Progress {
  public:
   Progress(bool on, std::size_t total) : on_(on), total_(total), start_(clock::now()), last_(start_) {}
@@ -58,8 +58,11 @@ class Progress {
     int n = std::snprintf(buf, sizeof buf, "\r%zu records  %.0f/s  %.1fs elapsed", records, rate, secs);
     if (total_ > 0 && bytes > 0 && bytes < total_) {
       double eta = secs * static_cast<double>(total_ - bytes) / static_cast<double>(bytes);
-      n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "  %.0f%%  ETA %.0fs",
-                         100.0 * static_cast<double>(bytes) / static_cast<double>(total_), eta);
+      const double done = static_cast<double>(bytes) / static_cast<double>(total_);
+      char bar[21];
+      for (int i = 0; i < 20; ++i) bar[i] = i < static_cast<int>(done * 20) ? '#' : '.';
+      bar[20] = 0;
+      n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "  [%s] %.0f%%  ETA %.0fs", bar, 100.0 * done, eta);
     }
     std::fputs(buf, stderr);
     std::fputs("   ", stderr);
