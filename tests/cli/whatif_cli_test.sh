@@ -204,6 +204,15 @@ ok
 expect_rc 0 "whatif --db text" "$BIN" rules whatif --base "$ROOT/rules" --draft "$TMP/draft" --population "$TMP/pop.jsonl" --as-of $AS_OF --db "$DB"
 matches "$TMP/out" "^R10 .*超出预算" "text: the over-commit"
 
+# BASE as a published version of the database: the same report as from the directory.
+"$BIN" rules publish "$ROOT/rules" --db "$DB" --note "whatif test" --as-of $AS_OF >/dev/null 2>&1 || bad "rules publish"
+expect_rc 0 "whatif --base @1" "$BIN" rules whatif --base @1 --draft "$TMP/draft" --population "$TMP/pop.jsonl" --as-of $AS_OF --format json --db "$DB"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a["base"]==b["base"] and a["programmes"]==b["programmes"] and a["changed_count"]==b["changed_count"]' \
+  "$TMP/out" "$TMP/whatif.json" && ok || bad "whatif --base @1 differs from the directory"
+expect_rc 0 "rules diff version:1" "$BIN" rules diff version:1 "$TMP/draft" --db "$DB"
+contains "$TMP/out" "4 changes, 0 input-contract changes" "diff of a published version"
+expect_rc 2 "rules diff @1 without --db" "$BIN" rules diff @1 "$TMP/draft"
+
 # HTML: one self-contained file with the three charts and escaped values.
 expect_rc 0 "whatif --html" "$BIN" rules whatif --base "$ROOT/rules" --draft "$TMP/draft" --population "$TMP/pop.jsonl" \
   --as-of $AS_OF --db "$DB" --by county --html "$TMP/report.html"
