@@ -287,9 +287,9 @@ ledger() {
   expect_rc 2 "awards of an impossible year" S awards list --year 1999
   expect_rc 0 "audit json" S audit verify --format json
   contains "$TMP/out" '"clean":true' "clean as JSON"
-  contains "$TMP/out" '"budgets":2,"budget_events":5,"findings":[]' "budgets counted"
+  contains "$TMP/out" '"budgets":2,"budget_events":5,"replayed":8,"legacy":0,"awards":1,"findings":[]' "budgets counted, every case replayed"
   expect_rc 0 "audit text counts budgets" S audit verify
-  contains "$TMP/out" "2 budgets, 5 budget events checked: every chain verifies" "budget counts in text"
+  contains "$TMP/out" "2 budgets, 5 budget events; 8 cases replayed, 1 award checked: every chain verifies and every case matches its history" "budget counts in text"
   sql "UPDATE budgets SET total_fen = total_fen + 100 WHERE programme = 'R14' AND year = 2024" >/dev/null
   expect_rc 1 "a total changed in SQL" S audit verify
   contains "$TMP/out" "budget R14/2024 seq 2: budget_mismatch: the total of R14/2024 is 350001.00 yuan but its last \`set\` event (seq 2) set 350000.00 yuan" "mismatch named"
