@@ -126,7 +126,12 @@ http::PreparedOrRefused prepare_served(const std::string& dir, const std::string
       auto repo = open_db(db);
       p = current_rules(dir, *repo).disk;
     } catch (const std::exception& e) {
-      return {nullptr, "the rules published in " + soci_store::redact_url(db) + ": " + e.what(), {}};
+      if (dir.empty()) return {nullptr, "the rules published in " + soci_store::redact_url(db) + ": " + e.what(), {}};
+      // --rules names the rules: a database that is down makes the service not ready (/readyz), it
+      // does not keep it from starting; only the check against the published version is skipped.
+      std::fprintf(stderr, "warning: cannot compare --rules with the version published in %s: %s\n",
+                   soci_store::redact_url(db).c_str(), e.what());
+      p = files::prepare(dir);
     }
   }
   http::PreparedOrRefused out{p.rules, p.error, {}};
