@@ -25,6 +25,11 @@ start_server() {
 start_server SUBSIDY_TEST_PG PostgreSQL scripts/start-postgres.sh
 start_server SUBSIDY_TEST_MARIADB MariaDB scripts/start-mariadb.sh
 
+# The browser tests (tests/browser, ctest browser.*) drive Debian's chromium with playwright-core,
+# pinned by tests/browser/package-lock.json; never a browser download.
+(cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+export SUBSIDY_BROWSER_REQUIRED=1  # chromium or playwright-core missing fails the browser tests instead of skipping them
+
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 
 # Bounded fuzzing (docs: tests/fuzz/README.md): rule-language front end, fact decoder, CaseState reader,
