@@ -14,6 +14,7 @@
 #include "http/authn.hpp"
 #include "json/case_json.hpp"
 #include "model/money.hpp"
+#include "service/audit.hpp"
 #include "service/budgets.hpp"
 #include "service/case_view.hpp"
 #include "service/cases.hpp"
@@ -442,13 +443,14 @@ Response awards(Call& call, const Request& req) {
 
 // POST /v1/audit/verify.
 Response audit(Call& call, const Request& req) {
-  Query q(req, {"case"});
-  std::optional<store::CaseId> only;
-  if (auto id = q.integer("case", 1, INT64_MAX)) only = *id;
-  const auto report = call.repo.verify_audit(only);
-  auto o = json::audit_object(report);
-  o["ok"] = report.clean();
-  return json_of(o);
+  Query q(req, {"case", "replay"});
+  service::AuditOptions o;
+  if (auto id = q.integer("case", 1, INT64_MAX)) o.only = *id;
+  o.replay = !q.has("replay") || q.flag("replay");  // 0: the chains only
+  const auto report = service::audit(call.env, o);
+  auto out = json::audit_object(report);
+  out["ok"] = report.clean();
+  return json_of(out);
 }
 
 }  // namespace

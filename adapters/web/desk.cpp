@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "service/audit.hpp"
 #include "service/budgets.hpp"
 #include "service/queries.hpp"
 #include "web/case_page.hpp"
@@ -307,7 +308,8 @@ Response audit_page(Visit& v, const std::optional<store::AuditReport>& report, c
     bj::array findings;
     for (const auto& f : report->findings)
       findings.push_back(bj::object{{"text", (f.budget.empty() ? "case " + std::to_string(f.case_id) : "budget " + f.budget) +
-                                                 (f.seq ? " #" + std::to_string(f.seq) : "") + ": " + f.message}});
+                                                 (f.seq ? " #" + std::to_string(f.seq) : "") + " [" + store::finding_kind_name(f.kind) +
+                                                 "]: " + f.message}});
     m["result"] = bj::object{{"clean", report->clean()}, {"chains", report->cases}, {"events", report->events},
                              {"findings", std::move(findings)}};
   }
@@ -323,7 +325,9 @@ Response verify(Visit& v) {
     if (!id || *id <= 0) throw bad_field("case", "`case` is a case number, not `" + text + "`");
     only = *id;
   }
-  return audit_page(v, v.repo.verify_audit(only), text);
+  service::AuditOptions o;  // the chains and the replay of every case's events, as `audit verify`
+  o.only = only;
+  return audit_page(v, service::audit(v.env, o), text);
 }
 
 // ---------------------------------------------------------------- submit

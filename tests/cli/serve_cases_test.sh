@@ -248,6 +248,16 @@ suite() {
   sql "UPDATE events SET note = 'altered' WHERE case_id = 1 AND seq = 3" >/dev/null
   expect audit_bad 200 "" "$BOSS" POST /v1/audit/verify
   equals "$(py "$TMP/audit_bad" '[d["ok"], [(f["case"], f["seq"]) for f in d["findings"]][:1]]')" '[false, [[1, 3]]]' "audit: the altered event named"
+  # The replay (service::audit): a case row edited consistently with no event is found as the CLI
+  # finds it; ?replay=0 checks the chains only.
+  sql "UPDATE cases SET approved_fen = 1 WHERE id = 2" >/dev/null
+  expect audit_replay 200 "" "$BOSS" POST /v1/audit/verify
+  equals "$(py "$TMP/audit_replay" '[d["replayed"], sorted({(f["case"], f["kind"]) for f in d["findings"]})]')" \
+    '[3, [[1, "altered"], [2, "state_mismatch"]]]' "audit: the replay finds the edited case row"
+  expect audit_chains 200 "" "$BOSS" POST "/v1/audit/verify?replay=0"
+  equals "$(py "$TMP/audit_chains" '[d["replayed"], sorted({(f["case"], f["kind"]) for f in d["findings"]})]')" \
+    '[0, [[1, "altered"]]]' "audit: replay=0 checks the chains only"
+  expect audit_badq 400 "" "$BOSS" POST "/v1/audit/verify?replay=maybe"
 
   kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null
 }

@@ -404,12 +404,22 @@ TEST_F(DeskTest, BudgetsShowBarsAndAnAllocationIsPreviewedBeforeItIsApplied) {
             403U);
 }
 
-TEST_F(DeskTest, TheAuditVerifiesTheChains) {
+TEST_F(DeskTest, TheAuditVerifiesTheChainsAndReplaysTheCases) {
   make_case("audit-case", "临河区");
   const std::string admin = login("auditor");
   const Response r = call("POST", "/desk/audit/verify", admin, form_encode({{"csrf", csrf(admin)}}));
   ASSERT_EQ(r.status, 200U) << r.body;
   EXPECT_NE(r.body.find("<section id=\"audit-result\" class=\"clean\">"), std::string::npos);
+  {  // a case row changed with no event for it (as in SQL): the replay of its events finds it
+    store::InMemoryRepository repo(db_);
+    auto c = repo.load_case(*repo.find_by_application_id("audit-case"));
+    c.approved_fen = 1;
+    repo.update_case(c, c.version);
+  }
+  const Response tampered = call("POST", "/desk/audit/verify", admin, form_encode({{"csrf", csrf(admin)}}));
+  ASSERT_EQ(tampered.status, 200U) << tampered.body;
+  EXPECT_NE(tampered.body.find("class=\"findings\""), std::string::npos) << tampered.body;
+  EXPECT_NE(tampered.body.find("state_mismatch"), std::string::npos) << tampered.body;
   const std::string linhe = login("linhe");
   EXPECT_EQ(call("POST", "/desk/audit/verify", linhe, form_encode({{"csrf", csrf(linhe)}})).status, 403U);
 }
