@@ -10,6 +10,7 @@
 #include <random>
 
 #include "adapters/soci/test_database.hpp"
+#include "engine/service/incubator_case.hpp"
 #include "engine/service/source_file.hpp"
 #include "files/rules_dir.hpp"
 #include "service/queries.hpp"
@@ -17,29 +18,14 @@
 namespace subsidy::service {
 namespace {
 
+using testing_cases::holding;
+using testing_cases::incubator_facts;
+
 using subsidy::testing::Kind;
 using subsidy::testing::TestDatabase;
 
 const char* const kCounties[] = {"临河区", "五原县", "磴口县", "乌拉特前旗", "杭锦后旗"};
 const char* const kIndustries[] = {"agriculture", "livestock", "forestry", "water", "manufacturing", "other"};
-
-std::string facts(const std::string& id, const std::string& county, bool zone, const std::string& industry) {
-  std::string f = testing_files::read("tests/cli/data/incubator-agri-corrected.json");
-  auto put = [&f](const std::string& from, const std::string& to) { f.replace(f.find(from), from.size(), to); };
-  put("APP-2024-0001", id);
-  put("\"临河区\"", "\"" + county + "\"");
-  if (zone) put("\"in_agri_hightech_zone\": false", "\"in_agri_hightech_zone\": true");
-  put("\"industry\": \"agriculture\"", "\"industry\": \"" + industry + "\"");
-  return f;
-}
-
-Principal holding(std::vector<std::string> roles) {
-  Principal p;
-  p.user.name = "u";
-  p.roles = std::move(roles);
-  p.scopes = {Scope::read};
-  return p;
-}
 
 // The ids of the cases `who` sees as resolved per case, without the stored visibility.
 std::vector<store::CaseId> resolved_ids(const Env& env, const Principal& who, model::Days day) {
@@ -83,7 +69,7 @@ TEST_P(StoredVisibility, ListsAreWhatResolvingEveryCaseGives) {
   for (int i = 0; i < kCases; ++i) {
     SubmitRequest r;
     r.programme = "R14";
-    r.facts_json = facts("APP-SV-" + std::to_string(i), kCounties[pick(std::size(kCounties))], pick(4) == 0,
+    r.facts_json = incubator_facts("APP-SV-" + std::to_string(i), kCounties[pick(std::size(kCounties))], pick(4) == 0,
                          kIndustries[pick(std::size(kIndustries))]);
     r.date = day;
     const auto c = submit(env, r).c;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "engine/service/incubator_case.hpp"
 #include "engine/service/source_file.hpp"
 #include "files/rules_dir.hpp"
 #include "model/date.hpp"
@@ -17,25 +18,10 @@
 namespace subsidy::service {
 namespace {
 
+using testing_cases::holding;
+using testing_cases::incubator_facts;
+
 using testing_files::read;
-
-// The incubator application of tests/cli/data (R14, competitive workflow, 临河区, agriculture)
-// with another id and the given county and zone.
-std::string facts(const std::string& id, const std::string& county, bool in_zone = false) {
-  std::string f = read("tests/cli/data/incubator-agri-corrected.json");
-  f.replace(f.find("APP-2024-0001"), 13, id);
-  f.replace(f.find("\"临河区\""), std::string("\"临河区\"").size(), "\"" + county + "\"");
-  if (in_zone) f.replace(f.find("\"in_agri_hightech_zone\": false"), 30, "\"in_agri_hightech_zone\": true");
-  return f;
-}
-
-Principal holding(std::vector<std::string> roles) {
-  Principal p;
-  p.user.name = "u";
-  p.roles = std::move(roles);
-  p.scopes = {Scope::read};
-  return p;
-}
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
@@ -51,7 +37,7 @@ class VisibilityTest : public ::testing::Test {
   store::Case submit_case(const std::string& id, const std::string& county, bool in_zone = false) {
     SubmitRequest r;
     r.programme = "R14";
-    r.facts_json = facts(id, county, in_zone);
+    r.facts_json = incubator_facts(id, county, in_zone);
     r.date = day();
     return submit(env(), r).c;
   }
@@ -188,7 +174,7 @@ TEST_F(VisibilityTest, AStepOrCorrectionAgainstAnotherVersionIsAConflictAndChang
     EXPECT_EQ(e.kind(), ErrorKind::conflict);
     EXPECT_EQ(e.code(), "conflict");
   }
-  CorrectRequest fix{c.id, facts("APP-C-1", "五原县"), "A", "", day()};
+  CorrectRequest fix{c.id, incubator_facts("APP-C-1", "五原县"), "A", "", day()};
   fix.expected_version = c.version + 1;
   EXPECT_THROW(correct(env(), fix), ServiceError);
   EXPECT_EQ(repo_.load_case(c.id), c);
