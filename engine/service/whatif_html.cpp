@@ -5,25 +5,14 @@
 
 #include "service/whatif_html.hpp"
 
+#include "workflow/render.hpp"
+
 namespace subsidy::service {
 
 namespace {
 
-std::string esc(std::string_view s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+// Every value of the page goes through this (the workflow picture's escaping, one for HTML and SVG).
+std::string esc(std::string_view s) { return workflow::xml_escape(s); }
 std::string yuan(model::Fen f) { return esc(model::format_yuan(f)); }
 std::string signed_yuan(model::Fen f) { return (f > 0 ? "+" : "") + yuan(f); }
 std::string num(std::int64_t n) { return std::to_string(n); }

@@ -129,6 +129,7 @@ eq "$(tr '\n' ' ' <"$TMP/conns")" "1 0 " "keep-alive reuses the connection"
 start nodb --rules rules --db "$TMP/missing/dir/x.db" --threads 1 || exit 1
 NODB_PID=$PID
 expect_error notready 503 not_ready "$URL/readyz"
+contains "$TMP/nodb.err" "warning: cannot compare --rules with the version published in" "nodb: the skipped check is said"
 kill -INT "$NODB_PID"; wait "$NODB_PID"; eq "$?" 0 "SIGINT exit"
 
 # /metrics (Prometheus text): requests by route pattern (never the raw path), decisions by
