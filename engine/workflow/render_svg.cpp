@@ -1,15 +1,19 @@
 // workflow::render_svg (render.hpp): a self-contained SVG of a workflow's stage graph, laid out in
 // layers from left to right. The layers are the longest path from the start stage over the forward
-// edges (everything but return edges and `-> back`), found with Boost.Graph's topological sort; the
-// stages of a layer stand in a column in declaration order. No Graphviz at run time, no <style>
+// edges (everything but the edges a depth-first search finds closing a cycle, and `-> back`), with
+// Boost.Graph's depth-first search and topological sort; the stages of a layer stand in a column in
+// declaration order. An edge to the same or an earlier column runs around, under the boxes, in a
+// lane of its own; every label is moved off the boxes and the other labels. No Graphviz at run time, no <style>
 // element and no style="" attribute (the desk's Content-Security-Policy forbids inline styles): the
 // look is presentation attributes that a page's CSS may override through the classes.
-#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/depth_first_search.hpp>
 #include <boost/graph/filtered_graph.hpp>
 #include <boost/graph/topological_sort.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,7 +30,8 @@ constexpr int kFont = 13;        // stage labels
 constexpr int kSmallFont = 10;   // stage names, edge labels
 constexpr int kBoxHeight = 44;
 constexpr int kPadX = 12;        // inside a box, each side
-constexpr int kColumnGap = 110;  // between columns: room for the edge labels
+constexpr int kColumnGap = 110;  // between columns: room for the edge labels …
+constexpr int kMaxColumnGap = 260;  // … widened for a longer one up to this
 constexpr int kRowGap = 34;
 constexpr int kMargin = 16;
 
@@ -55,34 +60,48 @@ int text_width(const std::string& s, int font) {
   return (tenths * font + 9) / 10;
 }
 
-struct Forward {  // the edges that go forward in the process: not returns, not `-> back`
+// The edges that go forward in the process: those a depth-first search from the start stage does
+// not find closing a cycle (DFS back edges: a return to an earlier stage, a self-loop), and not the
+// expanded `-> back` edges of a correction stage.
+struct Forward {
   const StageGraph* g = nullptr;
-  bool operator()(const GraphEdge& e) const { return !(*g)[e].is_return && (*g)[e].kind != EdgeKind::back; }
+  const std::set<const Edge*>* closing = nullptr;
+  bool operator()(const GraphEdge& e) const { return (*g)[e].kind != EdgeKind::back && !closing->count(&(*g)[e]); }
 };
 
-// Each stage's layer: the longest forward path from a stage without forward in-edges. When the forward
-// edges still have a cycle (validation refuses that, but be safe), the BFS distance from the start.
+struct CycleEdges : boost::default_dfs_visitor {
+  std::set<const Edge*>* closing = nullptr;
+  void back_edge(const GraphEdge& e, const StageGraph& g) const { closing->insert(&g[e]); }
+};
+
+// Each stage's layer: the longest forward path to it from the start stage (or from a stage nothing
+// forward reaches), so that a stage stands right of every stage that leads to it — a correction
+// stage right of the reviews that return to it.
 std::vector<int> layers(const Workflow& wf) {
   const StageGraph& g = wf.graph().g;
   const auto n = boost::num_vertices(g);
   std::vector<int> layer(n, 0);
-  boost::filtered_graph<StageGraph, Forward> fwd(g, Forward{&g});
+  std::set<const Edge*> closing;
+  CycleEdges visitor;
+  visitor.closing = &closing;
+  std::vector<boost::default_color_type> colour(n);
+  boost::depth_first_search(g, visitor, boost::make_iterator_property_map(colour.begin(), boost::get(boost::vertex_index, g)),
+                            static_cast<Vertex>(wf.spec().start));
+  boost::filtered_graph<StageGraph, Forward> fwd(g, Forward{&g, &closing});
   std::vector<Vertex> order;
-  try {
-    boost::topological_sort(fwd, std::back_inserter(order));  // reverse topological order
-  } catch (const boost::not_a_dag&) {
-    std::vector<std::size_t> dist(n, 0);
-    boost::breadth_first_search(
-        g, static_cast<Vertex>(wf.spec().start),
-        boost::visitor(boost::make_bfs_visitor(boost::record_distances(dist.data(), boost::on_tree_edge()))));
-    for (std::size_t v = 0; v < n; ++v) layer[v] = static_cast<int>(dist[v]);
-    return layer;
-  }
+  boost::topological_sort(fwd, std::back_inserter(order));  // reverse topological order; a DAG without the DFS back edges
   for (auto it = order.rbegin(); it != order.rend(); ++it)
     for (auto [e, end] = boost::out_edges(*it, fwd); e != end; ++e)
       layer[boost::target(*e, fwd)] = std::max(layer[boost::target(*e, fwd)], layer[*it] + 1);
   return layer;
 }
+
+// A label's place: the rectangle its text takes, moved until it overlaps no stage box and no other
+// label (down, then up, in steps of a line).
+struct Rect {
+  int x0, y0, x1, y1;
+  bool overlaps(const Rect& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
 
 struct Box {
   int x = 0, y = 0, w = 0;
@@ -133,30 +152,6 @@ std::string render_svg(const Workflow& wf, std::span<const std::string> current,
     return st.label.zh.empty() ? st.label.en : st.label.in(english);
   };
 
-  // Columns: the stages of each layer in declaration order; a column is as wide as its widest box.
-  int columns = 0;
-  for (int l : layer) columns = std::max(columns, l + 1);
-  std::vector<std::vector<std::size_t>> column(static_cast<std::size_t>(columns));
-  for (std::size_t s = 0; s < n; ++s) column[static_cast<std::size_t>(layer[s])].push_back(s);
-  std::vector<Box> box(n);
-  int x = kMargin, height = 0;
-  for (const auto& col : column) {
-    int width = 0;
-    for (auto s : col)
-      width = std::max({width, text_width(label_of(s), kFont), text_width(w.stages[s].name, kSmallFont)});
-    width += 2 * kPadX;
-    int y = kMargin;
-    for (auto s : col) {
-      box[s] = Box{x, y, width};
-      y += kBoxHeight + kRowGap;
-    }
-    height = std::max(height, y - kRowGap);
-    x += width + kColumnGap;
-  }
-  const int width = x - kColumnGap + kMargin;
-  const int below = height + 12;  // where the edges that go back or stay in a column run
-  int back_edges = 0;
-
   // Edges: the transitions between the same two stages drawn once, their labels joined.
   struct Drawn {
     bool is_return = false, timer = false;
@@ -173,35 +168,138 @@ std::string render_svg(const Workflow& wf, std::span<const std::string> current,
       d.is_return = d.is_return || e.is_return || e.kind == EdgeKind::back;
       d.timer = e.kind == EdgeKind::timer;
     }
-
-  std::string edges;
-  for (const auto& [key, d] : drawn) {
-    const Box& a = box[key.first];
-    const Box& b = box[key.second];
-    int x0, y0, x1, y1, c0x, c0y, c1x, c1y;
-    if (layer[key.second] > layer[key.first]) {  // forward: right side to left side
-      x0 = a.x + a.w, y0 = a.cy(), x1 = b.x, y1 = b.cy();
-      const int dx = std::max(40, (x1 - x0) / 2);
-      c0x = x0 + dx, c0y = y0, c1x = x1 - dx, c1y = y1;
-    } else {  // back or within a column: bottom to bottom, under the boxes
-      const int depth = below + 18 * (back_edges++ % 4);
-      x0 = a.cx() - 8, y0 = a.y + kBoxHeight, x1 = b.cx() + 8, y1 = b.y + kBoxHeight;
-      c0x = x0, c0y = depth, c1x = x1, c1y = depth;
-    }
+  auto joined = [](const Drawn& d) {
     std::string label;
     for (const auto& l : d.labels) label += (label.empty() ? "" : " / ") + l;
-    const int lx = (x0 + 3 * c0x + 3 * c1x + x1) / 8, ly = (y0 + 3 * c0y + 3 * c1y + y1) / 8;
-    std::string cls = d.is_return ? "edge return" : d.timer ? "edge timer" : "edge";
-    edges += "<g class=\"" + cls + "\" data-from=\"" + xml_escape(w.stages[key.first].name) + "\" data-to=\"" +
-             xml_escape(w.stages[key.second].name) + "\">";
-    edges += "<path d=\"M" + num(x0) + "," + num(y0) + " C" + num(c0x) + "," + num(c0y) + " " + num(c1x) + "," + num(c1y) +
-             " " + num(x1) + "," + num(y1) + "\" fill=\"none\" stroke=\"" + (d.is_return ? "#b05000" : "#555") + "\"" +
-             (d.is_return ? " stroke-dasharray=\"6 4\"" : d.timer ? " stroke-dasharray=\"2 3\"" : "") +
-             " marker-end=\"url(#arrow)\"/>";
-    edges += "<text x=\"" + num(lx) + "\" y=\"" + num(ly - 3) + "\" text-anchor=\"middle\" font-size=\"" + num(kSmallFont) +
-             "\" fill=\"" + (d.is_return ? "#b05000" : "#333") + "\">" + xml_escape(label) + "</text></g>\n";
+    return label;
+  };
+  // The gap after each column: room for the widest label of an edge to the next column.
+  std::vector<int> gap(n + 1, kColumnGap);
+  for (const auto& [key, d] : drawn)
+    if (layer[key.second] == layer[key.first] + 1) {
+      auto& g = gap[static_cast<std::size_t>(layer[key.first])];
+      g = std::min(kMaxColumnGap, std::max(g, text_width(joined(d), kSmallFont) + 40));
+    }
+
+
+  // Columns: the stages of each layer in declaration order; a column is as wide as its widest box.
+  int columns = 0;
+  for (int l : layer) columns = std::max(columns, l + 1);
+  std::vector<std::vector<std::size_t>> column(static_cast<std::size_t>(columns));
+  for (std::size_t s = 0; s < n; ++s) column[static_cast<std::size_t>(layer[s])].push_back(s);
+  std::vector<Box> box(n);
+  int x = kMargin, height = 0;
+  for (std::size_t l = 0; l < column.size(); ++l) {
+    const auto& col = column[l];
+    int width = 0;
+    for (auto s : col)
+      width = std::max({width, text_width(label_of(s), kFont), text_width(w.stages[s].name, kSmallFont)});
+    width += 2 * kPadX;
+    int y = kMargin;
+    for (auto s : col) {
+      box[s] = Box{x, y, width};
+      y += kBoxHeight + kRowGap;
+    }
+    height = std::max(height, y - kRowGap);
+    x += width + gap[l];
   }
-  const int total_height = (back_edges ? below + 18 * std::min(back_edges, 4) + 8 : height) + kMargin;
+  int width = x - gap[column.empty() ? 0 : column.size() - 1] + kMargin;
+  const int below = height + 14;  // the first lane of the edges that go back or stay in a column
+
+  // Labels are placed after every edge is routed, forward edges first, each where it overlaps
+  // nothing placed before it.
+  std::vector<Rect> taken;
+  for (const auto& b : box) taken.push_back(Rect{b.x, b.y, b.x + b.w, b.y + kBoxHeight});
+  // Where along its edge (t from 0 at the source to 1 at the target) a label may stand, nearest
+  // the middle first, each just above the line, then a line higher or lower.
+  auto place = [&](const std::function<std::pair<int, int>(double)>& along, const std::string& text) {
+    const int half = text_width(text, kSmallFont) / 2 + 2;
+    constexpr int line = kSmallFont + 3;
+    for (int dy : {0, -line, line, -2 * line, 2 * line})
+      for (double t : {0.5, 0.38, 0.62, 0.26, 0.74, 0.15, 0.85}) {
+        const auto [cx, baseline] = along(t);
+        Rect r{cx - half, baseline + dy - kSmallFont, cx + half, baseline + dy + 3};
+        if (r.y0 < 2 || r.x0 < 2) continue;
+        if (std::none_of(taken.begin(), taken.end(), [&](const Rect& o) { return o.overlaps(r); })) {
+          taken.push_back(r);
+          return std::pair(cx, baseline + dy);
+        }
+      }
+    const auto [cx, baseline] = along(0.5);  // nowhere near: the first free line below the middle
+    for (int dy = 2 * (kSmallFont + 3);; dy += kSmallFont + 3) {
+      Rect r{cx - half, baseline + dy - kSmallFont, cx + half, baseline + dy + 3};
+      if (std::none_of(taken.begin(), taken.end(), [&](const Rect& o) { return o.overlaps(r); })) {
+        taken.push_back(r);
+        return std::pair(cx, baseline + dy);
+      }
+    }
+  };
+  struct Routed {
+    std::pair<std::uint32_t, std::uint32_t> key;
+    const Drawn* d;
+    std::string path, label;
+    std::function<std::pair<int, int>(double)> along;  // a point of the edge's line, for its label
+  };
+  std::vector<Routed> routed;
+  int lanes = 0, channels = 0;
+  for (int pass = 0; pass < 2; ++pass)  // forward edges, then those that run around
+    for (const auto& [key, d] : drawn) {
+      const bool forward = layer[key.second] > layer[key.first];
+      if (forward != (pass == 0)) continue;
+      const Box& a = box[key.first];
+      const Box& b = box[key.second];
+      Routed r{key, &d, {}, {}, {}};
+      r.label = joined(d);
+      if (forward && layer[key.second] > layer[key.first] + 1) {
+        // Over columns between: right side, down into the gap under the source's row (a channel of
+        // its own among three), along it past the boxes between, up into the target's left side.
+        const int x0 = a.x + a.w, y0 = a.cy(), x1 = b.x, y1 = b.cy();
+        const int channel = a.y + kBoxHeight + kRowGap / 2 + 7 * (channels++ % 3 - 1);
+        r.path = "M" + num(x0) + "," + num(y0) + " C" + num(x0 + 24) + "," + num(y0) + " " + num(x0 + 24) + "," + num(channel) + " " +
+                 num(x0 + 44) + "," + num(channel) + " L" + num(x1 - 44) + "," + num(channel) + " C" + num(x1 - 24) + "," +
+                 num(channel) + " " + num(x1 - 24) + "," + num(y1) + " " + num(x1) + "," + num(y1);
+        r.along = [=](double t) { return std::pair(static_cast<int>(x0 + 44 + (x1 - x0 - 88) * t), channel - 3); };
+      } else if (forward) {  // to the next column: right side to left side
+        const int x0 = a.x + a.w, y0 = a.cy(), x1 = b.x, y1 = b.cy();
+        const int dx = std::max(40, (x1 - x0) / 2);
+        r.path = "M" + num(x0) + "," + num(y0) + " C" + num(x0 + dx) + "," + num(y0) + " " + num(x1 - dx) + "," + num(y1) + " " +
+                 num(x1) + "," + num(y1);
+        r.along = [=](double t) {  // the cubic Bézier at t
+          const double u = 1 - t, a0 = u * u * u, a1 = 3 * u * u * t, a2 = 3 * u * t * t, a3 = t * t * t;
+          return std::pair(static_cast<int>(a0 * x0 + a1 * (x0 + dx) + a2 * (x1 - dx) + a3 * x1),
+                           static_cast<int>(a0 * y0 + a1 * y0 + a2 * y1 + a3 * y1) - 3);
+        };
+      } else {  // back or within a column: down from the box, along a lane of its own under every box, up into the target
+        const int lane = below + 16 * lanes++;
+        const int x0 = a.cx() - 10, x1 = b.cx() + 10, y0 = a.y + kBoxHeight, y1 = b.y + kBoxHeight;
+        r.path = "M" + num(x0) + "," + num(y0) + " L" + num(x0) + "," + num(lane - 6) + " Q" + num(x0) + "," + num(lane) + " " +
+                 num(x0 + (x1 < x0 ? -6 : 6)) + "," + num(lane) + " L" + num(x1 + (x1 < x0 ? 6 : -6)) + "," + num(lane) + " Q" + num(x1) +
+                 "," + num(lane) + " " + num(x1) + "," + num(lane - 6) + " L" + num(x1) + "," + num(y1);
+        r.along = [=](double t) { return std::pair(static_cast<int>(x0 + (x1 - x0) * t), lane - 3); };
+      }
+      routed.push_back(std::move(r));
+    }
+  std::string edges, labels;  // the labels after every line, so that no line crosses one
+  for (auto& r : routed) {
+    const Drawn& d = *r.d;
+    const auto [lx, ly] = place(r.along, r.label);
+    std::string cls = d.is_return ? "edge return" : d.timer ? "edge timer" : "edge";
+    edges += "<g class=\"" + cls + "\" data-from=\"" + xml_escape(w.stages[r.key.first].name) + "\" data-to=\"" +
+             xml_escape(w.stages[r.key.second].name) + "\">";
+    edges += "<path d=\"" + r.path + "\" fill=\"none\" stroke=\"" + (d.is_return ? "#b05000" : "#555") + "\"" +
+             (d.is_return ? " stroke-dasharray=\"6 4\"" : d.timer ? " stroke-dasharray=\"2 3\"" : "") + " marker-end=\"url(#arrow)\"/></g>\n";
+    labels += "<g class=\"edge-label\" data-from=\"" + xml_escape(w.stages[r.key.first].name) + "\" data-to=\"" +
+              xml_escape(w.stages[r.key.second].name) + "\"><text x=\"" + num(lx) + "\" y=\"" + num(ly) +
+              "\" text-anchor=\"middle\" font-size=\"" + num(kSmallFont) + "\" fill=\"" + (d.is_return ? "#b05000" : "#333") +
+              "\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">" + xml_escape(r.label) + "</text></g>\n";
+  }
+  edges += labels;
+  int bottom = lanes ? below + 16 * (lanes - 1) + 6 : height;
+  for (const auto& t : taken) {
+    bottom = std::max(bottom, t.y1);
+    width = std::max(width, t.x1 + kMargin);
+  }
+  const int total_height = bottom + kMargin;
 
   std::string out;
   const std::string title = w.label.zh.empty() && w.label.en.empty() ? w.name : w.label.in(english);

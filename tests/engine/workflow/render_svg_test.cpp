@@ -91,6 +91,51 @@ TEST(RenderSvg, StableAndSelfContained) {
   EXPECT_EQ(count(wf::render_svg(w, {}, false), " current\""), 0u);
 }
 
+// The edge labels of an SVG as boxes (x centred, y the baseline; the width estimated as the
+// renderer does: one em for a CJK character, 0.6 em for any other, at font size 10).
+struct LabelBox {
+  int x0, y0, x1, y1;
+  std::string text;
+};
+std::vector<LabelBox> edge_labels(const std::string& svg) {
+  std::vector<LabelBox> out;
+  const std::regex re("<text x=\"(-?[0-9]+)\" y=\"(-?[0-9]+)\" text-anchor=\"middle\" font-size=\"10\" fill=\"#(?:333|b05000)\"[^>]*>([^<]*)</text></g>");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it) {
+    const std::string text = (*it)[3];
+    int tenths = 0;
+    for (std::size_t i = 0; i < text.size();) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      tenths += len == 3 ? 10 : 6;
+      i += len;
+    }
+    const int x = std::stoi((*it)[1]), y = std::stoi((*it)[2]), half = tenths / 2;
+    out.push_back(LabelBox{x - half, y - 10, x + half, y + 3, text});
+  }
+  return out;
+}
+
+TEST(RenderSvg, CorrectionStagesStandAfterTheReviewsAndLabelsDoNotOverlap) {
+  for (const char* name : {"formula", "competitive"})
+    for (bool english : {false, true}) {
+      const auto& w = shipped_workflow(name);
+      const auto svg = wf::render_svg(w, {}, english);
+      // The correction stage stands right of every review that returns to it, not in the first column.
+      EXPECT_GT(box_x(svg, "awaiting_correction"), box_x(svg, "county_review")) << name;
+      EXPECT_GT(box_x(svg, "awaiting_correction"), box_x(svg, "formal_review")) << name;
+      EXPECT_GT(box_x(svg, "awaiting_correction"), box_x(svg, w.spec().stages.at(w.spec().start).name)) << name;
+      const auto labels = edge_labels(svg);
+      EXPECT_GT(labels.size(), 5u) << name;
+      for (std::size_t i = 0; i < labels.size(); ++i)
+        for (std::size_t j = i + 1; j < labels.size(); ++j) {
+          const auto& a = labels[i];
+          const auto& b = labels[j];
+          EXPECT_FALSE(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1)
+              << name << (english ? " en" : "") << ": `" << a.text << "` overlaps `" << b.text << "`";
+        }
+    }
+}
+
 TEST(RenderSvg, EnglishLabels) {
   const auto svg = wf::render_svg(shipped_workflow("formula"), {}, true);
   EXPECT_NE(svg.find(">formal review and data cross-check<"), std::string::npos);
