@@ -248,19 +248,19 @@ bj::array strings(const std::vector<std::string>& v) {
   return a;
 }
 
-bj::object case_page(const Call& call, const service::CasePage& page) {
+bj::object case_page(const Call& call, const service::CasePage& page, store::CaseOrder order) {
   bj::array cases;
   for (const auto& c : page.cases) cases.push_back(json::case_object(c, call.today, &call.env));
   bj::object counts;
   for (const auto& [stage, n] : page.counts) counts[stage] = n;
   return {{"cases", std::move(cases)},
-          {"next", page.next ? bj::value(std::to_string(*page.next)) : bj::value(nullptr)},
+          {"next", page.next ? bj::value(service::cursor_text(order, *page.next)) : bj::value(nullptr)},
           {"counts", std::move(counts)}};
 }
 
 // GET /v1/cases and GET /v1/inbox.
 Response list(Call& call, const Request& req, bool inbox) {
-  Query q(req, {"programme", "stage", "role", "county", "applicant", "overdue", "closed", "q", "limit", "after"});
+  Query q(req, {"programme", "stage", "role", "county", "applicant", "overdue", "closed", "q", "limit", "after", "sort", "dir"});
   service::CaseQuery cq;
   cq.inbox = inbox;
   cq.filter.programme = q.text("programme");
@@ -278,8 +278,15 @@ Response list(Call& call, const Request& req, bool inbox) {
     cq.filter.only_closed = true;
   }
   cq.filter.limit = static_cast<std::size_t>(q.integer("limit", 1, 500).value_or(50));
-  cq.filter.after_id = q.integer("after", 0, INT64_MAX).value_or(0);
-  return json_of(case_page(call, service::find_cases(call.env, cq, call.who, call.today)));
+  cq.filter.order = service::parse_order(q.has("sort") ? q.text("sort") : "id");
+  const std::string dir = q.has("dir") ? q.text("dir") : "asc";
+  if (dir != "asc" && dir != "desc") throw Query::bad("dir is asc or desc, not `" + dir + "`", "dir");
+  cq.filter.descending = dir == "desc";
+  if (cq.filter.order == store::CaseOrder::id && !cq.filter.descending)
+    cq.filter.after_id = q.integer("after", 0, INT64_MAX).value_or(0);
+  else if (q.has("after") && !q.text("after").empty())
+    cq.filter.after = service::parse_cursor(cq.filter.order, q.text("after"));
+  return json_of(case_page(call, service::find_cases(call.env, cq, call.who, call.today), cq.filter.order));
 }
 
 // GET /v1/cases/{id}.

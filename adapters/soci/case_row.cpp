@@ -25,15 +25,22 @@ std::vector<std::string> decode_list(const std::string& text) {
   return out;
 }
 
-std::string list_member_pattern(const std::string& item) {
-  std::string p = "%|";
-  for (char ch : item) {
+namespace {
+
+std::string like_escaped(const std::string& text) {
+  std::string p;
+  for (char ch : text) {
     if (ch == '!' || ch == '%' || ch == '_') p += '!';
     p += ch;
   }
-  p += "|%";
   return p;
 }
+
+}  // namespace
+
+std::string list_member_pattern(const std::string& item) { return "%|" + like_escaped(item) + "|%"; }
+
+std::string family_member_pattern(const std::string& member) { return "%[" + like_escaped(member) + "]|%"; }
 
 std::string encode_deadlines(const std::map<std::string, model::Days>& deadlines) {
   std::string out;
@@ -112,6 +119,8 @@ void CaseRow::from_case(const store::Case& c) {
   visible_roles = encode_list(c.visible_roles);
   visibility_rules = c.visibility_rules;
   visible_ind = visibility_ind = c.visibility_rules.empty() ? soci::i_null : soci::i_ok;
+  due_key = model::format_date(static_cast<model::Days>(store::order_key(c, store::CaseOrder::due)));
+  payable_fen = store::payable_fen(c);
 }
 
 store::Case CaseRow::to_case() const {

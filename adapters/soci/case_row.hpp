@@ -19,6 +19,9 @@ std::string encode_list(const std::vector<std::string>& items);
 std::vector<std::string> decode_list(const std::string& text);
 // A LIKE pattern (escape character '!') matching rows whose encoded list contains `item`.
 std::string list_member_pattern(const std::string& item);
+// A LIKE pattern (escape character '!') matching rows whose encoded list has a member of the role
+// family value `member`: "临河区" matches "|旗县区科技局[临河区]|".
+std::string family_member_pattern(const std::string& member);
 // {stage: date} ↔ "YYYY-MM-DD stage\n…"
 std::string encode_deadlines(const std::map<std::string, model::Days>& deadlines);
 std::map<std::string, model::Days> decode_deadlines(const std::string& text);
@@ -52,6 +55,9 @@ struct CaseRow {
   std::string created_at, updated_at;
   std::string visible_roles, visibility_rules;  // 007; NULL (before it was resolved): empty
   soci::indicator visible_ind = soci::i_null, visibility_ind = soci::i_null;
+  // 009, written only (the list orders): next_due or '9999-12-31', and store::payable_fen.
+  std::string due_key;
+  long long payable_fen = 0;
 
   void from_case(const store::Case& c);  // fills the buffers (and next_due) from a Case
   store::Case to_case() const;           // CorruptError for undecodable columns

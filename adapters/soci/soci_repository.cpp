@@ -15,7 +15,7 @@ void finish_prepare(soci::statement& st, const std::string& query) { prepare_sta
 void finish_read(soci::statement& st, const std::string& query) { prepare_statement(st, query, false); }
 
 // The columns an insert and an update of a case both write, in the order of both statements'
-// placeholders: workflow … visibility_rules. (reserved_fen / consumed_fen are moved only by
+// placeholders: workflow … payable_fen. (reserved_fen / consumed_fen are moved only by
 // reserve/release/consume; applicant is written only by the insert.)
 void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.workflow));
@@ -33,6 +33,8 @@ void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.allocated_fen, r.allocated_ind));
   st.exchange(soci::use(r.visible_roles, r.visible_ind));
   st.exchange(soci::use(r.visibility_rules, r.visibility_ind));
+  st.exchange(soci::use(r.due_key));
+  st.exchange(soci::use(r.payable_fen));
 }
 
 }  // namespace
@@ -49,11 +51,11 @@ SociRepository::Statements::Statements(Connection& c)
     std::string q =
         "INSERT INTO cases (application_id, applicant, programme, call_year, workflow, workflow_version, stages, "
         "roles, state_json, deadlines, next_due, decision_outcome, decision_amount_fen, decision_ruleset_hash, "
-        "decision_as_of, decision_json, timer_due, closed, approved_fen, allocated_fen, visible_roles, visibility_rules, created_at, updated_at, version, facts_version, "
+        "decision_as_of, decision_json, timer_due, closed, approved_fen, allocated_fen, visible_roles, visibility_rules, due_key, payable_fen, created_at, updated_at, version, facts_version, "
         "event_count, event_head) VALUES (:application_id, :applicant, :programme, :call_year, :workflow, "
         ":workflow_version, :stages, :roles, :state_json, :deadlines, :next_due, :decision_outcome, "
         ":decision_amount_fen, :decision_ruleset_hash, :decision_as_of, :decision_json, :timer_due, :closed, "
-        ":approved_fen, :allocated_fen, :visible_roles, :visibility_rules, :created_at, :updated_at, 1, 1, 0, '" +
+        ":approved_fen, :allocated_fen, :visible_roles, :visibility_rules, :due_key, :payable_fen, :created_at, :updated_at, 1, 1, 0, '" +
         std::string(store::kGenesisHash) + "')" + on_conflict_do_nothing(c, "application_id");
     if (c.sql_dialect().insert_returning) {
       q += " RETURNING id";
@@ -82,7 +84,7 @@ SociRepository::Statements::Statements(Connection& c)
                    "decision_amount_fen = :decision_amount_fen, decision_ruleset_hash = :decision_ruleset_hash, "
                    "decision_as_of = :decision_as_of, decision_json = :decision_json, timer_due = :timer_due, "
                    "closed = :closed, approved_fen = :approved_fen, allocated_fen = :allocated_fen, visible_roles = :visible_roles, "
-                   "visibility_rules = :visibility_rules, updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
+                   "visibility_rules = :visibility_rules, due_key = :due_key, payable_fen = :payable_fen, updated_at = :updated_at, version = version + 1 WHERE id = :id AND version = :expected");
   }
   insert_event.exchange(soci::use(ev_case));
   insert_event.exchange(soci::use(ev_seq));
@@ -237,79 +239,182 @@ std::int64_t SociRepository::update_case(const store::Case& c, std::int64_t expe
   });
 }
 
+namespace {
+
+// A CaseFilter as SQL: the WHERE clause, and the values it binds (bind() after build(); they must
+// outlive the statement's execution).
+struct CaseWhere {
+  std::string sql;
+  long long after = 0, cursor_key = 0, cursor_id = 0;
+  std::string stage, role, programme, due, applicant, timer, vrules, vrules_stale, vrules_county, county, ident, cursor_due;
+  int year = 0, closed = 0;
+  std::vector<std::string> visible, any_role;
+  std::vector<std::pair<std::string, std::string*>> text_binds;  // name → buffer, in build order
+  std::vector<std::pair<std::string, long long*>> int_binds;
+  bool has_year = false, has_closed = false;
+
+  void text(const std::string& name, std::string& buffer, const std::string& value) {
+    buffer = value;
+    text_binds.emplace_back(name, &buffer);
+  }
+
+  // The SQL of the order key: id, due_key, or the shown amount.
+  static std::string key_sql(store::CaseOrder order) {
+    switch (order) {
+      case store::CaseOrder::due: return "due_key";
+      case store::CaseOrder::amount: return "(CASE WHEN consumed_fen > 0 THEN consumed_fen ELSE payable_fen END)";
+      case store::CaseOrder::id: break;
+    }
+    return "id";
+  }
+
+  void build(const store::CaseFilter& f, bool paged) {
+    sql = " WHERE id > :after";
+    after = f.after_id;
+    int_binds.emplace_back("after", &after);
+    if (f.stage) {
+      sql += " AND stages LIKE :stage ESCAPE '!'";
+      text("stage", stage, list_member_pattern(*f.stage));
+    }
+    if (f.role) {
+      sql += " AND roles LIKE :role ESCAPE '!'";
+      text("role", role, list_member_pattern(*f.role));
+    }
+    if (f.programme) {
+      sql += " AND programme = :programme";
+      text("programme", programme, *f.programme);
+    }
+    if (f.call_year) {
+      year = *f.call_year;
+      has_year = true;
+      sql += " AND call_year = :year";
+    }
+    if (f.overdue_as_of) {
+      sql += " AND next_due IS NOT NULL AND next_due < :due";
+      text("due", due, model::format_date(*f.overdue_as_of));
+    }
+    if (f.applicant) {
+      sql += " AND applicant = :applicant";
+      text("applicant", applicant, *f.applicant);
+    }
+    if (f.id_or_applicant) {
+      sql += " AND (application_id = :ident OR applicant = :ident2)";
+      text("ident", ident, *f.id_or_applicant);
+      text("ident2", ident, *f.id_or_applicant);
+    }
+    if (f.closed) {
+      closed = *f.closed ? 1 : 0;
+      has_closed = true;
+      sql += " AND closed = :closed";
+    }
+    if (f.timer_before) {
+      sql += " AND timer_due IS NOT NULL AND timer_due < :timer";
+      text("timer", timer, model::format_date(*f.timer_before));
+    }
+    const char* stale_sql = "visibility_rules IS NULL OR visibility_rules <> ";
+    if (f.stale) {
+      sql += *f.stale ? std::string(" AND (") + stale_sql + ":vstale)" : std::string(" AND visibility_rules = :vstale");
+      text("vstale", vrules_stale, f.visible_rules);
+    }
+    visible.reserve(f.visible_any.size() + 2);  // (roles LIKE r OR visible_roles LIKE r …) unless resolved with other rules
+    if (!f.visible_any.empty()) {
+      sql += std::string(" AND (") + stale_sql + ":vrules";
+      text("vrules", vrules, f.visible_rules);
+      for (std::size_t i = 0; i < f.visible_any.size(); ++i) {
+        visible.push_back(list_member_pattern(f.visible_any[i]));
+        const std::string name = "v" + std::to_string(i);
+        sql += " OR roles LIKE :" + name + " ESCAPE '!' OR visible_roles LIKE :" + name + "b ESCAPE '!'";
+        text_binds.emplace_back(name, &visible.back());
+        text_binds.emplace_back(name + "b", &visible.back());
+      }
+      sql += ")";
+    }
+    if (!f.county.empty()) {
+      county = family_member_pattern(f.county);
+      sql += std::string(" AND (") + stale_sql + ":vcounty OR roles LIKE :county ESCAPE '!' OR visible_roles LIKE :countyb ESCAPE '!')";
+      text("vcounty", vrules_county, f.visible_rules);
+      text_binds.emplace_back("county", &county);
+      text_binds.emplace_back("countyb", &county);
+    }
+    any_role.reserve(f.roles_any.size());
+    if (!f.roles_any.empty()) {
+      sql += " AND (";
+      for (std::size_t i = 0; i < f.roles_any.size(); ++i) {
+        any_role.push_back(list_member_pattern(f.roles_any[i]));
+        const std::string name = "r" + std::to_string(i);
+        sql += (i ? " OR roles LIKE :" : "roles LIKE :") + name + " ESCAPE '!'";
+        text_binds.emplace_back(name, &any_role.back());
+      }
+      sql += ")";
+    }
+    if (!paged) return;
+    const std::string key = key_sql(f.order);
+    const char* beyond = f.descending ? " < " : " > ";
+    if (f.after) {
+      cursor_id = f.after->id;
+      int_binds.emplace_back("cid", &cursor_id);
+      if (f.order == store::CaseOrder::id) {
+        sql += std::string(" AND id") + beyond + ":cid";
+      } else {
+        sql += " AND (" + key + beyond + ":ck OR (" + key + " = :ck2 AND id" + beyond + ":cid))";
+        if (f.order == store::CaseOrder::due) {
+          text("ck", cursor_due, model::format_date(static_cast<model::Days>(f.after->key)));
+          text("ck2", cursor_due, cursor_due);
+        } else {
+          cursor_key = f.after->key;
+          int_binds.emplace_back("ck", &cursor_key);
+          int_binds.emplace_back("ck2", &cursor_key);
+        }
+      }
+    }
+    const char* dir = f.descending ? " DESC" : "";
+    sql += f.order == store::CaseOrder::id ? std::string(" ORDER BY id") + dir : " ORDER BY " + key + dir + ", id" + dir;
+    if (f.limit != 0) sql += " LIMIT " + std::to_string(f.limit);
+  }
+
+  void bind(soci::statement& st) {
+    for (auto& [name, v] : int_binds) st.exchange(soci::use(*v, name));
+    for (auto& [name, v] : text_binds) st.exchange(soci::use(*v, name));
+    if (has_year) st.exchange(soci::use(year, "year"));
+    if (has_closed) st.exchange(soci::use(closed, "closed"));
+  }
+};
+
+}  // namespace
+
 std::vector<store::Case> SociRepository::list_cases(const store::CaseFilter& f) {
   return guarded("cannot list cases", [&] {
     soci::statement st(*conn_.sql);
     CaseRow row;
     row.bind_into(st);
-    std::string q = std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id > :after";
-    long long after = f.after_id;
-    st.exchange(soci::use(after, "after"));
-    std::string stage, role, programme, due, applicant, timer;
-    int year = 0, closed = 0;
-    if (f.stage) {
-      stage = list_member_pattern(*f.stage);
-      q += " AND stages LIKE :stage ESCAPE '!'";
-      st.exchange(soci::use(stage, "stage"));
-    }
-    if (f.role) {
-      role = list_member_pattern(*f.role);
-      q += " AND roles LIKE :role ESCAPE '!'";
-      st.exchange(soci::use(role, "role"));
-    }
-    if (f.programme) {
-      programme = *f.programme;
-      q += " AND programme = :programme";
-      st.exchange(soci::use(programme, "programme"));
-    }
-    if (f.call_year) {
-      year = *f.call_year;
-      q += " AND call_year = :year";
-      st.exchange(soci::use(year, "year"));
-    }
-    if (f.overdue_as_of) {
-      due = model::format_date(*f.overdue_as_of);
-      q += " AND next_due IS NOT NULL AND next_due < :due";
-      st.exchange(soci::use(due, "due"));
-    }
-    if (f.applicant) {
-      applicant = *f.applicant;
-      q += " AND applicant = :applicant";
-      st.exchange(soci::use(applicant, "applicant"));
-    }
-    if (f.closed) {
-      closed = *f.closed ? 1 : 0;
-      q += " AND closed = :closed";
-      st.exchange(soci::use(closed, "closed"));
-    }
-    if (f.timer_before) {
-      timer = model::format_date(*f.timer_before);
-      q += " AND timer_due IS NOT NULL AND timer_due < :timer";
-      st.exchange(soci::use(timer, "timer"));
-    }
-    std::vector<std::string> visible;  // (roles LIKE r OR visible_roles LIKE r …) unless resolved with other rules
-    std::string visible_rules = f.visible_rules;
-    if (!f.visible_any.empty()) {
-      visible.reserve(f.visible_any.size());
-      q += " AND (visibility_rules IS NULL OR visibility_rules <> :vrules";
-      st.exchange(soci::use(visible_rules, "vrules"));
-      for (std::size_t i = 0; i < f.visible_any.size(); ++i) {
-        visible.push_back(list_member_pattern(f.visible_any[i]));
-        const std::string name = "v" + std::to_string(i);
-        q += " OR roles LIKE :" + name + " ESCAPE '!' OR visible_roles LIKE :" + name + "b ESCAPE '!'";
-      }
-      for (std::size_t i = 0; i < visible.size(); ++i) {
-        st.exchange(soci::use(visible[i], "v" + std::to_string(i)));
-        st.exchange(soci::use(visible[i], "v" + std::to_string(i) + "b"));
-      }
-      q += ")";
-    }
-    q += " ORDER BY id";
-    if (f.limit != 0) q += " LIMIT " + std::to_string(f.limit);
-    finish_read(st, q);
+    CaseWhere where;
+    where.build(f, true);
+    where.bind(st);
+    finish_read(st, std::string("SELECT ") + kCaseColumns + " FROM cases" + where.sql);
     std::vector<store::Case> out;
     st.execute(false);
     while (st.fetch()) out.push_back(row.to_case());
+    return out;
+  });
+}
+
+std::map<std::string, std::size_t> SociRepository::count_stages(const store::CaseFilter& f) {
+  return guarded("cannot count cases", [&] {
+    store::CaseFilter all = f;
+    all.after_id = 0;
+    soci::statement st(*conn_.sql);
+    std::string stages;
+    long long n = 0;
+    st.exchange(soci::into(stages));
+    st.exchange(soci::into(n));
+    CaseWhere where;
+    where.build(all, false);
+    where.bind(st);
+    finish_read(st, "SELECT stages, COUNT(*) FROM cases" + where.sql + " GROUP BY stages");
+    std::map<std::string, std::size_t> out;
+    st.execute(false);
+    while (st.fetch())
+      for (const auto& s : decode_list(stages)) out[s] += static_cast<std::size_t>(n);
     return out;
   });
 }

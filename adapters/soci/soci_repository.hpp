@@ -38,6 +38,7 @@ class SociRepository final : public store::CaseRepository {
   store::Case load_case(store::CaseId id) override;
   std::int64_t update_case(const store::Case& c, std::int64_t expected_version) override;
   std::vector<store::Case> list_cases(const store::CaseFilter& filter) override;
+  std::map<std::string, std::size_t> count_stages(const store::CaseFilter& filter) override;
   bool lock_case(store::CaseId id) override;
 
   int add_facts_version(const store::FactsVersion& fv) override;

@@ -44,7 +44,7 @@ std::string str(const bj::value* v) {
 std::string action_label(const workflow::Workflow* wf, const std::string& action, bool english) {
   if (wf)
     for (const auto& a : wf->decls().actions)
-      if (a.name == action) return a.label.in(english);
+      if (a.name == action) return label_text(a.label, a.name, english);
   return action;
 }
 
@@ -57,7 +57,7 @@ std::string stage_text(const workflow::Workflow* wf, const std::string& stages, 
     std::string name = stages.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!name.empty()) {
       const int s = wf->find_stage(name);
-      out += (out.empty() ? "" : "、") + (s >= 0 ? wf->stage(static_cast<std::uint32_t>(s)).label.in(english) : name);
+      out += (out.empty() ? "" : "、") + (s >= 0 ? label_text(wf->stage(static_cast<std::uint32_t>(s)).label, name, english) : name);
     }
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -75,11 +75,11 @@ bj::array fact_rows(const Visit& v, const bj::object& facts) {
     std::string value = str(&kv.value());
     if (def && def->type.kind == model::Kind::Enum && kv.value().is_string()) {
       const auto& e = schema.enums.at(def->type.enum_id);
-      if (int i = e.find(value); i >= 0) value = e.values[static_cast<std::size_t>(i)].label.in(v.english);
+      if (int i = e.find(value); i >= 0) value = label_text(e.values[static_cast<std::size_t>(i)].label, value, v.english);
     } else if (kv.value().is_bool()) {
       value = texts(v.english).at(kv.value().get_bool() ? "yes" : "no").as_string();
     }
-    out.push_back(bj::object{{"label", def ? def->label.in(v.english) + " (" + name + ")" : name}, {"value", value}});
+    out.push_back(bj::object{{"label", def ? labelled(def->label, name, v.english) : name}, {"value", value}});
   }
   return out;
 }
@@ -184,7 +184,7 @@ Response case_page(Visit& v, store::CaseId id, unsigned status = 200, const std:
   m["application_id"] = c.application_id;
   m["programme"] = c.programme;
   for (const auto& p : v.rules->ruleset().programs)
-    if (p.id == c.programme) m["programme_title"] = p.title.in(v.english);
+    if (p.id == c.programme) m["programme_title"] = label_text(p.title, p.id, v.english);
   std::string stages;
   for (const auto& s : c.stages) stages += (stages.empty() ? "" : ",") + s;
   m["stage"] = stage_text(wf, stages, v.english);
@@ -203,11 +203,16 @@ Response case_page(Visit& v, store::CaseId id, unsigned status = 200, const std:
   m["facts"] = fact_rows(v, facts.as_object());
   for (auto& kv : decision_model(v, c)) m[kv.key()] = kv.value();
   if (auto t = service::running_timer(v.env, c)) {
-    std::string then = t->then;
-    if (wf)
-      if (int s = wf->find_stage(t->then); s >= 0) then = wf->stage(static_cast<std::uint32_t>(s)).label.in(v.english);
-    m["timer"] = bj::object{{"stage", v.english ? t->stage : t->stage_label}, {"ends", model::format_date(t->ends)},
-                            {"then", then}, {"why", t->why}};
+    std::string stage = t->stage, then = t->then, why = v.english ? std::string() : t->why;
+    if (wf) {
+      if (int s = wf->find_stage(t->then); s >= 0) then = label_text(wf->stage(static_cast<std::uint32_t>(s)).label, t->then, v.english);
+      if (int s = wf->find_stage(t->stage); s >= 0) {
+        const auto& st = wf->stage(static_cast<std::uint32_t>(s));
+        stage = label_text(st.label, t->stage, v.english);
+        why = v.english ? st.timer_label.en : st.timer_label.zh;
+      }
+    }
+    m["timer"] = bj::object{{"stage", stage}, {"ends", model::format_date(t->ends)}, {"then", then}, {"why", why}};
   }
   m["joint"] = joint_model(v, c, wf);
 

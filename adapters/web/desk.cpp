@@ -107,6 +107,8 @@ Response choose_role(Visit& v) {
 
 // ---------------------------------------------------------------- inbox
 
+constexpr std::size_t kInboxPage = 50;  // cases per inbox page
+
 // Working days from today to the due date (negative: overdue by that many).
 std::optional<int> days_left(const Visit& v, const store::Case& c) {
   auto due = store::next_due(c);
@@ -116,10 +118,11 @@ std::optional<int> days_left(const Visit& v, const store::Case& c) {
 }
 
 std::string stages_label(const Visit& v, const store::Case& c) {
+  const auto* wf = v.env.wfs.find(c.workflow);
   std::string out;
   for (const auto& s : c.stages) {
-    std::string l = service::stage_label(v.env, c, s);
-    out += (out.empty() ? "" : "、") + (l.empty() || v.english ? s : l);
+    const int i = wf ? wf->find_stage(s) : -1;
+    out += (out.empty() ? "" : "、") + (i >= 0 ? label_text(wf->stage(static_cast<std::uint32_t>(i)).label, s, v.english) : s);
   }
   return out;
 }
@@ -127,7 +130,7 @@ std::string stages_label(const Visit& v, const store::Case& c) {
 bj::array programme_options(const Visit& v, const std::string& selected) {
   bj::array out;
   for (const auto& p : v.rules->ruleset().programs)
-    out.push_back(bj::object{{"id", p.id}, {"title", p.title.in(v.english)}, {"selected", p.id == selected}});
+    out.push_back(bj::object{{"id", p.id}, {"title", v.english && p.title.en.empty() ? std::string() : p.title.in(v.english)}, {"selected", p.id == selected}});
   return out;
 }
 
@@ -145,27 +148,15 @@ Response inbox(Visit& v) {
   const bool closed = q.text("closed") == "1";
   if (overdue) cq.filter.overdue_as_of = v.today;
   if (closed) cq.filter.include_closed = cq.filter.only_closed = true;
-  if (q.has("after") && !q.text("after").empty()) {
-    auto after = whole(q.text("after"));
-    if (!after || *after < 0) throw bad_field("after", "`after` is a case number, not `" + q.text("after") + "`");
-    cq.filter.after_id = *after;
-  }
-  cq.filter.limit = 50;
-  std::string sort = q.has("sort") ? q.text("sort") : "due";
-  if (sort != "due" && sort != "id" && sort != "amount") throw bad_field("sort", "`sort` is due, id or amount, not `" + sort + "`");
+  // Sorted and paged over every match (keyset pages in the order asked, service::find_cases).
+  const std::string sort = q.has("sort") ? q.text("sort") : "due";
+  cq.filter.order = service::parse_order(sort);
   const std::string dir = q.has("dir") ? q.text("dir") : "asc";
   if (dir != "asc" && dir != "desc") throw bad_field("dir", "`dir` is asc or desc, not `" + dir + "`");
+  cq.filter.descending = dir == "desc";
+  if (q.has("after") && !q.text("after").empty()) cq.filter.after = service::parse_cursor(cq.filter.order, q.text("after"));
+  cq.filter.limit = kInboxPage;
   auto page = service::find_cases(v.env, cq, v.who, v.today);
-
-  // The page's cases in the order asked (the keyset pages go by case number).
-  auto key = [&](const store::Case& c) -> std::int64_t {
-    if (sort == "amount") return service::shown_amount(c);
-    if (sort == "due") return store::next_due(c).value_or(INT32_MAX);
-    return c.id;
-  };
-  std::stable_sort(page.cases.begin(), page.cases.end(), [&](const auto& a, const auto& b) {
-    return dir == "asc" ? key(a) < key(b) : key(a) > key(b);
-  });
   bj::array cases;
   for (const auto& c : page.cases) {
     const auto left = days_left(v, c);
@@ -185,7 +176,7 @@ Response inbox(Visit& v) {
   for (const auto& [stage, n] : page.counts) {
     std::string label = stage;
     for (const auto& wf : v.env.wfs.workflows)
-      if (int s = wf.find_stage(stage); s >= 0 && !v.english) label = wf.stage(static_cast<std::uint32_t>(s)).label.zh;
+      if (int s = wf.find_stage(stage); s >= 0) label = label_text(wf.stage(static_cast<std::uint32_t>(s)).label, stage, v.english);
     counts.push_back(bj::object{{"stage", stage}, {"label", label}, {"n", n}});
   }
   bj::array stages;
@@ -194,12 +185,12 @@ Response inbox(Visit& v) {
     for (const auto& st : wf.spec().stages) {
       if (std::find(seen.begin(), seen.end(), st.name) != seen.end()) continue;
       seen.push_back(st.name);
-      stages.push_back(bj::object{{"name", st.name}, {"label", st.label.in(v.english) + " (" + st.name + ")"},
+      stages.push_back(bj::object{{"name", st.name}, {"label", labelled(st.label, st.name, v.english)},
                                   {"selected", st.name == cq.filter.stage}});
     }
   const auto& t = texts(v.english);
   bj::array sorts;
-  for (const char* s : {"due", "id", "amount"})
+  for (const char* s : {"due", "days_left", "amount", "id"})
     sorts.push_back(bj::object{{"value", s}, {"label", t.at(std::string("sort_") + s)}, {"selected", sort == s}});
   bj::object m = model_of(v);
   m["role"] = v.role;
@@ -214,7 +205,7 @@ Response inbox(Visit& v) {
     boost::urls::url u("/desk/inbox");
     for (const auto& [k, val] : q.all())
       if (k != "after" && k != "lang") u.params().append({k, val});
-    u.params().append({"after", std::to_string(*page.next)});
+    u.params().append({"after", service::cursor_text(cq.filter.order, *page.next)});
     m["next_href"] = std::string(u.buffer());
   }
   return frame(v, std::string(t.at("inbox").as_string()), render(embedded::inbox(), m));
@@ -259,7 +250,7 @@ Response budgets_page(Visit& v, const std::optional<bj::object>& allocation = st
                                      {"applicant", c.applicant}, {"reserved", yuan(c.reserved_fen)},
                                      {"consumed", yuan(c.consumed_fen)}});
     if (!page.next) break;
-    cq.filter.after_id = *page.next;
+    cq.filter.after = *page.next;
   }
   bj::object m = model_of(v);
   m["year"] = year;
@@ -343,29 +334,60 @@ Response submit_page(Visit& v, unsigned status, const std::string& error, const 
   return frame(v, std::string(texts(v.english).at("submit").as_string()), render(embedded::submit(), m), status);
 }
 
+// Where `text` stops being JSON, as "line L, column C" (1-based; the column in bytes), with the reason.
+std::string json_error_place(const std::string& text) {
+  bj::parser p;
+  bj::error_code ec;
+  const std::size_t n = p.write_some(text.data(), text.size(), ec);
+  const std::string why = ec ? ec.message() : std::string("text after the JSON value");  // bj::parser takes one whole value
+  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(n), '\n');
+  const auto nl = text.rfind('\n', n == 0 ? 0 : n - 1);
+  const auto column = nl == std::string::npos || nl >= n ? n + 1 : n - nl;
+  return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + why;
+}
+
+// The line of `text` where the member `"field":` is (0: not there).
+std::size_t member_line(const std::string& text, const std::string& field) {
+  const std::string key = "\"" + field + "\"";
+  for (auto p = text.find(key); p != std::string::npos; p = text.find(key, p + 1)) {
+    auto q = text.find_first_not_of(" \t\r\n", p + key.size());
+    if (q != std::string::npos && text[q] == ':') return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(p), '\n'));
+  }
+  return 0;
+}
+
 Response submit(Visit& v) {
   service::require_role(v.who, "申报单位");
-  const bool from_json = v.form.text("mode") == "json";
+  const std::string mode = v.form.text("mode");  // form (the generated fields), json (pasted), file (uploaded)
+  const bool from_json = mode == "json" || mode == "file";
   service::SubmitRequest r;
   r.programme = v.form.text("programme");
   r.applicant = v.form.text("applicant");
   r.actor = v.who.user.name;
   r.date = v.today;
-  r.facts_json = from_json ? v.form.text("json") : facts_json_of(v, v.form);
+  const std::string filename = v.form.text("file.filename");
+  const std::string source = mode == "file" ? "the file `" + filename + "`" : std::string("the facts");
+  r.facts_json = mode == "file" ? v.form.text("file") : mode == "json" ? v.form.text("json") : facts_json_of(v, v.form);
+  if (mode == "file" && r.facts_json.rfind("\xEF\xBB\xBF", 0) == 0) r.facts_json.erase(0, 3);  // a byte-order mark
   bj::error_code ec;
   bj::value parsed = bj::parse(r.facts_json, ec);
   try {
-    if (ec || !parsed.is_object())
-      throw ServiceError(ErrorKind::input, "malformed_json", "the facts are not a JSON object" + (ec ? ": " + ec.message() : std::string()),
-                         {{"field", "json"}});
+    if (mode == "file" && filename.empty() && r.facts_json.empty())
+      throw ServiceError(ErrorKind::usage, "no_file", "choose a JSON file of the facts to upload", {{"field", "file"}});
+    if (ec) throw ServiceError(ErrorKind::input, "malformed_json", source + " is not JSON: " + json_error_place(r.facts_json), {{"field", mode == "file" ? "file" : "json"}});
+    if (!parsed.is_object())
+      throw ServiceError(ErrorKind::input, "malformed_json", source + " is JSON but not an object {…} of facts", {{"field", mode == "file" ? "file" : "json"}});
     auto res = service::submit(v.env, r);
     return redirect("/desk/cases/" + std::to_string(res.id));
   } catch (const ServiceError& e) {
     std::string field;
     for (const auto& [k, val] : e.details())
       if (k == "field") field = val;
+    std::string message = refusal_text(e);
+    if (from_json && !ec && !field.empty())  // the fact's place in what was uploaded or pasted
+      if (const auto line = member_line(r.facts_json, field)) message += " (" + source + ", line " + std::to_string(line) + ")";
     const bj::object* facts = !ec && parsed.is_object() && !from_json ? &parsed.get_object() : nullptr;
-    return submit_page(v, http::status_of(e), refusal_text(e), field, facts, from_json ? r.facts_json : std::string());
+    return submit_page(v, http::status_of(e), message, field, facts, mode == "json" ? r.facts_json : std::string());
   }
 }
 

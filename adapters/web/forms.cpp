@@ -46,11 +46,11 @@ std::string fact_fields_html(const Visit& v, const bj::object* current, const st
   for (const auto& f : schema.facts) {
     const bj::value* cur = value_of(f.name);
     const std::string text = field_text(cur);
-    bj::object o{{"name", f.name}, {"label", f.label.in(v.english)}, {"type", schema.type_name(f.type)}};
+    bj::object o{{"name", f.name}, {"label", label_text(f.label, f.name, v.english)}, {"type", schema.type_name(f.type)}};
     if (f.type.kind == Kind::Enum) {
       bj::array choices;
       for (const auto& ev : schema.enums.at(f.type.enum_id).values)
-        choices.push_back(bj::object{{"value", ev.name}, {"label", ev.label.in(v.english)}, {"selected", ev.name == text}});
+        choices.push_back(bj::object{{"value", ev.name}, {"label", label_text(ev.label, ev.name, v.english)}, {"selected", ev.name == text}});
       o["is_enum"] = true;
       o["choices"] = std::move(choices);
     } else if (f.type.kind == Kind::Bool) {

@@ -81,6 +81,7 @@ constexpr Text kTexts[] = {
     {"no_cases", "没有符合条件的案件。", "No cases match."},
     {"next_page", "下一页", "Next page"},
     {"sort_due", "期限", "due date"},
+    {"sort_days_left", "剩余工作日", "working days left"},
     {"sort_id", "编号", "case number"},
     {"sort_amount", "金额", "amount"},
     {"confirm", "确认", "Confirm"},
@@ -123,7 +124,9 @@ constexpr Text kTexts[] = {
     {"yes", "是", "yes"},
     {"no", "否", "no"},
     {"submit_button", "提交申报", "Submit"},
-    {"upload_json", "上传 JSON", "Upload JSON"},
+    {"upload_json", "粘贴 JSON", "Paste JSON"},
+    {"upload_file", "上传 JSON 文件", "Upload a JSON file"},
+    {"json_file", "申报信息文件（JSON 对象，不超过 2 MiB）", "Facts file (a JSON object, at most 2 MiB)"},
     {"facts_json", "申报信息（JSON 对象）", "Facts (a JSON object)"},
     {"version", "版本", "version"},
     {"decision", "审核结论", "Decision"},
@@ -210,5 +213,15 @@ http::Response redirect(std::string location) {
 }
 
 std::string yuan(long long fen) { return model::format_yuan(fen); }
+
+std::string label_text(const model::Label& label, const std::string& name, bool english) {
+  const std::string& l = english ? label.en : label.zh;
+  return l.empty() ? name : l;
+}
+
+std::string labelled(const model::Label& label, const std::string& name, bool english) {
+  const std::string& l = english ? label.en : label.zh;
+  return l.empty() || l == name ? name : l + " (" + name + ")";
+}
 
 }  // namespace subsidy::web

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "http/router.hpp"
+#include "model/schema.hpp"
 
 namespace subsidy::web {
 
@@ -28,6 +29,12 @@ http::Response secured(http::Response r);
 // An HTML page (not cached: Cache-Control: no-store), secured.
 http::Response html_response(unsigned status, std::string body);
 http::Response redirect(std::string location);  // 303 See Other
+
+// What the desk shows for a declared name (a stage, an action, a fact, an enum value, a
+// programme): its label in the page's language, else the name itself — an English page never
+// falls back to the Chinese label. labelled(): "label (name)", or the name alone without a label.
+std::string label_text(const model::Label& label, const std::string& name, bool english);
+std::string labelled(const model::Label& label, const std::string& name, bool english);
 
 // The amount of `fen` as "12345.67" (yuan).
 std::string yuan(long long fen);

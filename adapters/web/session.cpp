@@ -13,7 +13,9 @@
 
 #include "service/errors.hpp"
 #include "web/embedded.hpp"
+#include "web/multipart.hpp"
 #include "web/page.hpp"
+#include "workflow/render.hpp"
 
 namespace subsidy::web {
 
@@ -183,7 +185,21 @@ http::Response with_visit(const http::Services& services, http::Request& req, bo
     const std::string lang = v.query.text("lang");
     if (lang == "en" || lang == "zh") v.cookies.emplace_back("Set-Cookie", set_cookie(kLangCookie, lang, services.tls));
     if (post) {
-      if (http::media_type(req.content_type) == "application/x-www-form-urlencoded") v.form = Form(req.body);
+      const std::string media = http::media_type(req.content_type);
+      if (media == "application/x-www-form-urlencoded") v.form = Form(req.body);
+      if (media == "multipart/form-data") {  // the submit page's file upload: each file's text under its field, its name under FIELD.filename
+        if (req.body.size() > kMaxUpload)
+          return html_response(413, "<!DOCTYPE html><title>413</title><p>The upload is larger than " + std::to_string(kMaxUpload >> 20) +
+                                        " MiB: split the applications or submit them with `subsidy case import`.</p>");
+        try {
+          for (auto& part : parse_multipart(req.body, boundary_of(req.content_type))) {
+            if (!part.filename.empty()) v.form.set(part.name + ".filename", part.filename);
+            v.form.set(part.name, std::move(part.body));
+          }
+        } catch (const MultipartError& e) {
+          return html_response(400, "<!DOCTYPE html><title>400</title><p>The form's upload could not be read: " + workflow::xml_escape(e.what()) + "</p>");
+        }
+      }
       if (!same_token(v.form.text("csrf"), v.csrf)) {
         http::Response r = html_response(403, "<!DOCTYPE html><title>403</title><p>CSRF: the form's token is missing or wrong; reload the page and try again.</p>");
         return r;

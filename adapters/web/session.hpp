@@ -27,6 +27,7 @@ class Form {
   Form() = default;
   explicit Form(std::string_view encoded);
   void add(std::string_view encoded);
+  void set(const std::string& key, std::string value) { values_.emplace(key, std::move(value)); }  // the first one stays
   std::string text(const std::string& key) const;
   bool has(const std::string& key) const { return values_.count(key) != 0; }
   const std::map<std::string, std::string>& all() const { return values_; }

@@ -498,10 +498,7 @@ model::Fen approved_amount(const store::Case& c) {
   return c.approved_fen ? std::min(c.decision->amount_fen, *c.approved_fen) : c.decision->amount_fen;
 }
 
-model::Fen payable(const store::Case& c) {
-  const model::Fen a = approved_amount(c);
-  return c.allocated_fen ? std::min(a, *c.allocated_fen) : a;
-}
+model::Fen payable(const store::Case& c) { return store::payable_fen(c); }
 
 ActResult act(const Env& env, const ActRequest& r) {
   require_actor(r.actor);

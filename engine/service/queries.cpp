@@ -2,6 +2,7 @@
 #include "service/queries.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "diag/suggest.hpp"
@@ -56,8 +57,63 @@ store::CaseFilter inbox_filter(const Env& env, const InboxQuery& q) {
   f.overdue_as_of = q.overdue_as_of;
   if (!q.include_closed) f.closed = false;
   f.after_id = q.after_id;
+  f.order = q.order;
+  f.descending = q.descending;
+  f.after = q.after;
   f.limit = q.limit;
   return f;
+}
+
+store::CaseOrder parse_order(const std::string& name) {
+  if (name == "id") return store::CaseOrder::id;
+  if (name == "due" || name == "days_left") return store::CaseOrder::due;
+  if (name == "amount") return store::CaseOrder::amount;
+  throw ServiceError(ErrorKind::usage, "bad_field", "`sort` is id, due, days_left or amount, not `" + name + "`", {{"field", "sort"}});
+}
+
+std::string cursor_text(store::CaseOrder order, const store::CaseCursor& at) {
+  switch (order) {
+    case store::CaseOrder::id: return std::to_string(at.id);
+    case store::CaseOrder::due:
+      return (at.key == store::kNoDue ? std::string("none") : model::format_date(static_cast<model::Days>(at.key))) + "_" +
+             std::to_string(at.id);
+    case store::CaseOrder::amount: break;
+  }
+  return std::to_string(at.key) + "_" + std::to_string(at.id);
+}
+
+store::CaseCursor parse_cursor(store::CaseOrder order, const std::string& text) {
+  auto bad = [&]() {
+    return ServiceError(ErrorKind::usage, "bad_field",
+                        "`after` is the `next` of the page before (" +
+                            std::string(order == store::CaseOrder::id ? "a case number" : order == store::CaseOrder::due ? "DUE_ID, e.g. 2024-06-10_17" : "FEN_ID, e.g. 5000000_17") +
+                            "), not `" + text + "`",
+                        {{"field", "after"}});
+  };
+  auto whole = [](std::string_view s) -> std::optional<std::int64_t> {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v < 0) return std::nullopt;
+    return v;
+  };
+  const auto cut = text.rfind('_');
+  if (order == store::CaseOrder::id) {
+    auto id = whole(text);
+    if (!id) throw bad();
+    return {*id, *id};
+  }
+  if (cut == std::string::npos) throw bad();
+  auto id = whole(std::string_view(text).substr(cut + 1));
+  const std::string key = text.substr(0, cut);
+  std::optional<std::int64_t> k;
+  if (order == store::CaseOrder::due) {
+    if (key == "none") k = store::kNoDue;
+    else if (auto d = model::parse_date(key)) k = *d;
+  } else {
+    k = whole(key);
+  }
+  if (!id || !k) throw bad();
+  return {*k, *id};
 }
 
 std::vector<store::Case> inbox(const Env& env, const InboxQuery& q) { return env.repo.list_cases(inbox_filter(env, q)); }
@@ -133,13 +189,6 @@ store::Case load_visible(const Env& env, store::CaseId id, const Principal& who,
 
 namespace {
 
-// The family members a county value names: "旗县区科技局[临河区]" has the member 临河区.
-bool names_member(const std::vector<std::string>& roles, const std::string& member) {
-  const std::string tail = "[" + member + "]";
-  return std::any_of(roles.begin(), roles.end(),
-                     [&](const std::string& r) { return r.size() > tail.size() && r.compare(r.size() - tail.size(), tail.size(), tail) == 0; });
-}
-
 void check_county(const Env& env, const std::string& county) {
   std::vector<std::string> members;
   for (const auto& role : env.rs.workflow_decls.roles) {
@@ -158,36 +207,67 @@ CasePage find_cases(const Env& env, const CaseQuery& q, const Principal& who, mo
     throw ServiceError(ErrorKind::refused, "forbidden",
                        "forbidden: `" + who.user.name + "` does not hold the role `" + q.filter.role + "`, so it has no inbox for it",
                        {{"user", who.user.name}, {"role", q.filter.role}});
-  InboxQuery all = q.filter;  // every match, for the counts; the page is cut below
-  all.after_id = 0;
-  all.limit = 0;
-  store::CaseFilter f = inbox_filter(env, all);
-  if (q.filter.only_closed) f.closed = true;
-  if (!sees_all(who)) {  // the stored visibility narrows the rows; stale ones are resolved below
-    f.visible_any = who.roles;
-    f.visible_rules = env.rules.hash();
-  }
   CasePage page;
-  std::map<std::string, std::size_t> counts;
-  for (auto& c : env.repo.list_cases(f)) {
-    if (!q.q.empty() && c.application_id != q.q && c.applicant != q.q) continue;
-    if (q.inbox && q.filter.role.empty() && !shares_a_role(c.roles, who)) continue;
+  if (q.inbox && q.filter.role.empty() && who.roles.empty()) return page;  // no stage is theirs
+  // Everything is selected, ordered and paged in the store; what it cannot decide is the visibility
+  // of a case whose roles were resolved with other rules (stale): those pass its filter and are
+  // resolved here (keep).
+  store::CaseFilter f = inbox_filter(env, q.filter);
+  if (q.filter.only_closed) f.closed = true;
+  if (!q.q.empty()) f.id_or_applicant = q.q;
+  if (q.inbox && q.filter.role.empty()) f.roles_any = who.roles;
+  f.visible_rules = env.rules.hash();
+  if (!sees_all(who)) f.visible_any = who.roles;
+  f.county = q.county;
+  const bool resolve = !sees_all(who) || !q.county.empty();
+  auto keep = [&](const store::Case& c) {
+    if (!resolve) return true;
     std::optional<std::vector<std::string>> roles;  // resolved once, when needed
     auto resolved = [&]() -> const std::vector<std::string>& {
       if (!roles) roles = case_roles(env, c, date);
       return *roles;
     };
-    if (!sees_all(who) && !shares_a_role(c.roles, who) && !shares_a_role(resolved(), who)) continue;
-    if (!q.county.empty() && !names_member(resolved(), q.county)) continue;
-    for (const auto& st : c.stages) ++counts[st];
-    if (c.id <= q.filter.after_id) continue;
-    if (q.filter.limit && page.cases.size() == q.filter.limit) {
-      page.next = page.cases.back().id;
-      continue;
-    }
-    page.cases.push_back(std::move(c));
+    if (!sees_all(who) && !shares_a_role(c.roles, who) && !shares_a_role(resolved(), who)) return false;
+    return q.county.empty() || store::names_family_member(resolved(), q.county);
+  };
+
+  // The counts of every match: in the store (GROUP BY), the stale cases resolved here.
+  store::CaseFilter counted = f;  // every page
+  counted.after.reset();
+  counted.after_id = 0;
+  counted.limit = 0;
+  counted.order = store::CaseOrder::id;
+  counted.descending = false;
+  if (resolve) counted.stale = false;
+  std::map<std::string, std::size_t> counts = env.repo.count_stages(counted);
+  if (resolve) {
+    counted.stale = true;
+    for (const auto& c : env.repo.list_cases(counted))
+      if (keep(c))
+        for (const auto& st : c.stages) ++counts[st];
   }
   page.counts.assign(counts.begin(), counts.end());
+
+  // The page: limit + 1 rows at a time in the order asked, until the page is full and one more kept
+  // case shows there is a next page.
+  const std::size_t limit = q.filter.limit;
+  store::CaseFilter paged = f;
+  if (limit) paged.limit = limit + 1;
+  for (;;) {
+    auto rows = env.repo.list_cases(paged);
+    std::optional<store::CaseCursor> last;
+    if (!rows.empty()) last = store::CaseCursor{store::order_key(rows.back(), paged.order), rows.back().id};
+    for (auto& c : rows) {
+      if (!keep(c)) continue;
+      if (limit && page.cases.size() == limit) {
+        page.next = store::CaseCursor{store::order_key(page.cases.back(), paged.order), page.cases.back().id};
+        return page;
+      }
+      page.cases.push_back(std::move(c));
+    }
+    if (!limit || rows.size() < paged.limit) break;
+    paged.after = last;
+  }
   return page;
 }
 
@@ -230,6 +310,6 @@ std::string timer_text(const RunningTimer& t) {
   return t.stage_label + " ends on " + model::format_date(t.ends) + ", then → " + t.then + (t.why.empty() ? "" : " (" + t.why + ")");
 }
 
-model::Fen shown_amount(const store::Case& c) { return c.consumed_fen > 0 ? c.consumed_fen : payable(c); }
+model::Fen shown_amount(const store::Case& c) { return store::shown_fen(c); }
 
 }  // namespace subsidy::service

@@ -20,9 +20,22 @@ struct InboxQuery {
   std::optional<model::Days> overdue_as_of;  // only cases past their due date on this day
   bool include_closed = false;               // closed cases too (default: open ones only)
   bool only_closed = false;                  // closed cases only
-  store::CaseId after_id = 0;                // keyset paging
+  store::CaseId after_id = 0;                // keyset paging by id
+  store::CaseOrder order = store::CaseOrder::id;  // the order over every match (store::CaseFilter)
+  bool descending = false;
+  std::optional<store::CaseCursor> after;    // keyset paging in `order`: the `next` of the page before
   std::size_t limit = 0;                     // 0: no limit
 };
+
+// The list orders by name — "id", "due", "days_left" (the same order as due: working days left grow
+// with the due date), "amount" — for GET /v1/cases, /v1/inbox and the desk's inbox; ServiceError
+// usage bad_field (field `sort`) otherwise.
+store::CaseOrder parse_order(const std::string& name);
+// A page position as its text (the `after` of the next page): the id for the id order, else
+// "KEY_ID" — the due date ("2024-06-10", "none") or the amount in fen, then the id — and back:
+// ServiceError usage bad_field (field `after`) for text that is not one in `order`.
+std::string cursor_text(store::CaseOrder order, const store::CaseCursor& at);
+store::CaseCursor parse_cursor(store::CaseOrder order, const std::string& text);
 // The store filter of `q`, after checking that its stage, role and programme are names the rules
 // declare (a role as a plain role or a family member): otherwise ServiceError usage
 // (unknown_stage / unknown_role / unknown_programme) with "did you mean", not an empty list.
@@ -67,8 +80,8 @@ struct CaseQuery {
   bool inbox = false;
 };
 struct CasePage {
-  std::vector<store::Case> cases;             // by id, at most filter.limit (0: all)
-  std::optional<store::CaseId> next;          // the `after` of the next page; none on the last
+  std::vector<store::Case> cases;             // in filter.order, at most filter.limit (0: all)
+  std::optional<store::CaseCursor> next;      // the `after` of the next page (cursor_text); none on the last
   std::vector<std::pair<std::string, std::size_t>> counts;  // every match (all pages) by current stage, by stage name
 };
 // ServiceError usage for names the rules do not declare (inbox_filter; unknown_county for a county

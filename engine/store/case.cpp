@@ -1,7 +1,9 @@
 #include "store/case.hpp"
 
 #include <algorithm>
+#include <compare>
 #include <stdexcept>
+#include <utility>
 
 namespace subsidy::store {
 
@@ -15,11 +17,47 @@ std::optional<model::Days> next_due(const Case& c) {
   return due;
 }
 
+model::Fen payable_fen(const Case& c) {
+  if (!c.decision || c.decision->outcome != "eligible") return 0;
+  model::Fen a = c.approved_fen ? std::min(c.decision->amount_fen, *c.approved_fen) : c.decision->amount_fen;
+  return c.allocated_fen ? std::min(a, *c.allocated_fen) : a;
+}
+
+model::Fen shown_fen(const Case& c) { return c.consumed_fen > 0 ? c.consumed_fen : payable_fen(c); }
+
+std::int64_t order_key(const Case& c, CaseOrder order) {
+  switch (order) {
+    case CaseOrder::due: return next_due(c).value_or(kNoDue);
+    case CaseOrder::amount: return shown_fen(c);
+    case CaseOrder::id: break;
+  }
+  return c.id;
+}
+
+bool names_family_member(const std::vector<std::string>& roles, const std::string& member) {
+  const std::string tail = "[" + member + "]";
+  return std::any_of(roles.begin(), roles.end(), [&](const std::string& r) {
+    return r.size() > tail.size() && r.compare(r.size() - tail.size(), tail.size(), tail) == 0;
+  });
+}
+
 bool matches(const CaseFilter& f, const Case& c) {
   auto contains = [](const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
   };
   if (c.id <= f.after_id) return false;
+  if (f.after) {
+    const CaseCursor at{order_key(c, f.order), c.id};
+    const auto pos = std::pair(at.key, at.id) <=> std::pair(f.after->key, f.after->id);
+    if (f.descending ? pos >= 0 : pos <= 0) return false;
+  }
+  const bool fresh = c.visibility_rules == f.visible_rules && !c.visibility_rules.empty();
+  if (f.stale && *f.stale == fresh) return false;
+  if (!f.roles_any.empty() && std::none_of(f.roles_any.begin(), f.roles_any.end(), [&](const std::string& r) { return contains(c.roles, r); }))
+    return false;
+  if (f.id_or_applicant && c.application_id != *f.id_or_applicant && c.applicant != *f.id_or_applicant) return false;
+  if (!f.county.empty() && fresh && !names_family_member(c.roles, f.county) && !names_family_member(c.visible_roles, f.county))
+    return false;
   if (f.stage && !contains(c.stages, *f.stage)) return false;
   if (f.role && !contains(c.roles, *f.role)) return false;
   if (f.programme && c.programme != *f.programme) return false;
@@ -31,7 +69,7 @@ bool matches(const CaseFilter& f, const Case& c) {
     auto due = next_due(c);
     if (!due || *due >= *f.overdue_as_of) return false;
   }
-  if (!f.visible_any.empty() && c.visibility_rules == f.visible_rules &&
+  if (!f.visible_any.empty() && fresh &&
       std::none_of(f.visible_any.begin(), f.visible_any.end(),
                    [&](const std::string& r) { return contains(c.roles, r) || contains(c.visible_roles, r); }))
     return false;

@@ -91,7 +91,30 @@ struct CreateResult {
   bool created = false;  // false: the application id already had a case (`id` is that case)
 };
 
-// An officer's inbox and overdue lists. Unset fields match everything; results are ordered by id.
+// What a case stands for in money: what was paid (consumed_fen), else what it will be paid — the
+// decision's amount when eligible (else 0), cut to approved_fen and allocated_fen when set.
+model::Fen payable_fen(const Case& c);
+model::Fen shown_fen(const Case& c);
+
+// Whether one of `roles` is a member of the role family value `member`: "临河区" for 旗县区科技局[临河区].
+bool names_family_member(const std::vector<std::string>& roles, const std::string& member);
+
+// The order of a case list, over every match (keyset paging): by id; by due date (next_due, a case
+// without one after every dated case: kNoDue); by amount (shown_fen). Ties go by id, in the same
+// direction, so the order is total.
+enum class CaseOrder { id, due, amount };
+inline constexpr model::Days kNoDue = 2932896;  // 9999-12-31, the due key of a case without a due date
+// The case's key in `order`: its id, its due day (kNoDue when none), its shown_fen.
+std::int64_t order_key(const Case& c, CaseOrder order);
+// A keyset position: the last case of a page, as (its order_key, its id).
+struct CaseCursor {
+  std::int64_t key = 0;
+  CaseId id = 0;
+  bool operator==(const CaseCursor&) const = default;
+};
+
+// An officer's inbox and overdue lists. Unset fields match everything; results are ordered by
+// `order` (default: by id).
 struct CaseFilter {
   std::optional<std::string> stage;      // one of the current stages
   std::optional<std::string> role;       // one of the responsible roles
@@ -106,7 +129,19 @@ struct CaseFilter {
   // resolves it). Empty: no such condition.
   std::vector<std::string> visible_any;
   std::string visible_rules;
+  // Only cases one of whose responsible roles (roles) is one of these; empty: no such condition.
+  std::vector<std::string> roles_any;
+  std::optional<std::string> id_or_applicant;  // application_id or applicant equals this
+  // Only cases one of whose roles or visible_roles is a member of this family value ("临河区":
+  // 旗县区科技局[临河区]) — among those resolved with `visible_rules`; the others pass (stale: the
+  // caller resolves them). Empty: no such condition.
+  std::string county;
+  // Only cases whose visibility was (true: not) resolved with the ruleset `visible_rules`.
+  std::optional<bool> stale;
   CaseId after_id = 0;                   // keyset paging: only ids > after_id
+  CaseOrder order = CaseOrder::id;
+  bool descending = false;
+  std::optional<CaseCursor> after;       // keyset paging in `order`: only cases after this position
   std::size_t limit = 0;                 // 0: no limit
 };
 

@@ -20,6 +20,19 @@ std::vector<CreateResult> CaseRepository::create_cases_batch(std::span<const New
   return results;
 }
 
+std::map<std::string, std::size_t> CaseRepository::count_stages(const CaseFilter& filter) {
+  CaseFilter all = filter;
+  all.after.reset();
+  all.after_id = 0;
+  all.limit = 0;
+  all.order = CaseOrder::id;
+  all.descending = false;
+  std::map<std::string, std::size_t> out;
+  for (const auto& c : list_cases(all))
+    for (const auto& s : c.stages) ++out[s];
+  return out;
+}
+
 std::vector<Award> CaseRepository::awards_for(std::string_view applicant) {
   AwardFilter f;
   f.applicant = std::string(applicant);

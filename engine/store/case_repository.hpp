@@ -6,6 +6,7 @@
 // rollback() (or a Transaction going out of scope) discards all of it. Outside a unit of work each
 // call is atomic on its own. A StoreError thrown inside a unit of work leaves it open: roll it back.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,6 +49,10 @@ class CaseRepository : public UserRepository {
   // ConflictError when someone else changed the case since it was read; NotFoundError.
   virtual std::int64_t update_case(const Case& c, std::int64_t expected_version) = 0;
   virtual std::vector<Case> list_cases(const CaseFilter& filter) = 0;
+  // The cases list_cases(filter) selects — every page: its after, after_id and limit are ignored —
+  // counted by current stage (a case in several stages counts in each), by stage name. This
+  // implementation counts list_cases; the SQL one counts in the database (GROUP BY).
+  virtual std::map<std::string, std::size_t> count_stages(const CaseFilter& filter);
   // Claims the case for the open unit of work (std::logic_error outside one), so that several
   // processes working through the same cases (`case advance`) take each case once. PostgreSQL:
   // SELECT … FOR UPDATE SKIP LOCKED — false, without waiting, when another transaction holds the

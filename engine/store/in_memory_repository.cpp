@@ -122,11 +122,18 @@ std::int64_t InMemoryRepository::update_case(const Case& c, std::int64_t expecte
 std::vector<Case> InMemoryRepository::list_cases(const CaseFilter& filter) {
   auto lock = guard();
   std::vector<Case> out;
+  const bool by_id = filter.order == CaseOrder::id && !filter.descending;
   for (auto it = st().cases.upper_bound(filter.after_id); it != st().cases.end(); ++it) {
     if (!matches(filter, it->second.c)) continue;
     out.push_back(it->second.c);
-    if (filter.limit != 0 && out.size() >= filter.limit) break;
+    if (by_id && filter.limit != 0 && out.size() >= filter.limit) break;
   }
+  if (by_id) return out;
+  auto position = [&](const Case& c) { return std::pair(order_key(c, filter.order), c.id); };
+  std::sort(out.begin(), out.end(), [&](const Case& a, const Case& b) {
+    return filter.descending ? position(a) > position(b) : position(a) < position(b);
+  });
+  if (filter.limit != 0 && out.size() > filter.limit) out.resize(filter.limit);
   return out;
 }
 

@@ -386,6 +386,56 @@ TEST_P(MigrationTest, CaseColumnsAreBackfilledFromEventsAndState) {
   EXPECT_EQ(repo->list_cases(due).front().id, 1);
 }
 
+// 009 adds the list orders' columns, back-filled from the stored ones: due_key from next_due
+// ('9999-12-31' without one), payable_fen from the decision, approved_fen and allocated_fen; the
+// amount order reads consumed_fen for a paid case.
+TEST_P(MigrationTest, OrderColumnsAreBackfilledFromTheStoredColumns) {
+  if (const char* why = skip_reason(GetParam())) GTEST_SKIP() << why;
+  TestDatabase db(GetParam());
+  const Backend backend = backend_of(GetParam());
+  db.exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  for (const auto& m : soci_store::detail::migration_sources()) {
+    if (m.version > 8) break;
+    for (const auto& stmt : soci_store::detail::migration_statements(m, backend)) db.exec(stmt);
+    db.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", '" + m.name + "', '2024-01-01T00:00:00Z')");
+  }
+  auto add = [&](int id, const std::string& next_due, const std::string& outcome, const std::string& amount,
+                 const std::string& approved, const std::string& allocated, int consumed) {
+    db.exec("INSERT INTO cases (id, application_id, programme, call_year, workflow, workflow_version, stages, roles, "
+            "state_json, deadlines, next_due, decision_outcome, decision_amount_fen, approved_fen, allocated_fen, consumed_fen, "
+            "version, event_head, created_at, updated_at) VALUES (" + std::to_string(id) + ", 'APP-" + std::to_string(id) +
+            "', 'R14', 2024, 'formula', 1, '|county_review|', '|市科技局|', '', " +
+            (next_due == "NULL" ? next_due : "'" + next_due + "'") + ", " + (outcome == "NULL" ? outcome : "'" + outcome + "'") + ", " +
+            amount + ", " + approved + ", " + allocated + ", " + std::to_string(consumed) + ", 1, 'h', 'x', 'x')");
+  };
+  add(1, "2024-06-10", "eligible", "500000", "300000", "NULL", 0);  // approved below the decision
+  add(2, "NULL", "refused", "0", "NULL", "NULL", 0);
+  add(3, "2024-06-05", "eligible", "200000", "NULL", "100000", 0);  // cut by an allocation
+  add(4, "NULL", "eligible", "400000", "NULL", "NULL", 0);
+  add(5, "2024-06-10", "NULL", "NULL", "NULL", "NULL", 0);          // not decided
+  db.exec("UPDATE cases SET consumed_fen = 250000 WHERE id = 4");   // paid
+  const auto report = soci_store::migrate(db.url());
+  EXPECT_EQ(report.from, 8);
+  EXPECT_EQ(report.to, soci_store::latest_schema_version());
+  auto repo = soci_store::open_repository(db.url());
+  auto ids = [&](store::CaseOrder order, bool descending) {
+    store::CaseFilter f;
+    f.order = order;
+    f.descending = descending;
+    f.limit = 2;  // paged: the keyset runs over the back-filled columns
+    std::vector<store::CaseId> out;
+    for (;;) {
+      auto page = repo->list_cases(f);
+      for (const auto& c : page) out.push_back(c.id);
+      if (page.size() < f.limit) return out;
+      f.after = store::CaseCursor{store::order_key(page.back(), order), page.back().id};
+    }
+  };
+  using V = std::vector<store::CaseId>;
+  EXPECT_EQ(ids(store::CaseOrder::due, false), (V{3, 1, 5, 2, 4}));
+  EXPECT_EQ(ids(store::CaseOrder::amount, true), (V{1, 4, 3, 5, 2}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationTest, ::testing::ValuesIn(kSqlKinds), param_name);
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <random>
 #include <set>
 
 #include "test_database.hpp"
@@ -548,6 +550,99 @@ TEST_P(RepositoryTest, AwardsAreRecordedOncePerCase) {
   const store::AwardHistory h = store::summarise_awards(awards, 2024);
   EXPECT_EQ(h.paid_in_year.at("RD_POST"), 500'000);
   EXPECT_TRUE(h.programmes.count("TECH_BUY"));
+}
+
+// The list orders over every match (store::CaseOrder), paged by keyset, and count_stages: on seeded
+// random cases with many ties, every backend's pages, put together, are the plain path's order —
+// the matching cases (store::matches) sorted by (order_key, id) — and each page is the next `limit` of it.
+TEST_P(RepositoryTest, OrdersArePagedOverEveryMatchAndCountsAreTheMatches) {
+  std::mt19937 rng(20261202);
+  auto pick = [&](auto const& v) { return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)]; };
+  auto chance = [&](int percent) { return std::uniform_int_distribution<int>(0, 99)(rng) < percent; };
+  const std::vector<std::string> stages{"county_review", "city_review", "joint_a", "joint_b", "publicity"};
+  const std::vector<std::string> roles{"旗县区科技局[临河区]", "旗县区科技局[五原县]", "市科技局", "市农牧局"};
+  const std::vector<std::string> hashes{"sha256:h1", "sha256:h2", ""};
+  const std::vector<std::string> applicants{"914403001922038216", "91440300708461136T", ""};
+  repo_->set_budget("RD_POST", 2024, 1'000'000'000, "财政局", "");
+  for (int i = 0; i < 73; ++i) {
+    Case c = sample_case("R-" + std::to_string(i));
+    c.stages = {pick(stages)};
+    if (chance(20)) c.stages.push_back(c.stages.front() == "joint_a" ? "joint_b" : "joint_a");
+    c.roles = {pick(roles)};
+    c.visible_roles = {pick(roles), pick(roles)};
+    c.visibility_rules = pick(hashes);
+    if (c.visibility_rules.empty()) c.visible_roles.clear();
+    c.applicant = pick(applicants);
+    c.closed = chance(25);
+    c.deadlines.clear();
+    for (const auto& st : c.stages)
+      if (chance(80)) c.deadlines[st] = *model::parse_date("2024-06-01") + std::uniform_int_distribution<int>(0, 6)(rng);
+    if (chance(85)) {
+      const bool eligible = chance(75);
+      c.decision = CaseDecision{eligible ? "eligible" : "refused", 100'000 * std::uniform_int_distribution<int>(0, 5)(rng),
+                                "sha256:h1", *model::parse_date("2024-05-01"), "{}"};
+      if (chance(20)) c.approved_fen = 100'000 * std::uniform_int_distribution<int>(0, 5)(rng);
+      if (chance(20)) c.allocated_fen = 50'000 * std::uniform_int_distribution<int>(0, 10)(rng);
+    }
+    const store::CaseId id = repo_->create_case(c, submitted());
+    if (chance(15)) {  // paid: the amount it stands for is what was consumed
+      repo_->reserve(id, 300'000);
+      repo_->consume(id, 100'000 * std::uniform_int_distribution<int>(1, 3)(rng));
+    }
+    if (chance(20)) {  // an update rewrites the order columns
+      Case u = repo_->load_case(id);
+      u.deadlines.clear();
+      if (chance(50)) u.deadlines[u.stages.front()] = *model::parse_date("2024-06-03");
+      u.approved_fen = 100'000;
+      repo_->update_case(u, u.version);
+    }
+  }
+  const std::vector<Case> every = repo_->list_cases({});
+  ASSERT_EQ(every.size(), 73u);
+
+  std::vector<CaseFilter> filters(8);
+  filters[1].closed = false;
+  filters[2].visible_any = {"市科技局"};
+  filters[2].visible_rules = "sha256:h1";
+  filters[3].county = "临河区";
+  filters[3].visible_rules = "sha256:h1";
+  filters[4].roles_any = {"市科技局", "旗县区科技局[五原县]"};
+  filters[4].closed = false;
+  filters[5].id_or_applicant = "914403001922038216";
+  filters[6].stale = true;
+  filters[6].visible_rules = "sha256:h1";
+  filters[7].stale = false;
+  filters[7].visible_rules = "sha256:h1";
+  filters[7].stage = "joint_a";
+  for (std::size_t fi = 0; fi < filters.size(); ++fi) {
+    std::vector<Case> matching;
+    for (const auto& c : every)
+      if (store::matches(filters[fi], c)) matching.push_back(c);
+    std::map<std::string, std::size_t> counts;
+    for (const auto& c : matching)
+      for (const auto& st : c.stages) ++counts[st];
+    EXPECT_EQ(repo_->count_stages(filters[fi]), counts) << "filter " << fi;
+    for (auto order : {store::CaseOrder::id, store::CaseOrder::due, store::CaseOrder::amount})
+      for (bool descending : {false, true}) {
+        auto position = [&](const Case& c) { return std::pair(store::order_key(c, order), c.id); };
+        std::vector<Case> sorted = matching;
+        std::sort(sorted.begin(), sorted.end(),
+                  [&](const Case& a, const Case& b) { return descending ? position(a) > position(b) : position(a) < position(b); });
+        std::vector<store::CaseId> expected, paged;
+        for (const auto& c : sorted) expected.push_back(c.id);
+        CaseFilter f = filters[fi];
+        f.order = order;
+        f.descending = descending;
+        f.limit = 7;
+        for (int pages = 0; pages < 20; ++pages) {
+          auto page = repo_->list_cases(f);
+          for (const auto& c : page) paged.push_back(c.id);
+          if (page.size() < f.limit) break;
+          f.after = store::CaseCursor{store::order_key(page.back(), order), page.back().id};
+        }
+        EXPECT_EQ(paged, expected) << "filter " << fi << " order " << static_cast<int>(order) << (descending ? " desc" : " asc");
+      }
+  }
 }
 
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) { return kind_name(info.param); }

@@ -4,6 +4,7 @@
 // headers of every page, the inbox's filters and paging, and a step taken through the forms.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -14,6 +15,7 @@
 #include "service/cases.hpp"
 #include "store/in_memory_repository.hpp"
 #include "web/desk.hpp"
+#include "web/multipart.hpp"
 #include "web/page.hpp"
 
 namespace subsidy::web {
@@ -324,9 +326,115 @@ TEST_F(DeskTest, TheInboxFiltersAndPages) {
   today_ = *model::parse_date("2025-06-30");
   const Response late = call("GET", "/desk/inbox?overdue=1&sort=id&dir=desc", session);
   EXPECT_EQ(count(late.body, "warn-red"), 50U);
-  // Sorting orders the cases of the page (the pages go by case number).
-  ASSERT_NE(late.body.find("page-49"), std::string::npos);
-  EXPECT_LT(late.body.find("page-49"), late.body.find("page-48"));
+  // Sorting orders every match: the first page by number descending starts at the last case.
+  ASSERT_NE(late.body.find("page-54"), std::string::npos);
+  EXPECT_LT(late.body.find("page-54"), late.body.find("page-53"));
+  EXPECT_EQ(late.body.find("page-4<"), std::string::npos);
+}
+
+// The case numbers of an inbox page's rows, in order.
+std::vector<store::CaseId> row_ids(const std::string& page) {
+  std::vector<store::CaseId> out;
+  const std::string key = "data-case-id=\"";
+  for (auto p = page.find(key); p != std::string::npos; p = page.find(key, p + 1))
+    out.push_back(std::stoll(page.substr(p + key.size())));
+  return out;
+}
+
+// The href of the page's "next page" link ("" on the last page).
+std::string next_href(const std::string& page) {
+  const auto next = page.find("id=\"next-page\" href=\"");
+  if (next == std::string::npos) return {};
+  std::string href = page.substr(next + 21, page.find('"', next + 21) - next - 21);
+  for (auto p = href.find("&amp;"); p != std::string::npos; p = href.find("&amp;")) href.replace(p, 5, "&");
+  return href;
+}
+
+TEST_F(DeskTest, SortingOrdersEveryMatchAcrossThePages) {
+  // 120 cases submitted over three days: three due dates, so many ties (broken by the case number).
+  std::vector<std::pair<model::Days, store::CaseId>> made;
+  const model::Days first_day = today_;
+  for (int i = 0; i < 120; ++i) {
+    today_ = first_day + (i * 7) % 3;
+    const auto id = make_case("sort-" + std::to_string(i), "临河区");
+    made.emplace_back(*store::next_due(load(id)), id);
+  }
+  today_ = first_day + 3;
+  const std::string session = login("linhe");
+  for (const char* sort : {"due", "days_left"})
+    for (bool descending : {false, true}) {
+      auto expected = made;
+      std::sort(expected.begin(), expected.end());
+      if (descending) std::reverse(expected.begin(), expected.end());
+      std::vector<store::CaseId> want, got;
+      for (const auto& [due, id] : expected) want.push_back(id);
+      std::string href = std::string("/desk/inbox?sort=") + sort + "&dir=" + (descending ? "desc" : "asc");
+      int pages = 0;
+      for (; !href.empty() && pages < 10; ++pages) {
+        const Response r = call("GET", href, session);
+        ASSERT_EQ(r.status, 200U) << href << r.body;
+        const auto ids = row_ids(r.body);
+        got.insert(got.end(), ids.begin(), ids.end());
+        href = next_href(r.body);
+      }
+      EXPECT_EQ(pages, 3) << sort;  // 50 + 50 + 20
+      EXPECT_EQ(got, want) << sort << (descending ? " desc" : " asc");
+    }
+  // By amount: every case the same amount, so the order is the case number's — total over the pages.
+  std::vector<store::CaseId> got;
+  for (std::string href = "/desk/inbox?sort=amount&dir=desc"; !href.empty();) {
+    const Response r = call("GET", href, session);
+    const auto ids = row_ids(r.body);
+    got.insert(got.end(), ids.begin(), ids.end());
+    href = next_href(r.body);
+  }
+  ASSERT_EQ(got.size(), 120U);
+  EXPECT_TRUE(std::is_sorted(got.rbegin(), got.rend()));
+  EXPECT_EQ(call("GET", "/desk/inbox?sort=colour", session).status, 400U);
+  EXPECT_EQ(call("GET", "/desk/inbox?sort=due&after=yesterday", session).status, 400U);
+}
+
+// Whether `text` has a CJK ideograph (U+4E00…U+9FFF: E4 B8 80 … E9 BF BF in UTF-8).
+bool has_chinese(const std::string& text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if ((b == 0xE4 && static_cast<unsigned char>(text[i + 1]) >= 0xB8) || (b >= 0xE5 && b <= 0xE9)) return true;
+  }
+  return false;
+}
+
+// The text between `open` and the next `close` after it.
+std::string between(const std::string& text, const std::string& open, const std::string& close) {
+  const auto p = text.find(open);
+  if (p == std::string::npos) return {};
+  return text.substr(p, text.find(close, p) - p);
+}
+
+TEST_F(DeskTest, EnglishPagesShowEnglishLabelsOrTheNames) {
+  // A name without an English label (the shipped rules have one for every stage) is shown by its
+  // name on an English page, never by its Chinese label.
+  EXPECT_EQ(label_text(model::Label{"旗县区初审", ""}, "county_review", true), "county_review");
+  EXPECT_EQ(labelled(model::Label{"旗县区初审", ""}, "county_review", true), "county_review");
+  EXPECT_EQ(labelled(model::Label{"旗县区初审", "county review"}, "county_review", true), "county review (county_review)");
+  EXPECT_EQ(labelled(model::Label{"旗县区初审", ""}, "county_review", false), "旗县区初审 (county_review)");
+  EXPECT_EQ(label_text(model::Label{"", ""}, "county_review", false), "county_review");
+  make_case("english-1", "临河区");
+  const std::string session = login("linhe");
+  const Response inbox = call("GET", "/desk/inbox?lang=en", session);
+  ASSERT_EQ(inbox.status, 200U);
+  const std::string filter = between(inbox.body, "<select name=\"stage\">", "</select>");
+  ASSERT_FALSE(filter.empty());
+  EXPECT_FALSE(has_chinese(filter)) << filter;
+  EXPECT_NE(filter.find("county preliminary review and recommendation (county_review)"), std::string::npos) << filter;
+  EXPECT_FALSE(has_chinese(between(inbox.body, "<ul id=\"stage-counts\">", "</ul>")));
+  EXPECT_FALSE(has_chinese(between(inbox.body, "<thead>", "</thead>")));
+  const auto row = between(inbox.body, "<tr class=\"case", "</tr>");
+  EXPECT_NE(row.find("county preliminary review"), std::string::npos) << row;
+  // The case page's own texts (the applicant's facts are the applicant's words).
+  const auto id = row_ids(inbox.body).at(0);
+  const Response page = call("GET", "/desk/cases/" + std::to_string(id) + "?lang=en", session);
+  ASSERT_EQ(page.status, 200U);
+  EXPECT_FALSE(has_chinese(between(page.body, "<h2", "</h2>"))) << between(page.body, "<h2", "</h2>");
 }
 
 TEST_F(DeskTest, AStepThroughTheFormsChangesTheCase) {
@@ -446,6 +554,66 @@ TEST_F(DeskTest, SubmittingNamesAMissingFactAtItsFieldAndAnUploadCreatesTheCase)
   const std::string linhe = login("linhe");
   EXPECT_EQ(call("POST", "/desk/submit", linhe, form_encode({{"csrf", csrf(linhe)}, {"mode", "json"}, {"programme", "R01"}, {"json", facts}})).status,
             403U);
+}
+
+// A multipart/form-data body of text fields and one file (as a browser sends the upload form).
+std::string multipart(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& filename,
+                      const std::string& file) {
+  std::string out;
+  for (const auto& [k, v] : fields) out += "--XyZ\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n";
+  out += "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+         "\"\r\nContent-Type: application/json\r\n\r\n" + file + "\r\n--XyZ--\r\n";
+  return out;
+}
+
+TEST_F(DeskTest, SubmittingAnUploadedFileCreatesTheCaseAndABadFileIsNamedAtItsLine) {
+  const std::string session = login("applicant");
+  const Response form = call("GET", "/desk/submit", session);
+  ASSERT_EQ(form.status, 200U);
+  EXPECT_NE(form.body.find("enctype=\"multipart/form-data\""), std::string::npos);
+  EXPECT_NE(form.body.find("<input type=\"file\" name=\"file\""), std::string::npos);
+  const std::string token = csrf_of(form.body);
+  auto upload = [&](const std::string& body, const std::string& content_type = "multipart/form-data; boundary=XyZ") {
+    Request req;
+    req.method = "POST";
+    req.target = "/desk/submit";
+    req.remote = "127.0.0.1";
+    req.headers.emplace_back("cookie", session);
+    req.body = body;
+    req.content_type = content_type;
+    return handlers_->handle(req);
+  };
+  std::string facts = read_file(std::string(SUBSIDY_SOURCE_DIR) + "/examples/tech-buyer.json");
+  facts.replace(facts.find("\"tech-buyer\""), 12, "\"file-1\"");
+  const std::vector<std::pair<std::string, std::string>> fields{{"csrf", token}, {"mode", "file"}, {"programme", "R01"}};
+  const Response created = upload(multipart(fields, "file-1.json", "\xEF\xBB\xBF" + facts));  // with a byte-order mark
+  ASSERT_EQ(created.status, 303U) << created.body;
+  EXPECT_EQ(header(created, "Location").rfind("/desk/cases/", 0), 0U);
+
+  // Not JSON: the line and column where it stops.
+  const Response broken = upload(multipart(fields, "broken.json", "{\n  \"id\": \"b-1\",\n  \"county\" \"临河区\"\n}"));
+  EXPECT_EQ(broken.status, 400U);
+  EXPECT_NE(broken.body.find("the file `broken.json` is not JSON: line 3, column 12"), std::string::npos) << broken.body;
+  // JSON, but a fact the decoder refuses: its field, and its line in the file.
+  std::string wrong = facts;
+  wrong.replace(wrong.find("\"file-1\""), 8, "\"file-2\"");
+  const auto county = wrong.find("\"county\"");
+  const auto vstart = wrong.find('"', wrong.find(':', county)) + 1;
+  wrong.replace(vstart, wrong.find('"', vstart) - vstart, "火星");
+  const Response refused = upload(multipart(fields, "wrong.json", wrong));
+  EXPECT_EQ(refused.status, 400U) << refused.body;
+  const std::string line = std::to_string(1 + std::count(wrong.begin(), wrong.begin() + static_cast<std::ptrdiff_t>(county), '\n'));
+  EXPECT_NE(refused.body.find("county"), std::string::npos);
+  EXPECT_NE(refused.body.find("(the file `wrong.json`, line " + line + ")"), std::string::npos) << refused.body;
+  // No CSRF token: refused before anything is read; a body that is not multipart as it says: 400; too big: 413.
+  EXPECT_EQ(upload(multipart({{"mode", "file"}, {"programme", "R01"}}, "x.json", facts)).status, 403U);
+  EXPECT_EQ(upload("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + token).status, 400U);
+  EXPECT_EQ(upload(multipart(fields, "x.json", facts), "multipart/form-data").status, 400U);
+  EXPECT_EQ(upload(multipart(fields, "big.json", std::string(kMaxUpload, ' ') + facts)).status, 413U);
+  store::InMemoryRepository repo(db_);
+  const auto stored = repo.list_cases({});
+  ASSERT_EQ(stored.size(), 1U);
+  EXPECT_EQ(stored.front().application_id, "file-1");
 }
 
 }  // namespace
