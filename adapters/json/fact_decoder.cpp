@@ -14,6 +14,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include "json/fast_decoder.hpp"
+#include "json/number_text.hpp"
 #include "model/date.hpp"
 #include "model/money.hpp"
 
@@ -65,97 +67,7 @@ std::string_view trim_right(std::string_view s) {
   return s;
 }
 
-// A number token split per the JSON grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-struct NumTok {
-  bool neg = false;
-  std::string_view ip, fp;  // integer and fraction digits
-  bool has_frac = false, has_exp = false;
-  std::int64_t exp = 0;     // clamped to ±100000
-};
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-bool lex_number(std::string_view s, NumTok& t) {
-  t = NumTok{};
-  std::size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') {
-    t.neg = true;
-    ++i;
-  }
-  std::size_t b = i;
-  while (i < n && is_digit(s[i])) ++i;
-  if (i == b) return false;
-  if (i - b > 1 && s[b] == '0') return false;  // leading zero
-  t.ip = s.substr(b, i - b);
-  if (i < n && s[i] == '.') {
-    ++i;
-    b = i;
-    while (i < n && is_digit(s[i])) ++i;
-    if (i == b) return false;
-    t.has_frac = true;
-    t.fp = s.substr(b, i - b);
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    bool eneg = false;
-    if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
-    b = i;
-    std::int64_t e = 0;
-    while (i < n && is_digit(s[i])) {
-      if (e < 100000) e = e * 10 + (s[i] - '0');
-      ++i;
-    }
-    if (i == b) return false;
-    t.has_exp = true;
-    t.exp = eneg ? -e : e;
-  }
-  return i == n;
-}
-
-enum class Scaled { ok, too_precise, overflow };
-
-// value × 10^scale_pow, exactly, as an int64.
-Scaled to_scaled(const NumTok& t, int scale_pow, std::int64_t& out) {
-  // The digit sequence ip ++ fp, its exponent, without leading and trailing zeros.
-  auto at = [&](std::size_t k) { return k < t.ip.size() ? t.ip[k] : t.fp[k - t.ip.size()]; };
-  std::size_t total = t.ip.size() + t.fp.size();
-  std::size_t first = 0;
-  while (first < total && at(first) == '0') ++first;
-  if (first == total) {
-    out = 0;
-    return Scaled::ok;
-  }
-  std::size_t last = total;  // one past the last significant digit
-  while (at(last - 1) == '0') --last;
-  std::int64_t e = t.exp - static_cast<std::int64_t>(t.fp.size()) + scale_pow + static_cast<std::int64_t>(total - last);
-  if (e < 0) return Scaled::too_precise;
-  if (static_cast<std::int64_t>(last - first) + e > 19) return Scaled::overflow;
-  std::int64_t v = 0;
-  for (std::size_t k = first; k < last; ++k) {
-    if (__builtin_mul_overflow(v, std::int64_t{10}, &v) || __builtin_add_overflow(v, std::int64_t{at(k) - '0'}, &v))
-      return Scaled::overflow;
-  }
-  for (std::int64_t k = 0; k < e; ++k)
-    if (__builtin_mul_overflow(v, std::int64_t{10}, &v)) return Scaled::overflow;
-  out = t.neg ? -v : v;
-  return Scaled::ok;
-}
-
-// Strict money string: -?[0-9]+(\.[0-9]{1,2})?
-enum class MoneyText { ok, syntax, too_precise };
-MoneyText check_money_text(std::string_view s) {
-  std::size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  std::size_t b = i;
-  while (i < n && is_digit(s[i])) ++i;
-  if (i == b) return MoneyText::syntax;
-  if (i == n) return MoneyText::ok;
-  if (s[i] != '.') return MoneyText::syntax;
-  b = ++i;
-  while (i < n && is_digit(s[i])) ++i;
-  if (i != n || i == b) return MoneyText::syntax;
-  return i - b > 2 ? MoneyText::too_precise : MoneyText::ok;
-}
+using namespace detail;  // number and money text (number_text.hpp)
 
 std::string_view clip(std::string_view s) { return s.size() > 40 ? s.substr(0, 40) : s; }
 
@@ -274,13 +186,13 @@ struct FactDecoder::Impl {
   std::vector<std::uint32_t> set_index;       // open-addressing table of set element indices (kNoIndex: empty)
   std::vector<std::uint32_t> set_slots;   // TextSet slots
   std::vector<std::uint32_t> seen;        // generation stamp per slot
-  std::vector<std::uint32_t> set_used;    // elements written this record, per slot (TextSet only)
-  std::vector<std::string> spare;          // set-of-text element strings kept for reuse
+  detail::SetElements sets;  // elements written this record per TextSet slot, strings kept for reuse
   std::uint32_t gen = 0;
   od::parser parser;
   std::string buffer;  // padded copy of the record when the caller cannot guarantee padding
+  std::optional<detail::FastDecoder> fast;  // tried first when enabled (fast_decoder.hpp)
 
-  Impl(const eval::Ruleset& r, const eval::FactUse& use) : rs(&r) {
+  Impl(const eval::Ruleset& r, const eval::FactUse& use, bool fast_path) : rs(&r) {
     const auto& schema = r.schema;
     enums.resize(schema.enums.size());
     for (std::size_t e = 0; e < schema.enums.size(); ++e) {
@@ -332,7 +244,8 @@ struct FactDecoder::Impl {
     }
     if (r.programs.size() > 20) program_list += ", … (" + std::to_string(r.programs.size()) + " programmes)";
     seen.assign(n, 0);
-    set_used.assign(n, 0);
+    sets.used.assign(n, 0);
+    if (fast_path) fast.emplace(r, required);
   }
 
   // ---- error helpers ---------------------------------------------------------------------------
@@ -366,14 +279,14 @@ struct FactDecoder::Impl {
         out.enum_sets.size() != n)
       out.resize(n);
     // Like Facts::clear(), but set-of-text elements are kept until overwritten (finish() trims them
-    // into `spare`), so their string buffers are reused record after record.
+    // into `sets.spare`), so their string buffers are reused record after record.
     std::fill(out.values.begin(), out.values.end(), 0);
     std::fill(out.present.begin(), out.present.end(), 0);
     std::fill(out.enum_sets.begin(), out.enum_sets.end(), 0);
     for (auto& t : out.texts) t.clear();
     for (std::size_t i = 0; i < n; ++i)
       if (fields[i].kind != Kind::TextSet) out.sets[i].clear();
-    for (auto s : set_slots) set_used[s] = 0;
+    for (auto s : set_slots) sets.used[s] = 0;
     if (++gen == 0) {
       std::fill(seen.begin(), seen.end(), 0);
       gen = 1;
@@ -382,8 +295,8 @@ struct FactDecoder::Impl {
   void finish(model::Facts& out) {
     for (auto s : set_slots) {
       auto& v = out.sets[s];
-      while (v.size() > set_used[s]) {  // keep the strings' buffers for later records
-        spare.push_back(std::move(v.back()));
+      while (v.size() > sets.used[s]) {  // keep the strings' buffers for later records
+        sets.spare.push_back(std::move(v.back()));
         v.pop_back();
       }
     }
@@ -413,8 +326,8 @@ struct FactDecoder::Impl {
       }
       case Kind::Int: {
         if (t != od::json_type::number) return wrong_type(err, key, info, t);
-        if (std::int64_t fast = 0; v.get_int64().get(fast) == simdjson::SUCCESS) {
-          out.set(slot, fast);
+        if (std::int64_t x = 0; v.get_int64().get(x) == simdjson::SUCCESS) {
+          out.set(slot, x);
           return true;
         }
         NumTok nt;
@@ -562,22 +475,13 @@ struct FactDecoder::Impl {
             if (info.program_ids && program_index.find(s) == program_index.end())
               return unknown_program(err, key, s);
             if (is_duplicate(vec, used, s, index_size)) continue;
-            if (used < vec.size()) {
-              vec[used].assign(s);
-            } else if (!spare.empty()) {
-              vec.push_back(std::move(spare.back()));
-              spare.pop_back();
-              vec.back().assign(s);
-            } else {
-              vec.emplace_back(s);
-            }
-            ++used;
+            sets.put(vec, used++, s);
           }
         }
         if (info.kind == Kind::EnumSet) {
           out.enum_sets[slot] = mask;
         } else {
-          set_used[slot] = used;
+          sets.used[slot] = used;
         }
         out.present[slot] = 1;
         return true;
@@ -662,6 +566,14 @@ struct FactDecoder::Impl {
   bool decode(simdjson::padded_string_view buf, model::Facts& out, DecodeError& err, std::string& id_out) {
     begin(out);
     id_out.clear();
+    if (fast) {
+      if (fast->decode(std::string_view(buf.data(), buf.length()), out, id_out, sets)) {
+        finish(out);
+        return true;
+      }
+      begin(out);  // the strict path starts from a cleared record
+      id_out.clear();
+    }
     bool ok = parse(buf, out, err, id_out);
     finish(out);
     if (!ok) locate_json_error(std::string_view(buf.data(), buf.length()), err);
@@ -783,7 +695,8 @@ struct FactDecoder::Impl {
   }
 };
 
-FactDecoder::FactDecoder(const eval::Ruleset& rs, const eval::FactUse& use) : impl_(std::make_unique<Impl>(rs, use)) {}
+FactDecoder::FactDecoder(const eval::Ruleset& rs, const eval::FactUse& use, bool fast_path)
+    : impl_(std::make_unique<Impl>(rs, use, fast_path)) {}
 FactDecoder::~FactDecoder() = default;
 FactDecoder::FactDecoder(FactDecoder&&) noexcept = default;
 FactDecoder& FactDecoder::operator=(FactDecoder&&) noexcept = default;
@@ -819,5 +732,6 @@ bool FactDecoder::decode_text(std::string_view json, std::size_t readable_after,
 
 const std::vector<std::uint32_t>& FactDecoder::required_slots() const { return impl_->required; }
 std::size_t FactDecoder::slot_count() const { return impl_->fields.size(); }
+std::size_t FactDecoder::fast_hits() const { return impl_->fast ? impl_->fast->hits() : 0; }
 
 }  // namespace subsidy::json

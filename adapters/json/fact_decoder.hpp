@@ -32,7 +32,10 @@ class FactDecoder {
 
   // `rs` must outlive the decoder. Required fields: eval::required_facts(rs, use) — the non-optional
   // facts read by the programmes evaluated and, when routing, by their workflows' guards.
-  explicit FactDecoder(const eval::Ruleset& rs, const eval::FactUse& use = {});
+  // `fast_path`: records in the key order of earlier records are first tried by a one-pass decoder
+  // (fast_decoder.hpp) that gives every record it does not take, unchanged, to the strict decoder:
+  // the result is the same either way (off: a diagnostic, `evaluate --no-fast-decode`).
+  explicit FactDecoder(const eval::Ruleset& rs, const eval::FactUse& use = {}, bool fast_path = true);
   ~FactDecoder();
   FactDecoder(FactDecoder&&) noexcept;
   FactDecoder& operator=(FactDecoder&&) noexcept;
@@ -52,6 +55,8 @@ class FactDecoder {
   // Fact slots that must be present, in declaration order.
   const std::vector<std::uint32_t>& required_slots() const;
   std::size_t slot_count() const;
+  // Records decoded by the fast path so far (0 when it is off).
+  std::size_t fast_hits() const;
 
  private:
   bool decode_text(std::string_view json, std::size_t readable_after, model::Facts& out, DecodeError& err,
