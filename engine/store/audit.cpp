@@ -40,21 +40,21 @@ bool by_seq_then_kind(const AuditFinding& a, const AuditFinding& b) {
   return a.seq != b.seq ? a.seq < b.seq : a.kind < b.kind;
 }
 
-std::string hash_of(const Event& e) { return event_hash(e); }
-std::string hash_of(const BudgetEvent& e) { return budget_event_hash(e); }
+std::string hash_of(const Event& e, HashAlgorithm a) { return event_hash(e, a); }
+std::string hash_of(const BudgetEvent& e, HashAlgorithm a) { return budget_event_hash(e, a); }
 
 template <class E>
-bool hashes_with_seq(const E& e, std::int64_t seq) {
+bool hashes_with_seq(const E& e, std::int64_t seq, HashAlgorithm a) {
   E copy = e;
   copy.seq = seq;
-  return hash_of(copy) == e.hash;
+  return hash_of(copy, a) == e.hash;
 }
 
 // The findings of one chain (a case's or a budget's ledger, named `owner` in messages), ordered by
 // seq, then kind; `finding` makes an AuditFinding of (seq, kind, message).
 template <class E, class MakeFinding>
 void check_chain(std::span<const E> events, const ChainHead& head, const std::string& owner, MakeFinding finding,
-                 std::vector<AuditFinding>& out) {
+                 std::vector<AuditFinding>& out, HashAlgorithm alg) {
   const std::size_t n = events.size();
   std::vector<State> state(n, State::intact);
   std::vector<std::int64_t> orig(n, 0);
@@ -72,7 +72,7 @@ void check_chain(std::span<const E> events, const ChainHead& head, const std::st
 
   for (std::size_t i = 0; i < n; ++i) {
     const E& e = events[i];
-    if (hash_of(e) == e.hash) {
+    if (hash_of(e, alg) == e.hash) {
       orig[i] = e.seq;
       continue;
     }
@@ -84,7 +84,7 @@ void check_chain(std::span<const E> events, const ChainHead& head, const std::st
       if (it->second < i && orig[it->second] > 0) guesses.push_back(orig[it->second] + 1);
     }
     for (std::int64_t g : guesses) {
-      if (g != e.seq && g > 0 && hashes_with_seq(e, g)) {
+      if (g != e.seq && g > 0 && hashes_with_seq(e, g, alg)) {
         moved_from = g;
         break;
       }
@@ -93,7 +93,7 @@ void check_chain(std::span<const E> events, const ChainHead& head, const std::st
       const std::int64_t limit = std::min<std::int64_t>(std::max<std::int64_t>(max_seq, static_cast<std::int64_t>(n)) + 1,
                                                         kMaxSeqSearch);
       for (std::int64_t s = 1; s <= limit; ++s) {
-        if (s != e.seq && hashes_with_seq(e, s)) {
+        if (s != e.seq && hashes_with_seq(e, s, alg)) {
           moved_from = s;
           break;
         }
@@ -191,23 +191,24 @@ void check_chain(std::span<const E> events, const ChainHead& head, const std::st
 }  // namespace
 
 void verify_chain(CaseId case_id, std::span<const Event> events, const ChainHead& head,
-                  std::vector<AuditFinding>& out) {
+                  std::vector<AuditFinding>& out, HashAlgorithm hash) {
   check_chain(
       events, head, "case",
       [&](std::int64_t seq, FindingKind kind, std::string message) {
         return AuditFinding{case_id, seq, kind, std::move(message), {}};
       },
-      out);
+      out, hash);
 }
 
 void verify_budget_chain(const std::string& programme, int year, std::span<const BudgetEvent> events,
-                         const ChainHead& head, std::optional<model::Fen> total, std::vector<AuditFinding>& out) {
+                         const ChainHead& head, std::optional<model::Fen> total, std::vector<AuditFinding>& out,
+                         HashAlgorithm hash) {
   const std::string name = budget_name(programme, year);
   auto finding = [&](std::int64_t seq, FindingKind kind, std::string message) {
     return AuditFinding{0, seq, kind, std::move(message), name};
   };
   const auto first = static_cast<std::ptrdiff_t>(out.size());
-  check_chain(events, head, "budget", finding, out);
+  check_chain(events, head, "budget", finding, out, hash);
   const BudgetEvent* last_set = nullptr;
   for (const BudgetEvent& e : events) {
     if (e.action == kBudgetSet) last_set = &e;

@@ -63,17 +63,20 @@ inline constexpr std::size_t kMaxFindingsPerChain = 100;
 struct ChainHead {
   std::int64_t count = 0;            // events appended so far
   std::string hash = kGenesisHash;   // hash of the last one
+  bool operator==(const ChainHead&) const = default;
 };
 
 // Checks one case's chain. `events` are the stored rows ordered by seq (as read back); findings are
 // appended to `out` ordered by seq, then kind. Deleting the last event is caught through `head`.
+// `hash`: the database's algorithm (CaseRepository::hash_algorithm).
 void verify_chain(CaseId case_id, std::span<const Event> events, const ChainHead& head,
-                  std::vector<AuditFinding>& out);
+                  std::vector<AuditFinding>& out, HashAlgorithm hash = HashAlgorithm::sha256);
 
 // Checks one budget's ledger the same way, and that the budget's stored total (`total`; nullopt
 // when the ledger's budget row no longer exists) is what its last `set` event set: budget_mismatch
 // otherwise, and when the budget has no `set` event at all.
 void verify_budget_chain(const std::string& programme, int year, std::span<const BudgetEvent> events,
-                         const ChainHead& head, std::optional<model::Fen> total, std::vector<AuditFinding>& out);
+                         const ChainHead& head, std::optional<model::Fen> total, std::vector<AuditFinding>& out,
+                         HashAlgorithm hash = HashAlgorithm::sha256);
 
 }  // namespace subsidy::store

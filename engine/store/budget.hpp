@@ -10,6 +10,7 @@
 
 #include "model/money.hpp"
 #include "store/errors.hpp"
+#include "store/event.hpp"
 
 namespace subsidy::store {
 
@@ -49,9 +50,9 @@ inline constexpr const char* kBudgetSet = "set";
 inline constexpr const char* kBudgetAllocate = "allocate";
 
 // The exact bytes that are hashed (the scheme of canonical_event, with its own version line) and
-// their lower-case hex SHA-256.
+// their lower-case hex digest with `a` (the database's algorithm, store/event.hpp).
 std::string canonical_budget_event(const BudgetEvent& e);
-std::string budget_event_hash(const BudgetEvent& e);
+std::string budget_event_hash(const BudgetEvent& e, HashAlgorithm a = HashAlgorithm::sha256);
 
 // std::invalid_argument unless `actor` has a non-blank character; `what` names the operation.
 void require_actor(std::string_view actor, const char* what);

@@ -72,6 +72,9 @@ class CaseRepository : public UserRepository {
   virtual std::vector<Event> events(CaseId id) = 0;  // by seq
   // Recomputes every chain (or one case's) and names each altered, deleted or reordered event.
   virtual AuditReport verify_audit(std::optional<CaseId> only = std::nullopt) = 0;
+  // The hash of this database's event chains, budget ledgers and checkpoints (store/event.hpp):
+  // what it was created with (settings.audit_hash in SQL; sha256 when absent).
+  virtual HashAlgorithm hash_algorithm() { return HashAlgorithm::sha256; }
 
   // ---- budgets ----
   // Creates or changes a budget's total and appends its `set` event (by `actor`, with `note`) to

@@ -30,14 +30,16 @@ using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using Bio = std::unique_ptr<BIO, BioFree>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
-Bytes sha256_raw(const std::string& bytes) {
+Bytes digest_raw(const std::string& bytes, HashAlgorithm a) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed (OpenSSL EVP_Digest)");
+  const EVP_MD* type = a == HashAlgorithm::sm3 ? EVP_sm3() : EVP_sha256();
+  if (type == nullptr || EVP_Digest(bytes.data(), bytes.size(), md, &len, type, nullptr) != 1) {
+    throw std::runtime_error(std::string(hash_algorithm_name(a)) + " failed (OpenSSL EVP_Digest)");
   }
   return Bytes(reinterpret_cast<const char*>(md), len);
 }
+Bytes sha256_raw(const std::string& bytes) { return digest_raw(bytes, HashAlgorithm::sha256); }
 
 std::string hex(const std::string& raw) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -73,7 +75,9 @@ std::string entry_line(const CheckpointEntry& e) {
 
 std::string signed_text(const Checkpoint& c) {
   return "subsidy.checkpoint.v1\ncreated_at: " + c.created_at + "\ncases: " + std::to_string(c.cases) +
-         "\nbudgets: " + std::to_string(c.budgets) + "\nprevious: " + c.previous + "\nroot: " + c.root + "\nkey: " + c.key_id + "\n";
+         "\nbudgets: " + std::to_string(c.budgets) +
+         (c.hash == HashAlgorithm::sha256 ? std::string() : std::string("\nhash: ") + hash_algorithm_name(c.hash)) +
+         "\nprevious: " + c.previous + "\nroot: " + c.root + "\nkey: " + c.key_id + "\n";
 }
 
 Pkey read_key(const std::string& pem, bool private_key) {
@@ -109,15 +113,16 @@ std::string pem_of(EVP_PKEY* k, bool private_key) {
 
 }  // namespace
 
-std::string merkle_root(const std::vector<CheckpointEntry>& entries) {
-  if (entries.empty()) return hex(sha256_raw(""));
+std::string merkle_root(const std::vector<CheckpointEntry>& entries, HashAlgorithm hash) {
+  auto H = [hash](const std::string& bytes) { return digest_raw(bytes, hash); };
+  if (entries.empty()) return hex(H(""));
   std::vector<Bytes> level;
   level.reserve(entries.size());
-  for (const auto& e : entries) level.push_back(sha256_raw(std::string(1, '\0') + entry_line(e)));
+  for (const auto& e : entries) level.push_back(H(std::string(1, '\0') + entry_line(e)));
   while (level.size() > 1) {
     std::vector<Bytes> up;
     up.reserve((level.size() + 1) / 2);
-    for (std::size_t i = 0; i + 1 < level.size(); i += 2) up.push_back(sha256_raw(std::string(1, '\1') + level[i] + level[i + 1]));
+    for (std::size_t i = 0; i + 1 < level.size(); i += 2) up.push_back(H(std::string(1, '\1') + level[i] + level[i + 1]));
     if (level.size() % 2 == 1) up.push_back(level.back());
     level = std::move(up);
   }
@@ -132,7 +137,7 @@ KeyPair generate_ed25519() {
 
 void sign_checkpoint(Checkpoint& c, const std::string& private_pem) {
   Pkey k = read_key(private_pem, true);
-  c.root = merkle_root(c.entries);
+  c.root = merkle_root(c.entries, c.hash);
   c.key_id = key_id(k.get());
   const std::string msg = signed_text(c);
   MdCtx ctx(EVP_MD_CTX_new());
@@ -174,7 +179,7 @@ bool verify_checkpoint(const Checkpoint& c, const std::string& public_pem, std::
     return fail("the checkpoint's entries are not the " + std::to_string(c.cases) + " cases and " + std::to_string(c.budgets) +
                 " budgets it signed");
   }
-  if (merkle_root(c.entries) != c.root) return fail("the checkpoint's entries do not give its signed root: they were altered");
+  if (merkle_root(c.entries, c.hash) != c.root) return fail("the checkpoint's entries do not give its signed root: they were altered");
   return true;
 }
 
@@ -185,7 +190,7 @@ std::string to_text(const Checkpoint& c, bool header_only) {
   return out;
 }
 
-std::string checkpoint_hash(const Checkpoint& c) { return hex(sha256_raw(to_text(c, true))); }
+std::string checkpoint_hash(const Checkpoint& c) { return hex(digest_raw(to_text(c, true), c.hash)); }
 
 Checkpoint parse_checkpoint(const std::string& text) {
   Checkpoint c;
@@ -217,7 +222,17 @@ Checkpoint parse_checkpoint(const std::string& text) {
   c.created_at = field("created_at");
   c.cases = number(field("cases"));
   c.budgets = number(field("budgets"));
-  c.previous = field("previous");
+  ++n;
+  if (!std::getline(in, line)) throw bad("missing `previous:`");
+  if (line.rfind("hash: ", 0) == 0) {
+    const auto a = parse_hash_algorithm(line.substr(6));
+    if (!a) throw bad("unknown hash `" + line.substr(6) + "` (sha256 or sm3)");
+    c.hash = *a;
+    ++n;
+    if (!std::getline(in, line)) throw bad("missing `previous:`");
+  }
+  if (line.rfind("previous: ", 0) != 0) throw bad("expected `previous: …`, found `" + line + "`");
+  c.previous = line.substr(10);
   c.root = field("root");
   c.key_id = field("key");
   c.signature = field("signature");

@@ -11,6 +11,7 @@
 //   created_at: 2026-12-02T05:00:00Z
 //   cases: 20000
 //   budgets: 3
+//   hash: sm3          (only on a database that chose SM3: the digest of root, previous and the chains)
 //   previous: <64 hex: checkpoint_hash of the previous checkpoint, 64 zeros for the first>
 //   root: <64 hex: Merkle root over the entries>
 //   key: <64 hex: SHA-256 of the signing key's public key (DER)>
@@ -41,6 +42,7 @@ struct CheckpointEntry {
 struct Checkpoint {
   std::string created_at;
   std::int64_t cases = 0, budgets = 0;
+  HashAlgorithm hash = HashAlgorithm::sha256;  // the database's (Merkle root, checkpoint_hash); key_id is always SHA-256
   std::string previous = kGenesisHash;
   std::string root;
   std::string key_id;     // SHA-256 of the public key (DER), hex
@@ -48,9 +50,9 @@ struct Checkpoint {
   std::vector<CheckpointEntry> entries;  // cases by id, then budgets by name
 };
 
-// Lower-case hex Merkle root of the entries (SHA-256; leaf = H(0x00 ‖ "case 1 7 <hash>"), node =
-// H(0x01 ‖ left ‖ right) over the raw digests, an odd last node carried up; no entries: H("")).
-std::string merkle_root(const std::vector<CheckpointEntry>& entries);
+// Lower-case hex Merkle root of the entries (H = SHA-256 or SM3; leaf = H(0x00 ‖ "case 1 7 <hash>"),
+// node = H(0x01 ‖ left ‖ right) over the raw digests, an odd last node carried up; no entries: H("")).
+std::string merkle_root(const std::vector<CheckpointEntry>& entries, HashAlgorithm hash = HashAlgorithm::sha256);
 
 struct KeyPair {
   std::string private_pem, public_pem;
@@ -70,7 +72,7 @@ bool verify_checkpoint(const Checkpoint& c, const std::string& public_pem, std::
 // line that is wrong). `header_only`: the lines to publish.
 std::string to_text(const Checkpoint& c, bool header_only = false);
 Checkpoint parse_checkpoint(const std::string& text);
-// The hash the next checkpoint names as `previous`: SHA-256 of the header with its signature.
+// The hash the next checkpoint names as `previous`: the digest (c.hash) of the header with its signature.
 std::string checkpoint_hash(const Checkpoint& c);
 
 // What changed since checkpoint `c` in the chains whose heads are now `now` (both ordered as

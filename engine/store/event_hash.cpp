@@ -1,4 +1,4 @@
-// Canonical serialisation and SHA-256 of case events and budget events (OpenSSL EVP, one-shot).
+// Canonical serialisation and SHA-256 / SM3 of case events and budget events (OpenSSL EVP, one-shot).
 #include <openssl/evp.h>
 
 #include <stdexcept>
@@ -57,11 +57,20 @@ std::string canonical_budget_event(const BudgetEvent& e) {
   return out;
 }
 
-std::string sha256_hex(const std::string& bytes) {
+const char* hash_algorithm_name(HashAlgorithm a) { return a == HashAlgorithm::sm3 ? "sm3" : "sha256"; }
+
+std::optional<HashAlgorithm> parse_hash_algorithm(std::string_view name) {
+  if (name == "sha256") return HashAlgorithm::sha256;
+  if (name == "sm3") return HashAlgorithm::sm3;
+  return std::nullopt;
+}
+
+std::string digest_hex(const std::string& bytes, HashAlgorithm a) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed (OpenSSL EVP_Digest)");
+  const EVP_MD* md_type = a == HashAlgorithm::sm3 ? EVP_sm3() : EVP_sha256();
+  if (md_type == nullptr || EVP_Digest(bytes.data(), bytes.size(), md, &len, md_type, nullptr) != 1) {
+    throw std::runtime_error(std::string(a == HashAlgorithm::sm3 ? "SM3" : "SHA-256") + " failed (OpenSSL EVP_Digest)");
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex(2 * static_cast<std::size_t>(len), '0');
@@ -72,7 +81,9 @@ std::string sha256_hex(const std::string& bytes) {
   return hex;
 }
 
-std::string event_hash(const Event& e) { return sha256_hex(canonical_event(e)); }
-std::string budget_event_hash(const BudgetEvent& e) { return sha256_hex(canonical_budget_event(e)); }
+std::string sha256_hex(const std::string& bytes) { return digest_hex(bytes, HashAlgorithm::sha256); }
+
+std::string event_hash(const Event& e, HashAlgorithm a) { return digest_hex(canonical_event(e), a); }
+std::string budget_event_hash(const BudgetEvent& e, HashAlgorithm a) { return digest_hex(canonical_budget_event(e), a); }
 
 }  // namespace subsidy::store

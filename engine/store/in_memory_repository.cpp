@@ -170,7 +170,7 @@ Event InMemoryRepository::append_event(const Event& e) {
   stored.seq = head.count + 1;
   stored.prev_hash = head.hash;
   if (stored.at.empty()) stored.at = clock_();
-  stored.hash = event_hash(stored);
+  stored.hash = event_hash(stored, db_->hash);
   head.count = stored.seq;
   head.hash = stored.hash;
   st().events[e.case_id].push_back(stored);
@@ -197,7 +197,7 @@ AuditReport InMemoryRepository::verify_audit(std::optional<CaseId> only) {
     std::stable_sort(chain.begin(), chain.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
     ++report.cases;
     report.events += static_cast<std::int64_t>(chain.size());
-    verify_chain(id, chain, stored.head, report.findings);
+    verify_chain(id, chain, stored.head, report.findings, db_->hash);
   }
   if (only && report.cases == 0) throw NotFoundError("no case " + std::to_string(*only));
   if (only) return report;
@@ -216,7 +216,7 @@ AuditReport InMemoryRepository::verify_audit(std::optional<CaseId> only) {
     if (auto it = st().budgets.find(key); it != st().budgets.end()) total = it->second.total_fen;
     ++report.budgets;
     report.budget_events += static_cast<std::int64_t>(chain.size());
-    verify_budget_chain(key.first, key.second, chain, head, total, report.findings);
+    verify_budget_chain(key.first, key.second, chain, head, total, report.findings, db_->hash);
   }
   return report;
 }
@@ -236,7 +236,7 @@ BudgetEvent InMemoryRepository::append_ledger(const BudgetEvent& e, const Budget
   stored.prev_hash = ledger.head.hash;
   stored.total_fen = b.total_fen;
   if (stored.at.empty()) stored.at = clock_();
-  stored.hash = budget_event_hash(stored);
+  stored.hash = budget_event_hash(stored, db_->hash);
   ledger.head = {stored.seq, stored.hash};
   ledger.events.push_back(stored);
   return stored;

@@ -47,6 +47,7 @@ struct InMemoryState {
 struct InMemoryDatabase {
   std::timed_mutex mutex;
   InMemoryState state;
+  HashAlgorithm hash = HashAlgorithm::sha256;  // of its chains, chosen when it is made (settings.audit_hash in SQL)
 };
 
 class InMemoryRepository final : public CaseRepository {
@@ -77,6 +78,7 @@ class InMemoryRepository final : public CaseRepository {
   Event append_event(const Event& e) override;
   std::vector<Event> events(CaseId id) override;
   AuditReport verify_audit(std::optional<CaseId> only = std::nullopt) override;
+  HashAlgorithm hash_algorithm() override { return db_->hash; }
 
   Budget set_budget(const std::string& programme, int year, model::Fen total, const std::string& actor,
                     const std::string& note) override;

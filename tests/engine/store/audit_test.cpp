@@ -14,7 +14,7 @@ struct Chain {
   ChainHead head;
 };
 
-Chain build(int n) {
+Chain build(int n, HashAlgorithm hash = HashAlgorithm::sha256) {
   Chain c;
   for (int i = 1; i <= n; ++i) {
     Event e;
@@ -27,7 +27,7 @@ Chain build(int n) {
     e.note = "note " + std::to_string(i);
     e.at = "2024-05-0" + std::to_string(i) + "T08:00:00Z";
     e.prev_hash = c.head.hash;
-    e.hash = event_hash(e);
+    e.hash = event_hash(e, hash);
     c.head = {i, e.hash};
     c.events.push_back(e);
   }
@@ -52,6 +52,31 @@ using Found = std::vector<std::pair<std::int64_t, FindingKind>>;
 TEST(VerifyChain, IntactChainHasNoFindings) {
   EXPECT_TRUE(verify(build(5)).empty());
   EXPECT_TRUE(verify(build(0)).empty());
+}
+
+TEST(VerifyChain, Sm3ChainVerifiesWithSm3Only) {
+  const Chain c = build(5, HashAlgorithm::sm3);
+  std::vector<AuditFinding> out;
+  verify_chain(1, c.events, c.head, out, HashAlgorithm::sm3);
+  EXPECT_TRUE(out.empty());
+  // Verified as SHA-256 (a database whose recorded choice was changed): every event is altered.
+  out.clear();
+  verify_chain(1, c.events, c.head, out, HashAlgorithm::sha256);
+  EXPECT_EQ(std::count_if(out.begin(), out.end(), [](const AuditFinding& f) { return f.kind == FindingKind::altered; }), 5);
+}
+
+TEST(VerifyChain, Sm3ChainFindsAnEditAndAReorder) {
+  Chain c = build(5, HashAlgorithm::sm3);
+  c.events[1].note = "forged";
+  std::vector<AuditFinding> out;
+  verify_chain(1, c.events, c.head, out, HashAlgorithm::sm3);
+  EXPECT_EQ(kinds(out), (Found{{2, K::altered}}));
+  c = build(5, HashAlgorithm::sm3);
+  std::swap(c.events[1].seq, c.events[3].seq);
+  std::sort(c.events.begin(), c.events.end(), [](const Event& a, const Event& b) { return a.seq < b.seq; });
+  out.clear();
+  verify_chain(1, c.events, c.head, out, HashAlgorithm::sm3);
+  EXPECT_EQ(kinds(out), (Found{{2, K::reordered}, {4, K::reordered}}));
 }
 
 TEST(VerifyChain, EditedNoteIsAltered) {

@@ -26,6 +26,30 @@ TEST(Sha256, KnownVectors) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+// GB/T 32905-2016 appendix A, examples 1 and 2.
+TEST(Sm3, KnownVectors) {
+  EXPECT_EQ(digest_hex("abc", HashAlgorithm::sm3), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+  std::string abcd;
+  for (int i = 0; i < 16; ++i) abcd += "abcd";
+  EXPECT_EQ(digest_hex(abcd, HashAlgorithm::sm3), "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732");
+  EXPECT_EQ(digest_hex("abc", HashAlgorithm::sha256), sha256_hex("abc"));
+}
+
+TEST(HashAlgorithm, NamesRoundTrip) {
+  for (auto a : {HashAlgorithm::sha256, HashAlgorithm::sm3}) EXPECT_EQ(parse_hash_algorithm(hash_algorithm_name(a)), a);
+  EXPECT_FALSE(parse_hash_algorithm("SM3"));
+  EXPECT_FALSE(parse_hash_algorithm("md5"));
+  EXPECT_FALSE(parse_hash_algorithm(""));
+}
+
+TEST(EventHash, Sm3IsTheSm3OfTheSameCanonicalForm) {
+  const Event e = sample();
+  EXPECT_EQ(event_hash(e, HashAlgorithm::sm3), digest_hex(canonical_event(e), HashAlgorithm::sm3));
+  EXPECT_EQ(event_hash(e, HashAlgorithm::sm3).size(), 64u);
+  EXPECT_NE(event_hash(e, HashAlgorithm::sm3), event_hash(e));
+  EXPECT_EQ(event_hash(e, HashAlgorithm::sha256), event_hash(e));  // the default stays SHA-256
+}
+
 TEST(EventHash, IsHexSha256OfTheCanonicalForm) {
   const Event e = sample();
   const std::string h = event_hash(e);
