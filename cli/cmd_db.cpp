@@ -10,13 +10,17 @@ namespace subsidy::cli {
 
 namespace {
 
-int run_migrate(const std::string& db) {
+int run_migrate(const std::string& db, const std::string& hash) {
   return guarded([&] {
     std::string url = soci_store::resolve_database_url(db);
     auto r = soci_store::migrate(url);
     std::printf("database %s: schema version %d → %d\n", soci_store::redact_url(url).c_str(), r.from, r.to);
     for (const auto& a : r.applied) std::printf("applied %s\n", a.c_str());
     if (r.applied.empty()) std::printf("nothing to apply: the schema is up to date\n");
+    if (!hash.empty()) {
+      const auto a = soci_store::choose_audit_hash(url, *store::parse_hash_algorithm(hash));
+      std::printf("audit hash: %s (event chains, budget ledgers and checkpoints)\n", store::hash_algorithm_name(a));
+    }
     return kExitOk;
   });
 }
@@ -40,7 +44,12 @@ void add_db_commands(CLI::App& app, Action& action) {
   auto db = std::make_shared<std::string>();
   auto* mig = dbc->add_subcommand("migrate", "apply every pending schema migration");
   add_db_option(mig, *db);
-  mig->callback([&action, db] { action = [db] { return run_migrate(*db); }; });
+  auto hash = std::make_shared<std::string>();
+  mig->add_option("--hash", *hash,
+                  "the hash of the audit chains and checkpoints of a new database: sha256 (the default) or sm3 (GB/T 32905); "
+                  "refused (exit 6) once the database holds events chained with the other")
+      ->check(CLI::IsMember({"sha256", "sm3"}));
+  mig->callback([&action, db, hash] { action = [db, hash] { return run_migrate(*db, *hash); }; });
   auto* st = dbc->add_subcommand("status", "the database's schema version");
   add_db_option(st, *db);
   st->callback([&action, db] { action = [db] { return run_status(*db); }; });

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -28,6 +29,7 @@
 #include "web/desk.hpp"
 #include "model/date.hpp"
 #include "soci/soci_store.hpp"
+#include "store/checkpoint.hpp"
 
 namespace subsidy::cli {
 
@@ -47,7 +49,32 @@ struct ServeOptions {
   std::string today;           // test-only: the workflow date instead of today
   std::string today_file;      // test-only: the workflow date read from this file on each use
   unsigned session_hours = 12;  // lifetime of a login session
+  std::string checkpoint_every, checkpoint_key, checkpoint_dir;  // scheduled checkpoints (all three, with --db)
 };
+
+// The scheduled checkpoints' period and signing key (read once, kept in memory only); an error
+// message when the three options are not given together, without --db, or are wrong.
+std::string checkpoint_settings(const ServeOptions& o, std::chrono::seconds& every, std::string& key) {
+  const int given = !o.checkpoint_every.empty() + !o.checkpoint_key.empty() + !o.checkpoint_dir.empty();
+  if (given == 0) return {};
+  if (given != 3) return "--checkpoint-every, --checkpoint-key and --checkpoint-dir go together";
+  if (o.db.empty()) return "--checkpoint-every needs --db (the database to checkpoint)";
+  const auto d = http::parse_duration(o.checkpoint_every);
+  if (!d) return "--checkpoint-every takes a DURATION such as 3600, 90s, 15m, 6h or 1d, not `" + o.checkpoint_every + "`";
+  every = *d;
+  const auto text = read_text(o.checkpoint_key);
+  if (!text) return "cannot read the signing key " + o.checkpoint_key + " (--checkpoint-key)";
+  try {
+    store::Checkpoint probe;
+    store::sign_checkpoint(probe, *text);
+  } catch (const std::invalid_argument& e) {
+    return "--checkpoint-key " + o.checkpoint_key + ": " + e.what();
+  }
+  key = *text;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(o.checkpoint_dir, ec)) return "--checkpoint-dir " + o.checkpoint_dir + " is not a directory";
+  return {};
+}
 
 // "HOST:PORT", "[IPv6]:PORT"; false when it is neither.
 bool split_listen(const std::string& text, std::string& host, unsigned short& port) {
@@ -163,6 +190,12 @@ int run_serve(const ServeOptions& o) {
     std::fprintf(stderr, "error: cannot open the access log `%s` (--access-log): %s\n", o.access_log.c_str(), e.what());
     return kExitUsage;
   }
+  std::chrono::seconds checkpoint_every{0};
+  std::string checkpoint_key;
+  if (const auto why = checkpoint_settings(o, checkpoint_every, checkpoint_key); !why.empty()) {
+    std::fprintf(stderr, "error: %s\n", why.c_str());
+    return kExitUsage;
+  }
   auto prepared = prepare_served(o.rules, o.db);
   if (!prepared.rules) {
     std::fputs(prepared.diagnostics.c_str(), stderr);
@@ -215,6 +248,7 @@ int run_serve(const ServeOptions& o) {
   };
   // The timers run while the service listens (they need the case database).
   std::optional<http::TimerLoop> timers;
+  std::optional<http::CheckpointLoop> checkpoints;
   http::TimerEvents timer_events{[](const service::AdvanceReport& r) {
                                    for (const auto& f : r.failed)
                                      std::fprintf(stderr, "timers: case %lld not moved [%s]: %s\n", static_cast<long long>(f.id),
@@ -232,12 +266,19 @@ int run_serve(const ServeOptions& o) {
       std::fflush(stdout);
       if (o.timers_every > 0 && handlers.services().pool)
         timers.emplace(handlers.services(), std::chrono::seconds(o.timers_every), timer_events);
+      if (checkpoint_every.count() > 0 && handlers.services().pool)
+        checkpoints.emplace(handlers.services(), checkpoint_every, checkpoint_key, o.checkpoint_dir,
+                            http::CheckpointEvents{[](const std::string& f) { std::fprintf(stderr, "checkpoint: wrote %s\n", f.c_str()); },
+                                                   [](const std::string& why) {
+                                                     std::fprintf(stderr, "checkpoint: not written: %s\n", why.c_str());
+                                                   }});
     });
   } catch (const std::runtime_error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitUsage;
   }
   if (timers) timers->stop();
+  if (checkpoints) checkpoints->stop();
   std::fprintf(stderr, "stopped\n");
   return kExitOk;
 }
@@ -278,6 +319,13 @@ void add_serve_command(CLI::App& app, Action& action) {
                   "for tests only: the workflow date read from FILE (YYYY-MM-DD) on each use, so a test can move it "
                   "while the service runs")
       ->excludes("--today");
+  cmd->add_option("--checkpoint-every", o->checkpoint_every,
+                  "with --db: write a signed checkpoint (`audit checkpoint`) at start and every DURATION (3600, 90s, 15m, "
+                  "6h, 1d) into --checkpoint-dir; instances sharing the directory write one chain");
+  cmd->add_option("--checkpoint-key", o->checkpoint_key,
+                  "the Ed25519 signing key of the scheduled checkpoints (KEY of `audit keygen`; read at start, never stored)");
+  cmd->add_option("--checkpoint-dir", o->checkpoint_dir,
+                  "where the scheduled checkpoints go: checkpoint-000001.txt, … each naming the one before");
   cmd->callback([&action, o] { action = [o] { return run_serve(*o); }; });
 }
 

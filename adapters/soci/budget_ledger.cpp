@@ -48,7 +48,7 @@ store::BudgetEvent append_budget_ledger(Connection& c, const store::BudgetEvent&
   stored.prev_hash = head;
   stored.total_fen = total;
   if (stored.at.empty()) stored.at = now;
-  stored.hash = store::budget_event_hash(stored);
+  stored.hash = store::budget_event_hash(stored, c.hash);
   long long seq = stored.seq, total_after = stored.total_fen;
   *c.sql << std::string("INSERT INTO budget_events (") + kLedgerColumns +
                 ") VALUES (:programme, :year, :seq, :actor, :action, :total_fen, :note, :occurred_at, :payload_json, "
@@ -124,10 +124,10 @@ void verify_budget_ledgers(Connection& c, store::AuditReport& report) {
     ++report.budgets;
     report.budget_events += static_cast<std::int64_t>(events.size());
     if (r != rows.end()) {
-      store::verify_budget_chain(key.first, key.second, events, r->second.head, r->second.total, report.findings);
+      store::verify_budget_chain(key.first, key.second, events, r->second.head, r->second.total, report.findings, c.hash);
     } else {  // the budget row was deleted, and its head with it: check the chain as far as it goes
       const store::ChainHead head{events.back().seq, events.back().hash};
-      store::verify_budget_chain(key.first, key.second, events, head, std::nullopt, report.findings);
+      store::verify_budget_chain(key.first, key.second, events, head, std::nullopt, report.findings, c.hash);
     }
   }
 }

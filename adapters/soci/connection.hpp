@@ -9,6 +9,7 @@
 
 #include "soci/soci_store.hpp"
 #include "store/errors.hpp"
+#include "store/event.hpp"
 
 namespace soci {
 class soci_error;
@@ -53,6 +54,8 @@ struct Connection {
   bool odbc = false;                  // through SOCI's ODBC backend instead of the database's own
   std::string display;  // the redacted URL, for messages
   std::unique_ptr<soci::session> sql;
+  // The database's chain hash (settings.audit_hash, migration 010; sha256 when absent), read at open.
+  store::HashAlgorithm hash = store::HashAlgorithm::sha256;
   const Dialect& sql_dialect() const { return dialect(backend); }
 };
 

@@ -2,8 +2,10 @@
 // budgets' ledgers too).
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
+#include <vector>
 
 #include "soci/budget_ledger.hpp"
 #include "soci/soci_repository.hpp"
@@ -11,6 +13,9 @@
 
 namespace subsidy::soci_store::detail {
 namespace {
+
+// Cases whose events verify_audit reads with one statement.
+constexpr std::size_t kCasesPerPage = 256;
 
 constexpr const char* kEventColumns =
     "case_id, seq, actor, role, action, from_stage, to_stage, note, occurred_at, payload_json, prev_hash, hash";
@@ -49,7 +54,7 @@ store::Event SociRepository::append_event(const store::Event& e) {
     stored.seq = count + 1;
     stored.prev_hash = head;
     if (stored.at.empty()) stored.at = clock_();
-    stored.hash = store::event_hash(stored);
+    stored.hash = store::event_hash(stored, conn_.hash);
 
     Statements& p = prepared();
     p.ev_case = stored.case_id;
@@ -135,7 +140,7 @@ store::AuditReport SociRepository::verify_audit(std::optional<store::CaseId> onl
     std::vector<store::Event> chain;
     auto cases_without_events_before = [&](store::CaseId limit) {
       while (!heads.empty() && heads.begin()->first < limit) {
-        store::verify_chain(heads.begin()->first, {}, heads.begin()->second, report.findings);
+        store::verify_chain(heads.begin()->first, {}, heads.begin()->second, report.findings, conn_.hash);
         heads.erase(heads.begin());
       }
     };
@@ -144,7 +149,7 @@ store::AuditReport SociRepository::verify_audit(std::optional<store::CaseId> onl
       const store::CaseId id = chain.front().case_id;
       cases_without_events_before(id);
       if (auto it = heads.find(id); it != heads.end()) {
-        store::verify_chain(id, chain, it->second, report.findings);
+        store::verify_chain(id, chain, it->second, report.findings, conn_.hash);
         heads.erase(it);
       } else {  // only possible when rows were written around the repository
         for (const store::Event& e : chain) {
@@ -154,18 +159,48 @@ store::AuditReport SociRepository::verify_audit(std::optional<store::CaseId> onl
       }
       chain.clear();
     };
-    soci::statement st(*conn_.sql);
-    EventRow row;
-    row.bind_into(st);
-    if (only) st.exchange(soci::use(key));
-    prepare_statement(st, std::string("SELECT ") + kEventColumns + " FROM events" + where_event + " ORDER BY case_id, seq",
-                      false);
-    st.execute(false);
-    while (st.fetch()) {
-      const store::Event& e = row.get();
-      if (!chain.empty() && e.case_id != chain.front().case_id) finish_case();
-      chain.push_back(e);
-      ++report.events;
+    // The events are read in pages of kCasesPerPage cases (keyset on case_id, from the heads), so
+    // that no result set holds the whole table: SOCI's PostgreSQL and MySQL backends buffer a
+    // statement's every row on the client (330 MiB at 300,000 events). The pages' ranges join up
+    // (the first has no lower bound, the last no upper one), so an event whose case does not exist
+    // is read too. All pages are in the one snapshot above.
+    std::vector<store::CaseId> ids;
+    ids.reserve(heads.size());
+    for (const auto& [id, h] : heads) ids.push_back(id);
+    auto read_events = [&](const std::string& where, std::vector<long long> keys) {
+      soci::statement st(*conn_.sql);
+      EventRow row;
+      row.bind_into(st);
+      for (long long& k : keys) st.exchange(soci::use(k));
+      prepare_statement(st, std::string("SELECT ") + kEventColumns + " FROM events" + where + " ORDER BY case_id, seq", false);
+      st.execute(false);
+      while (st.fetch()) {
+        const store::Event& e = row.get();
+        if (!chain.empty() && e.case_id != chain.front().case_id) finish_case();
+        chain.push_back(e);
+        ++report.events;
+      }
+    };
+    if (only) {
+      read_events(where_event, {key});
+    } else if (ids.empty()) {
+      read_events("", {});
+    } else {
+      for (std::size_t first = 0; first < ids.size(); first += kCasesPerPage) {
+        const std::size_t last = std::min(ids.size(), first + kCasesPerPage) - 1;
+        const bool is_first = first == 0, is_last = last + 1 == ids.size();
+        std::string where;
+        std::vector<long long> keys;
+        if (!is_first) {
+          where = " WHERE case_id > :after";
+          keys.push_back(ids[first - 1]);
+        }
+        if (!is_last) {
+          where += is_first ? " WHERE case_id <= :upto" : " AND case_id <= :upto";
+          keys.push_back(ids[last]);
+        }
+        read_events(where, std::move(keys));
+      }
     }
     finish_case();
     cases_without_events_before(INT64_MAX);

@@ -47,6 +47,7 @@ class SociRepository final : public store::CaseRepository {
   store::Event append_event(const store::Event& e) override;
   std::vector<store::Event> events(store::CaseId id) override;
   store::AuditReport verify_audit(std::optional<store::CaseId> only = std::nullopt) override;
+  store::HashAlgorithm hash_algorithm() override { return conn_.hash; }
 
   store::Budget set_budget(const std::string& programme, int year, model::Fen total, const std::string& actor,
                            const std::string& note) override;

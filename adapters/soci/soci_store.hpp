@@ -67,4 +67,9 @@ int schema_version(const std::string& url, const OpenOptions& options = {});
 // The newest schema version this binary knows.
 int latest_schema_version();
 
+// Records `hash` as the database's chain hash (settings.audit_hash, migration 010; docs/storage.md
+// §4) and returns it. ConflictError when the database already holds events or budget events chained
+// with another one (an existing chain is never re-hashed); SchemaTooOldError before migration 010.
+store::HashAlgorithm choose_audit_hash(const std::string& url, store::HashAlgorithm hash, const OpenOptions& options = {});
+
 }  // namespace subsidy::soci_store

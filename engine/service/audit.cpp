@@ -4,9 +4,18 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -555,6 +564,7 @@ store::Checkpoint make_checkpoint(store::CaseRepository& repo, const std::string
   store::Checkpoint c;
   c.created_at = created_at;
   c.previous = previous;
+  c.hash = repo.hash_algorithm();
   c.entries = current_heads(repo, nullptr);
   for (const auto& e : c.entries) (e.kind == store::CheckpointEntry::Kind::case_chain ? c.cases : c.budgets) += 1;
   store::sign_checkpoint(c, private_pem);
@@ -566,6 +576,14 @@ void check_checkpoint(store::CaseRepository& repo, const store::Checkpoint& c, c
   std::string why;
   if (!store::verify_checkpoint(c, public_pem, &why)) {
     report.findings.push_back({0, 0, store::FindingKind::checkpoint, "checkpoint of " + c.created_at + ": " + why, {}});
+    return;
+  }
+  if (c.hash != repo.hash_algorithm()) {
+    report.findings.push_back({0, 0, store::FindingKind::checkpoint,
+                               "checkpoint of " + c.created_at + ": its chains were hashed with " + store::hash_algorithm_name(c.hash) +
+                                   " but the database's are " + store::hash_algorithm_name(repo.hash_algorithm()) +
+                                   ": the database was re-chained with another algorithm, or the checkpoint is of another database",
+                               {}});
     return;
   }
   std::map<std::string, std::pair<std::int64_t, std::string>> at_seq;
@@ -584,6 +602,90 @@ void check_checkpoint(store::CaseRepository& repo, const store::Checkpoint& c, c
       found);
   report.findings.insert(report.findings.end(), found.begin(), found.end());
   order_findings(report.findings);
+}
+
+namespace {
+
+constexpr const char* kCheckpointPrefix = "checkpoint-";
+constexpr const char* kCheckpointSuffix = ".txt";
+
+// NNNNNN of DIR/checkpoint-NNNNNN.txt, 0 for any other name.
+long long checkpoint_number(const std::filesystem::path& p) {
+  const std::string name = p.filename().string();
+  const std::string prefix = kCheckpointPrefix, suffix = kCheckpointSuffix;
+  if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return 0;
+  const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return 0;
+  return std::stoll(digits);
+}
+
+std::string checkpoint_name(long long n) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%06lld%s", kCheckpointPrefix, n, kCheckpointSuffix);
+  return buf;
+}
+
+std::string read_whole(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::optional<std::string> newest_checkpoint(const std::string& dir) {
+  long long best = 0;
+  std::filesystem::path found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const long long n = checkpoint_number(entry.path());
+    if (n > best) {
+      best = n;
+      found = entry.path();
+    }
+  }
+  if (ec) throw std::runtime_error("cannot read the checkpoint directory " + dir + ": " + ec.message());
+  if (best == 0) return std::nullopt;
+  return found.string();
+}
+
+std::optional<std::string> write_scheduled_checkpoint(store::CaseRepository& repo, const std::string& private_pem,
+                                                      const std::string& dir, const std::string& created_at,
+                                                      std::chrono::milliseconds fresh) {
+  namespace fs = std::filesystem;
+  std::string previous = store::kGenesisHash;
+  long long number = 1;
+  if (const auto last = newest_checkpoint(dir)) {
+    const auto age = fs::file_time_type::clock::now() - fs::last_write_time(*last);
+    if (age < fresh) return std::nullopt;  // written this period (by this instance or another)
+    try {
+      previous = store::checkpoint_hash(store::parse_checkpoint(read_whole(*last)));
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(*last + ": " + e.what() + " (the scheduled checkpoints cannot continue its chain)");
+    }
+    number = checkpoint_number(*last) + 1;
+  }
+  const store::Checkpoint c = make_checkpoint(repo, private_pem, created_at, previous);
+  const fs::path target = fs::path(dir) / checkpoint_name(number);
+  const fs::path tmp = fs::path(dir) / (".checkpoint-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()) + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << store::to_text(c);
+    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  // link(2) fails with EEXIST when another instance took this number: it wrote this period's.
+  const int rc = ::link(tmp.c_str(), target.c_str());
+  const int err = errno;
+  fs::remove(tmp);
+  if (rc != 0) {
+    if (err == EEXIST) return std::nullopt;
+    throw std::runtime_error("cannot write " + target.string() + ": " + std::strerror(err));
+  }
+  return target.string();
 }
 
 }  // namespace subsidy::service

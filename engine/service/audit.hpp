@@ -17,9 +17,11 @@
 // Events written before the events carried their state ("audit" in the payload) are replayed for
 // their routing only (counted as `legacy`). Memory: O(number of cases) — cases are read in pages,
 // one case's events at a time.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "service/cases.hpp"
 #include "store/audit.hpp"
@@ -64,5 +66,19 @@ store::Checkpoint make_checkpoint(store::CaseRepository& repo, const std::string
 // signature or root is wrong is one finding (case 0) and nothing else is compared.
 void check_checkpoint(store::CaseRepository& repo, const store::Checkpoint& c, const std::string& public_pem,
                       store::AuditReport& report);
+
+// The scheduled checkpoints of `serve --checkpoint-every` (docs/storage.md §4): checkpoints
+// DIR/checkpoint-000001.txt, -000002.txt, … each naming the one before as `previous`. Writes the next
+// one (make_checkpoint at `created_at`) unless the newest in `dir` was written less than `fresh`
+// ago (another instance wrote it this period). Each file appears whole and once: it is written
+// beside and linked to its name, which fails when another instance took that number first — so
+// several instances sharing the directory write one chain, without forks. Returns the file written,
+// or nullopt when it skipped. std::runtime_error when the directory cannot be read or written,
+// std::invalid_argument for a key that is not an Ed25519 private key.
+std::optional<std::string> write_scheduled_checkpoint(store::CaseRepository& repo, const std::string& private_pem,
+                                                      const std::string& dir, const std::string& created_at,
+                                                      std::chrono::milliseconds fresh);
+// The newest checkpoint-NNNNNN.txt in `dir` (nullopt when there is none).
+std::optional<std::string> newest_checkpoint(const std::string& dir);
 
 }  // namespace subsidy::service

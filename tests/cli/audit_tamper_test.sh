@@ -4,7 +4,9 @@
 # formal review, a case at county review, a budget), a signed checkpoint of it, then — each on a
 # fresh copy — every kind of direct edit of the database an insider could make, and `audit verify`
 # (replay, and against the checkpoint) must find each one, naming the case (or budget) and what
-# differs. Runs on SQLite and, with SUBSIDY_TEST_PG, on PostgreSQL (each copy a schema of its own).
+# differs. Runs on SQLite and, with SUBSIDY_TEST_PG, on PostgreSQL (each copy a schema of its own),
+# with SUBSIDY_TEST_MARIADB on MariaDB (each copy a database of its own);
+# then a subset on a database made with `db migrate --hash sm3` (event chains, ledgers, checkpoints in SM3).
 #   audit_tamper_test.sh path/to/subsidy project-root
 set -uo pipefail
 BIN="$1"; ROOT="$2"
@@ -47,6 +49,7 @@ events_json() {
   local cols="'case_id',case_id,'seq',seq,'actor',actor,'role',role,'action',action,'from_stage',from_stage,'to_stage',to_stage,'note',note,'occurred_at',occurred_at,'payload_json',payload_json"
   case "$BACKEND" in
     sqlite) sql "SELECT json_group_array(json_object($cols)) FROM (SELECT * FROM events WHERE case_id = $1 ORDER BY seq)" ;;
+    mariadb) sql "SELECT JSON_ARRAYAGG(JSON_OBJECT($cols) ORDER BY seq) FROM events WHERE case_id = $1" ;;
     *) sql "SELECT json_agg(json_build_object($cols) ORDER BY seq) FROM events WHERE case_id = $1" ;;
   esac
 }
@@ -57,6 +60,8 @@ rechain() {
   $RECHAIN "$TMP/ev.json" "$@" >"$TMP/rechain.sql" || { bad "rechain.py failed"; return; }
   case "$BACKEND" in
     sqlite) sqlite3 "$DBFILE" <"$TMP/rechain.sql" ;;
+    mariadb) { echo "SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT,NO_BACKSLASH_ESCAPES';"; cat "$TMP/rechain.sql"; } |
+               mariadb_client "$SUBSIDY_TEST_MARIADB" "$MARIADB_DB" ;;
     *) { echo "SET search_path TO $PG_SCHEMA;"; cat "$TMP/rechain.sql"; } | psql -q "$SUBSIDY_TEST_PG" >/dev/null ;;
   esac
 }
@@ -66,6 +71,11 @@ seq_of() { sql "SELECT seq FROM events WHERE case_id = $1 AND action = '$2' ORDE
 fresh() {
   case "$BACKEND" in
     sqlite) DBFILE="$TMP/$1.db"; cp "$BASE_DB" "$DBFILE"; DB="$DBFILE" ;;
+    mariadb)
+      MARIADB_DB="${BASE_MARIADB}_$1"
+      mariadb_client "$SUBSIDY_TEST_MARIADB" "" -e "CREATE DATABASE $MARIADB_DB" || bad "cannot create $MARIADB_DB"
+      mariadb_dump "$BASE_MARIADB" | mariadb_client "$SUBSIDY_TEST_MARIADB" "$MARIADB_DB"
+      DB="$(mariadb_url_with_db "$SUBSIDY_TEST_MARIADB" "$MARIADB_DB")" ;;
     *)
       PG_SCHEMA="${BASE_SCHEMA}_$1"
       pg_dump "$SUBSIDY_TEST_PG" -n "$BASE_SCHEMA" | sed "s/\b$BASE_SCHEMA\b/$PG_SCHEMA/g" | psql -q "$SUBSIDY_TEST_PG" >/dev/null 2>&1
@@ -73,8 +83,16 @@ fresh() {
       DB="${SUBSIDY_TEST_PG}${sep}options=-c%20search_path%3D${PG_SCHEMA}" ;;
   esac
 }
+# mariadb_dump DB: mariadb-dump of database DB on the server of $SUBSIDY_TEST_MARIADB.
+mariadb_dump() {
+  [[ "$SUBSIDY_TEST_MARIADB" =~ ^(mysql|mariadb)://([^:@/]*)(:([^@/]*))?@([^:/?]*)(:([0-9]+))?/ ]] || return 2
+  mariadb-dump --protocol=tcp -h "${BASH_REMATCH[5]}" -P "${BASH_REMATCH[7]:-3306}" -u "${BASH_REMATCH[2]}" \
+    "-p${BASH_REMATCH[4]}" --skip-lock-tables "$1"
+}
 done_with() {
-  if [ "$BACKEND" != sqlite ]; then psql "$SUBSIDY_TEST_PG" -qAtc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1; PG_SCHEMA="$BASE_SCHEMA"; fi
+  if [ "$BACKEND" = mariadb ]; then
+    mariadb_client "$SUBSIDY_TEST_MARIADB" "" -e "DROP DATABASE IF EXISTS $MARIADB_DB" >/dev/null 2>&1; MARIADB_DB="$BASE_MARIADB"
+  elif [ "$BACKEND" != sqlite ]; then psql "$SUBSIDY_TEST_PG" -qAtc "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1; PG_SCHEMA="$BASE_SCHEMA"; fi
 }
 # found NAME WHAT…: audit verify (replay and checkpoint) exits 1 and its report has each WHAT
 found() {
@@ -90,7 +108,7 @@ found_by_replay() {
 }
 
 tampering() {
-  BASE_DB="$DBFILE"; BASE_SCHEMA="$PG_SCHEMA"
+  BASE_DB="$DBFILE"; BASE_SCHEMA="$PG_SCHEMA"; BASE_MARIADB="$MARIADB_DB"
   local n1 ret cor
   n1=$(sql "SELECT event_count FROM cases WHERE id = 1")
 
@@ -214,11 +232,60 @@ suite() {
   tampering
 }
 
+# The SM3 database: chosen before its first event, recorded, used by every chain and the checkpoint.
+tampering_sm3() {
+  BASE_DB="$DBFILE"; BASE_SCHEMA="$PG_SCHEMA"; BASE_MARIADB="$MARIADB_DB"
+  local n1
+  n1=$(sql "SELECT event_count FROM cases WHERE id = 1")
+  equals "$(sql "SELECT value FROM settings WHERE name = 'audit_hash'")" sm3 "settings.audit_hash is sm3"
+  contains "$TMP/cp-$LABEL" "hash: sm3" "the checkpoint names its hash"
+  expect_rc 6 "the hash of a database with events cannot change" S db migrate --hash sha256
+  contains "$TMP/err" "its hash cannot become sha256" "the refusal says why"
+
+  fresh sm3rechain
+  rechain 1 --hash sm3 --set 3 actor 冒名者
+  expect_rc 0 "an SM3 rewrite of chain and head: every chain verifies" S audit verify --no-replay
+  found "new approver (sm3)" "case 1 seq $n1: checkpoint: case 1: event seq $n1 is not the one at the checkpoint"
+  done_with
+
+  fresh sm3assha
+  rechain 2 --hash sha256
+  found "a chain rewritten in SHA-256 on an SM3 database" "case 2 seq 1: altered" "case 2 seq 3: altered"
+  done_with
+
+  fresh sm3rows
+  sql "UPDATE events SET note = '改' WHERE case_id = 1 AND seq = 2"
+  sql "DELETE FROM events WHERE case_id = 2 AND seq = 2"
+  sql "UPDATE budget_events SET note = '改' WHERE seq = 1"
+  found "single rows (sm3)" "case 1 seq 2: altered" "case 2 seq 2: deleted" "budget R14/2024 seq 1: altered"
+  done_with
+
+  fresh sm3deleted
+  sql "DELETE FROM awards WHERE case_id = 1; DELETE FROM events WHERE case_id = 1; DELETE FROM facts_versions WHERE case_id = 1; DELETE FROM cases WHERE id = 1;"
+  found "deleted case (sm3)" "checkpoint: case 1: the case existed at the checkpoint" "it was deleted"
+  done_with
+
+  fresh sm3settings
+  sql "UPDATE settings SET value = 'sha256' WHERE name = 'audit_hash'"
+  found "audit_hash switched to sha256" "case 1 seq 1: altered" "budget R14/2024 seq 1: altered" "hashed with sm3 but the database's are sha256"
+  done_with
+  DBFILE="$BASE_DB"; DB="$BASE_DB"
+}
+
+suite_sm3() {
+  expect_rc 0 "db migrate --hash sm3" S db migrate --hash sm3
+  contains "$TMP/out" "audit hash: sm3" "migrate reports the hash"
+  build
+  tampering_sm3
+}
+
 expect_rc 0 "keygen" "$BIN" audit keygen --out "$TMP/key"
 equals "$(stat -c %a "$TMP/key")" 600 "the private key is 0600"
 contains "$TMP/key.pub" "BEGIN PUBLIC KEY" "the public key"
 expect_rc 3 "keygen never overwrites" "$BIN" audit keygen --out "$TMP/key"
 "$BIN" audit keygen --out "$TMP/other" >/dev/null
 on_backends tamper suite
+on_backends tamper_sm3 suite_sm3
+on_mariadb tamper suite
 echo "audit tamper: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -4,10 +4,11 @@ chain *consistently* — every hash recomputed with the scheme of engine/store/e
 case row's head (event_count, event_head) updated — so that only replay or a checkpoint can tell.
 
   rechain.py EVENTS.json [--set SEQ FIELD VALUE]... [--delete SEQ]... [--truncate N] [--append JSON]
-                         [--renumber]
+                         [--renumber] [--hash sha256|sm3]
 
 EVENTS.json: the case's events as a JSON array of objects (the events table's columns). Prints the
-SQL that replaces the case's events and head. --delete renumbers the events after it.
+SQL that replaces the case's events and head. --delete renumbers the events after it. --hash: the
+database's audit hash (settings.audit_hash; default sha256).
 """
 import hashlib
 import json
@@ -40,6 +41,7 @@ def main(argv):
     events = json.load(open(argv[1], encoding="utf-8"))
     events.sort(key=lambda e: e["seq"])
     case_id = events[0]["case_id"]
+    algorithm = "sha256"
     i = 2
     while i < len(argv):
         a = argv[i]
@@ -61,6 +63,9 @@ def main(argv):
             e.update(json.loads(argv[i + 1]))
             events.append(e)
             i += 2
+        elif a == "--hash":
+            algorithm = argv[i + 1]
+            i += 2
         else:
             sys.exit("rechain.py: unknown option " + a)
     prev = GENESIS
@@ -68,7 +73,7 @@ def main(argv):
         e["seq"] = n
         e["case_id"] = case_id
         e["prev_hash"] = prev
-        e["hash"] = hashlib.sha256(canonical(e)).hexdigest()
+        e["hash"] = hashlib.new(algorithm, canonical(e)).hexdigest()
         prev = e["hash"]
     cols = ["case_id", "seq", "actor", "role", "action", "from_stage", "to_stage", "note", "occurred_at", "payload_json",
             "prev_hash", "hash"]
