@@ -2,6 +2,8 @@
 // number of processes), their ledger (soci/budget_ledger.hpp) and awards.
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <map>
 #include <stdexcept>
 #include <utility>
 
@@ -260,46 +262,75 @@ std::int64_t SociRepository::record_award(const store::Award& a) {
   });
 }
 
+namespace {
+
+// The awards `where` selects (its inputs exchanged into `st` by `bind` first), by year, id.
+template <class Bind>
+std::vector<store::Award> select_awards(soci::session& sql, const std::string& where, Bind&& bind) {
+  soci::statement st(sql);
+  bind(st);
+  store::Award a;
+  long long id = 0, amount = 0, case_id = 0;
+  std::string achievement;
+  soci::indicator achievement_ind = soci::i_null, case_ind = soci::i_null;
+  st.exchange(soci::into(id));
+  st.exchange(soci::into(a.applicant));
+  st.exchange(soci::into(a.programme));
+  st.exchange(soci::into(a.year));
+  st.exchange(soci::into(amount));
+  st.exchange(soci::into(achievement, achievement_ind));
+  st.exchange(soci::into(case_id, case_ind));
+  st.exchange(soci::into(a.disbursed_at));
+  prepare_statement(st,
+                    "SELECT id, applicant, programme, year, amount_fen, achievement, case_id, disbursed_at FROM awards WHERE " +
+                        where + " ORDER BY year, id",
+                    false);
+  std::vector<store::Award> out;
+  st.execute(false);
+  while (st.fetch()) {
+    a.id = id;
+    a.amount_fen = amount;
+    a.achievement = achievement_ind == soci::i_ok ? std::optional<std::string>(achievement) : std::nullopt;
+    a.case_id = case_ind == soci::i_ok ? std::optional<store::CaseId>(case_id) : std::nullopt;
+    out.push_back(a);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<store::Award> SociRepository::list_awards(const store::AwardFilter& f) {
   return guarded("cannot read the awards", [&] {
-    soci::statement st(*conn_.sql);
-    store::Award a;
-    long long id = 0, amount = 0, case_id = 0;
-    std::string achievement;
-    soci::indicator achievement_ind = soci::i_null, case_ind = soci::i_null;
-    st.exchange(soci::into(id));
-    st.exchange(soci::into(a.applicant));
-    st.exchange(soci::into(a.programme));
-    st.exchange(soci::into(a.year));
-    st.exchange(soci::into(amount));
-    st.exchange(soci::into(achievement, achievement_ind));
-    st.exchange(soci::into(case_id, case_ind));
-    st.exchange(soci::into(a.disbursed_at));
-    std::string q =
-        "SELECT id, applicant, programme, year, amount_fen, achievement, case_id, disbursed_at FROM awards WHERE 1 = 1";
+    std::string where = "1 = 1";
     std::string applicant = f.applicant.value_or(""), programme = f.programme.value_or("");
     int year = f.year.value_or(0);
-    if (f.applicant) {
-      q += " AND applicant = :applicant";
-      st.exchange(soci::use(applicant, "applicant"));
-    }
-    if (f.programme) {
-      q += " AND programme = :programme";
-      st.exchange(soci::use(programme, "programme"));
-    }
-    if (f.year) {
-      q += " AND year = :year";
-      st.exchange(soci::use(year, "year"));
-    }
-    prepare_statement(st, q + " ORDER BY year, id", false);
-    std::vector<store::Award> out;
-    st.execute(false);
-    while (st.fetch()) {
-      a.id = id;
-      a.amount_fen = amount;
-      a.achievement = achievement_ind == soci::i_ok ? std::optional<std::string>(achievement) : std::nullopt;
-      a.case_id = case_ind == soci::i_ok ? std::optional<store::CaseId>(case_id) : std::nullopt;
-      out.push_back(a);
+    if (f.applicant) where += " AND applicant = :applicant";
+    if (f.programme) where += " AND programme = :programme";
+    if (f.year) where += " AND year = :year";
+    return select_awards(*conn_.sql, where, [&](soci::statement& st) {
+      if (f.applicant) st.exchange(soci::use(applicant, "applicant"));
+      if (f.programme) st.exchange(soci::use(programme, "programme"));
+      if (f.year) st.exchange(soci::use(year, "year"));
+    });
+  });
+}
+
+std::map<std::string, std::vector<store::Award>> SociRepository::awards_of(std::span<const std::string> applicants) {
+  return guarded("cannot read the awards", [&] {
+    std::vector<std::string> keys(applicants.begin(), applicants.end());
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::map<std::string, std::vector<store::Award>> out;
+    constexpr std::size_t kPerStatement = 100;
+    for (std::size_t from = 0; from < keys.size(); from += kPerStatement) {
+      const std::size_t m = std::min(kPerStatement, keys.size() - from);
+      std::string where = "applicant IN (";
+      for (std::size_t i = 0; i < m; ++i) where += (i ? ", :v" : ":v") + std::to_string(i);
+      where += ')';
+      auto awards = select_awards(*conn_.sql, where, [&](soci::statement& st) {
+        for (std::size_t i = 0; i < m; ++i) st.exchange(soci::use(keys[from + i]));
+      });
+      for (auto& a : awards) out[a.applicant].push_back(std::move(a));
     }
     return out;
   });

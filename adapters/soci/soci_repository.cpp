@@ -14,9 +14,18 @@ namespace {
 void finish_prepare(soci::statement& st, const std::string& query) { prepare_statement(st, query, true); }
 void finish_read(soci::statement& st, const std::string& query) { prepare_statement(st, query, false); }
 
+}  // namespace
+
 // The columns an insert and an update of a case both write, in the order of both statements'
 // placeholders: workflow … payable_fen. (reserved_fen / consumed_fen are moved only by
-// reserve/release/consume; applicant is written only by the insert.)
+// reserve/release/consume; applicant is written only by the insert.) kMutableColumns names them
+// in that order (the bulk import's multi-row insert, soci_batch.cpp).
+const char* const kMutableColumns =
+    "workflow, workflow_version, stages, roles, state_json, deadlines, next_due, decision_outcome, "
+    "decision_amount_fen, decision_ruleset_hash, decision_as_of, decision_json, timer_due, closed, approved_fen, "
+    "allocated_fen, visible_roles, visibility_rules, due_key, payable_fen";
+const std::size_t kMutableCount = 20;
+
 void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.workflow));
   st.exchange(soci::use(r.workflow_version));
@@ -36,8 +45,6 @@ void bind_mutable(soci::statement& st, CaseRow& r) {
   st.exchange(soci::use(r.due_key));
   st.exchange(soci::use(r.payable_fen));
 }
-
-}  // namespace
 
 SociRepository::Statements::Statements(Connection& c)
     : insert_case(*c.sql), insert_facts(*c.sql), update_case(*c.sql), insert_event(*c.sql), set_head(*c.sql) {

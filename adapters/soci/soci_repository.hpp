@@ -34,6 +34,9 @@ class SociRepository final : public store::CaseRepository {
 
   store::CaseId create_case(const store::Case& c, const store::FactsVersion& submitted) override;
   std::vector<store::CreateResult> create_cases_batch(std::span<const store::NewCase> cases) override;
+  // SQLite and PostgreSQL: multi-row statements (soci_batch.cpp); MySQL: the plain path.
+  std::vector<store::CreateResult> create_cases_with_events(std::span<const store::NewCase> cases,
+                                                            std::span<const store::Event> first_events) override;
   std::optional<store::CaseId> find_by_application_id(std::string_view application_id) override;
   store::Case load_case(store::CaseId id) override;
   std::int64_t update_case(const store::Case& c, std::int64_t expected_version) override;
@@ -61,6 +64,7 @@ class SociRepository final : public store::CaseRepository {
 
   std::int64_t record_award(const store::Award& a) override;
   std::vector<store::Award> list_awards(const store::AwardFilter& filter) override;
+  std::map<std::string, std::vector<store::Award>> awards_of(std::span<const std::string> applicants) override;
 
   void store_ruleset(const store::RulesetSources& r) override;
   std::optional<store::RulesetSources> load_ruleset(std::string_view hash) override;

@@ -4,12 +4,19 @@
 // all INSERT/UPDATE statements that run to completion, so none keeps a SQLite read open.
 #include <soci/soci.h>
 
+#include <cstddef>
 #include <string>
 
 #include "soci/case_row.hpp"
 #include "soci/soci_repository.hpp"
 
 namespace subsidy::soci_store::detail {
+
+// The case columns an insert and an update both write (workflow … payable_fen), bound in order by
+// bind_mutable as inputs of `st` (soci_repository.cpp); kMutableColumns names them, comma-separated.
+extern const char* const kMutableColumns;
+extern const std::size_t kMutableCount;
+void bind_mutable(soci::statement& st, CaseRow& r);
 
 struct SociRepository::Statements {
   explicit Statements(Connection& c);

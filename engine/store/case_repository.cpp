@@ -1,6 +1,8 @@
 #include "store/case_repository.hpp"
 
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace subsidy::store {
 
@@ -15,6 +17,24 @@ std::vector<CreateResult> CaseRepository::create_cases_batch(std::span<const New
     } else {
       results.push_back({create_case(n.c, n.facts), true});
     }
+  }
+  if (tx) tx->commit();
+  return results;
+}
+
+std::vector<CreateResult> CaseRepository::create_cases_with_events(std::span<const NewCase> cases,
+                                                                  std::span<const Event> first_events) {
+  if (cases.size() != first_events.size())
+    throw std::invalid_argument("create_cases_with_events: " + std::to_string(cases.size()) + " cases but " +
+                                std::to_string(first_events.size()) + " first events");
+  std::optional<Transaction> tx;
+  if (!in_transaction()) tx.emplace(*this);
+  auto results = create_cases_batch(cases);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].created) continue;
+    Event e = first_events[i];
+    e.case_id = results[i].id;
+    append_event(e);
   }
   if (tx) tx->commit();
   return results;
@@ -37,6 +57,16 @@ std::vector<Award> CaseRepository::awards_for(std::string_view applicant) {
   AwardFilter f;
   f.applicant = std::string(applicant);
   return list_awards(f);
+}
+
+std::map<std::string, std::vector<Award>> CaseRepository::awards_of(std::span<const std::string> applicants) {
+  std::map<std::string, std::vector<Award>> out;
+  for (const std::string& a : applicants) {
+    if (out.count(a)) continue;
+    auto awards = awards_for(a);
+    if (!awards.empty()) out.emplace(a, std::move(awards));
+  }
+  return out;
 }
 
 }  // namespace subsidy::store

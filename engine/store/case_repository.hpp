@@ -41,6 +41,14 @@ class CaseRepository : public UserRepository {
   // Idempotent bulk creation inside one transaction (the open unit of work, or its own): existing
   // application ids are skipped and reported with created == false. Results in input order.
   virtual std::vector<CreateResult> create_cases_batch(std::span<const NewCase> cases);
+  // create_cases_batch, then each created case's first event — `first_events[i]` belongs to
+  // `cases[i]`; its case_id, seq, prev_hash, hash and (when empty) `at` are assigned as append_event
+  // assigns them — in one transaction (the open unit of work, or its own). Skipped cases get no
+  // event. std::invalid_argument when the spans differ in length. This implementation is the plain
+  // path (create_cases_batch, then append_event per created case); the SQL one writes the same rows
+  // with multi-row statements (docs/storage.md "Bulk import").
+  virtual std::vector<CreateResult> create_cases_with_events(std::span<const NewCase> cases,
+                                                             std::span<const Event> first_events);
   virtual std::optional<CaseId> find_by_application_id(std::string_view application_id) = 0;
   virtual Case load_case(CaseId id) = 0;  // NotFoundError
   // Writes every mutable field of `c` (all but application_id, programme and call_year — the budget
@@ -111,6 +119,9 @@ class CaseRepository : public UserRepository {
   virtual std::int64_t record_award(const Award& a) = 0;
   virtual std::vector<Award> list_awards(const AwardFilter& filter) = 0;  // by year, id
   std::vector<Award> awards_for(std::string_view applicant);              // list_awards of one applicant
+  // awards_for of each of `applicants` (repeats allowed), in one look-up where the store can (the
+  // SQL one: one statement per 100 applicants); applicants without awards are absent.
+  virtual std::map<std::string, std::vector<Award>> awards_of(std::span<const std::string> applicants);
 
   // ---- rulesets ----
   // Stores the sources of a ruleset once per hash: storing a hash that is already stored changes
