@@ -29,12 +29,6 @@ struct PublishOptions {
   std::string dir, db, note, calendar, as_of, format = "text";
 };
 
-bj::object version_json(const store::PublishedRuleset& v) {
-  return bj::object{{"version", v.version},           {"ruleset_hash", v.ruleset_hash}, {"note", v.note},
-                    {"published_by", v.published_by}, {"published_at", v.published_at}, {"test_summary", v.test_summary},
-                    {"calendar", !v.calendar_text.empty()}};
-}
-
 int run_publish(const PublishOptions& o) {
   const bool json = o.format == "json";
   auto disk = files::prepare(o.dir, o.calendar);
@@ -63,9 +57,7 @@ int run_publish(const PublishOptions& o) {
           }
           const auto& v = res.published;
           if (json) {
-            auto obj = version_json(v);
-            obj["unchanged"] = res.unchanged;
-            std::printf("%s\n", bj::serialize(obj).c_str());
+            std::printf("%s\n", service::version_json(v, res.unchanged).c_str());
           } else if (res.unchanged) {
             std::printf("unchanged: rule version %d already is ruleset %s (published %s by %s); nothing stored\n", v.version,
                         v.ruleset_hash.substr(0, 12).c_str(), v.published_at.c_str(), v.published_by.c_str());
@@ -92,9 +84,7 @@ int run_versions(const VersionsOptions& o) {
         auto repo = open_db(o.db);
         const auto all = repo->published_rulesets();
         if (json) {
-          bj::array a;
-          for (const auto& v : all) a.push_back(version_json(v));
-          std::printf("%s\n", bj::serialize(bj::object{{"versions", std::move(a)}}).c_str());
+          std::printf("%s\n", service::versions_json(all).c_str());
           return kExitOk;
         }
         if (all.empty()) {
@@ -215,7 +205,16 @@ int run_audit_replay(const ReplayOptions& o) {
           std::printf("%zu cases replayed: %zu identical, %zu differ, %zu cannot be replayed, %zu without a decision\n", s.cases,
                       s.identical, s.differs, s.unreplayable, s.no_decision);
         }
-        return s.clean() ? kExitOk : kExitTestsFailed;
+        // 1 when a stored decision differs (tampering, or another evaluator); else 4 when some cannot be
+        // replayed here (decided before migration 004 stored rulesets, or facts that no longer decode) —
+        // the same code as `case replay` of such a case, so that "not checkable" is not "clean".
+        if (s.differs) return kExitTestsFailed;
+        if (s.unreplayable) {
+          std::fprintf(stderr, "warning: %zu decision%s cannot be replayed (see the findings); none differs\n", s.unreplayable,
+                       s.unreplayable == 1 ? "" : "s");
+          return kExitRules;
+        }
+        return kExitOk;
       },
       json);
 }
@@ -259,7 +258,8 @@ void add_replay_commands(CLI::App& app, Action& action) {
   auto* as = app.get_subcommand("audit")->add_subcommand(
       "replay",
       "replay every case's decision (as `case replay`): counts, and each case whose stored decision differs from its replay "
-      "or cannot be replayed (at most 100 listed); exit 1 when any does");
+      "or cannot be replayed (at most 100 listed); exit 1 when one differs, else 4 when one cannot be replayed (decided "
+      "before migration 004)");
   add_db_option(as, ao->db);
   as->add_option("--format", ao->format, "text or json (one object: counts and findings)")->check(CLI::IsMember({"text", "json"}));
   as->add_flag("--progress", ao->progress, "progress on stderr every 1,000 cases (default: only on a terminal)");

@@ -51,19 +51,6 @@ std::string contract_line(const eval::ContractChange& c) {
   return s;
 }
 
-std::string diff_json(const eval::RulesDiff& d) {
-  namespace bj = boost::json;
-  bj::array items, contract;
-  for (const auto& i : d.items)
-    items.push_back(bj::object{{"kind", i.kind}, {"change", eval::change_name(i.change)}, {"name", i.name}, {"what", i.what},
-                               {"base", i.base}, {"draft", i.draft}, {"base_at", i.base_at}, {"draft_at", i.draft_at}});
-  for (const auto& c : d.contract)
-    contract.push_back(bj::object{{"fact", c.fact}, {"what", c.what}, {"base", c.base}, {"draft", c.draft},
-                                  {"required_by", c.required_by}, {"breaking", c.breaking}, {"base_at", c.base_at},
-                                  {"draft_at", c.draft_at}});
-  return bj::serialize(bj::object{{"changes", std::move(items)}, {"contract", std::move(contract)}});
-}
-
 // BASE or DRAFT: a rules directory, or a published version `@N` / `version:N` of the database --db.
 struct RulesSide {
   files::PreparedFromDisk disk;                          // a directory (prepared: workflows and calendar)
@@ -111,7 +98,7 @@ int run_diff(const DiffOptions& o) {
   if (int rc = load_side(o.draft, o.db, false, "draft", d, o.format == "json")) return rc;
   const auto diff = eval::diff_rulesets(*b.rs, *d.rs);
   if (o.format == "json") {
-    std::printf("%s\n", diff_json(diff).c_str());
+    std::printf("%s\n", service::diff_json(diff).c_str());
     return kExitOk;
   }
   for (const auto& c : diff.contract) std::fputs(contract_line(c).c_str(), c.breaking ? stderr : stdout);

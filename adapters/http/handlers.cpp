@@ -9,6 +9,7 @@
 #include "http/authn.hpp"
 #include "http/case_routes.hpp"
 #include "http/openapi.hpp"
+#include "http/rules_routes.hpp"
 #include "model/date.hpp"
 
 namespace subsidy::http {
@@ -103,6 +104,7 @@ Handlers::Handlers(Services services) : services_(std::move(services)) {
   add_reload_routes(router_, services_);
   add_auth_routes(router_, services_);
   add_case_routes(router_, services_);
+  add_rules_routes(router_, services_);
   for (const auto& add : services_.extra_routes) add(router_, services_);
 }
 

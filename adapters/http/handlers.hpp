@@ -5,6 +5,7 @@
 //   decisions.cpp   POST /v1/decisions
 //   authn.cpp       POST /v1/login, POST /v1/logout, GET /v1/me (and the authentication of every route)
 //   case_routes.cpp /v1/cases…, /v1/inbox, /v1/budgets…, /v1/awards, /v1/audit/verify
+//   rules_routes.cpp /v1/whatif, /v1/rules/diff, /v1/rules/versions, /v1/rules/publish
 // The HTTP library stays in server.cpp.
 #include <chrono>
 #include <functional>

@@ -11,6 +11,7 @@
 #include "service/budgets.hpp"
 #include "service/queries.hpp"
 #include "web/case_page.hpp"
+#include "web/policy_page.hpp"
 #include "web/embedded.hpp"
 #include "web/forms.hpp"
 #include "web/page.hpp"
@@ -429,6 +430,7 @@ void add_desk_routes(http::Router& router, const http::Services& services) {
   get("/desk/submit", [](Visit& v) { return submit_page(v, 200, {}, {}, nullptr, {}); });
   post("/desk/submit", submit);
   add_case_page_routes(router, services);
+  add_policy_page_routes(router, services);  // /desk/rules (policy_page.hpp)
 }
 
 }  // namespace subsidy::web

@@ -16,6 +16,7 @@ std::string_view budgets();
 std::string_view allocation();
 std::string_view audit();
 std::string_view submit();
+std::string_view rules_page();
 std::string_view desk_css();
 
 }  // namespace subsidy::web::embedded

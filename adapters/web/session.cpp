@@ -44,9 +44,10 @@ std::string_view trim(std::string_view s) {
 std::string chosen_role(const http::Request& req, const service::Principal& who) {
   const std::string wanted = cookie(req, kRoleCookie);
   auto holds = [&](const std::string& r) { return std::find(who.roles.begin(), who.roles.end(), r) != who.roles.end(); };
-  if (!wanted.empty() && wanted != service::kAdminRole && holds(wanted)) return wanted;
+  auto reserved = [](const std::string& r) { return r == service::kAdminRole || r == service::kPolicyRole; };
+  if (!wanted.empty() && !reserved(wanted) && holds(wanted)) return wanted;
   for (const auto& r : who.roles)
-    if (r != service::kAdminRole) return r;
+    if (!reserved(r)) return r;
   return {};
 }
 
@@ -141,12 +142,15 @@ http::Response frame(Visit& v, const std::string& title, const std::string& body
   bj::array roles;
   std::size_t acting = 0;
   for (const auto& r : v.who.roles) {
-    if (r == service::kAdminRole) continue;
+    if (r == service::kAdminRole || r == service::kPolicyRole) continue;
     roles.push_back(bj::object{{"name", r}, {"selected", r == v.role}});
     ++acting;
   }
   m["roles"] = std::move(roles);
   m["several_roles"] = acting > 1;
+  // The rules page of policy staff (policy_page.cpp): shown to holders of the policy or admin scope only.
+  if (service::holds_scope(v.who, service::Scope::policy) || service::holds_scope(v.who, service::Scope::admin))
+    m["policy_nav"] = v.english ? "Rules" : "规则";
   m["lang_href"] = v.req.path + (v.english ? "?lang=zh" : "?lang=en");
   http::Response r = html_response(status, render(embedded::layout(), m));
   for (auto& c : v.cookies) r.headers.push_back(c);

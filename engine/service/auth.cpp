@@ -12,7 +12,8 @@
 namespace subsidy::service {
 namespace {
 
-constexpr std::array kScopes{Scope::decide, Scope::read, Scope::act, Scope::admin};
+constexpr std::array kScopes{Scope::decide, Scope::read, Scope::act, Scope::admin, Scope::policy};
+constexpr const char* kScopeList = "decide, read, act, admin, policy";
 
 store::User user_or_throw(store::UserRepository& repo, const std::string& name) {
   auto u = repo.find_user(name);
@@ -69,6 +70,7 @@ const char* scope_name(Scope s) {
     case Scope::read: return "read";
     case Scope::act: return "act";
     case Scope::admin: return "admin";
+    case Scope::policy: return "policy";
   }
   return "?";
 }
@@ -87,13 +89,13 @@ std::vector<Scope> parse_scopes(std::string_view text) {
       for (Scope s : kScopes) names.emplace_back(scope_name(s));
       const std::string near = diag::closest(word, names);
       throw ServiceError(ErrorKind::usage, "unknown_scope",
-                         "unknown scope `" + word + "` (decide, read, act, admin)" +
+                         "unknown scope `" + word + "` (" + kScopeList + ")" +
                              (near.empty() ? "" : "; did you mean `" + near + "`?"),
                          {{"scope", word}});
     }
     if (std::find(out.begin(), out.end(), *it) == out.end()) out.push_back(*it);
   }
-  if (out.empty()) throw ServiceError(ErrorKind::usage, "no_scope", "a token needs at least one scope (decide, read, act, admin)");
+  if (out.empty()) throw ServiceError(ErrorKind::usage, "no_scope", std::string("a token needs at least one scope (") + kScopeList + ")");
   return out;
 }
 
@@ -102,6 +104,15 @@ void require_role(const Principal& p, std::string_view role) {
   throw ServiceError(ErrorKind::refused, "forbidden",
                      "user `" + p.user.name + "` does not hold the role `" + std::string(role) + "`",
                      {{"user", p.user.name}, {"role", std::string(role)}});
+}
+
+bool holds_scope(const Principal& p, Scope s) { return std::find(p.scopes.begin(), p.scopes.end(), s) != p.scopes.end(); }
+
+void require_policy(const Principal& p) {
+  if (holds_scope(p, Scope::policy) || holds_scope(p, Scope::admin)) return;
+  throw ServiceError(ErrorKind::refused, "forbidden_scope",
+                     "the credential of user `" + p.user.name + "` does not allow `policy` (policy staff: the role `policy`, or `admin`)",
+                     {{"user", p.user.name}, {"scope", "policy"}});
 }
 
 void require_scope(const Principal& p, Scope s) {
@@ -130,7 +141,7 @@ store::User add_user(store::UserRepository& repo, const Credentials& creds, cons
 bool grant_role(store::UserRepository& repo, const workflow::WorkflowSet& workflows, const std::string& name,
                 const std::string& role, const std::string& actor) {
   std::string why;
-  const bool known = role == kAdminRole || std::any_of(workflows.workflows.begin(), workflows.workflows.end(), [&](const workflow::Workflow& wf) {
+  const bool known = role == kAdminRole || role == kPolicyRole || std::any_of(workflows.workflows.begin(), workflows.workflows.end(), [&](const workflow::Workflow& wf) {
     std::string error;
     if (wf.parse_role(role, &error)) return true;
     if (why.empty() || (why.find("did you mean") == std::string::npos && error.find("did you mean") != std::string::npos))
@@ -156,7 +167,7 @@ IssuedToken issue_token(store::UserRepository& repo, const Credentials& creds, c
   if (expires_at && !std::regex_match(*expires_at, timestamp))
     throw ServiceError(ErrorKind::usage, "bad_expiry", "expiry `" + *expires_at + "` is not a UTC timestamp (YYYY-MM-DDTHH:MM:SSZ)",
                        {{"expires", *expires_at}});
-  if (scopes.empty()) throw ServiceError(ErrorKind::usage, "no_scope", "a token needs at least one scope (decide, read, act, admin)");
+  if (scopes.empty()) throw ServiceError(ErrorKind::usage, "no_scope", std::string("a token needs at least one scope (") + kScopeList + ")");
   return mint(repo, creds, user_or_throw(repo, name), kApiTokenPrefix, scopes, expires_at);
 }
 
@@ -284,7 +295,9 @@ Session login(store::UserRepository& repo, const Credentials& creds, LoginThrott
   }
   throttle.succeeded(name);
   p.scopes = {Scope::decide, Scope::read, Scope::act};
-  if (std::find(p.roles.begin(), p.roles.end(), kAdminRole) != p.roles.end()) p.scopes.push_back(Scope::admin);
+  const bool admin = std::find(p.roles.begin(), p.roles.end(), kAdminRole) != p.roles.end();
+  if (admin) p.scopes.push_back(Scope::admin);
+  if (admin || std::find(p.roles.begin(), p.roles.end(), kPolicyRole) != p.roles.end()) p.scopes.push_back(Scope::policy);
   const std::string expires = store::format_utc(parse_timestamp(now) + lifetime);
   IssuedToken t = mint(repo, creds, p.user, kSessionPrefix, p.scopes, expires);
   p.token = t.stored.id;

@@ -27,6 +27,10 @@ inline constexpr std::string_view kSessionPrefix = "sbs_";
 // The reserved role of administrators: granted like a workflow role, it is not one; a login
 // session of its holder gets the admin scope.
 inline constexpr std::string_view kAdminRole = "admin";
+// The reserved role of policy staff (政策科室), who are not administrators: what-if over the stored
+// cases, rules diff and publishing rule versions (docs/service.md "Users, roles and tokens"). A login
+// session of its holder (or of an admin) gets the policy scope. Not a workflow role either.
+inline constexpr std::string_view kPolicyRole = "policy";
 
 // Password hashing, token minting and token digests.
 class Credentials {
@@ -43,7 +47,7 @@ class Credentials {
   virtual bool same_digest(std::string_view a, std::string_view b) const = 0;
 };
 
-enum class Scope : std::uint8_t { decide, read, act, admin };
+enum class Scope : std::uint8_t { decide, read, act, admin, policy };
 const char* scope_name(Scope s);
 // "decide,read" → the scopes, in that order, without repeats. ServiceError usage/unknown_scope
 // (with "did you mean") for another word, usage/no_scope for none.
@@ -63,6 +67,10 @@ struct Principal {
 void require_role(const Principal& p, std::string_view role);
 // ServiceError refused/forbidden_scope (details: user, scope) unless the credential allows `s`.
 void require_scope(const Principal& p, Scope s);
+bool holds_scope(const Principal& p, Scope s);
+// What policy staff may do (what-if over stored cases, diff, publish): the credential allows
+// `policy` or `admin`; else ServiceError refused/forbidden_scope (details: user, scope=policy).
+void require_policy(const Principal& p);
 
 // ---- administration (the CLI's `subsidy user …`) ----
 
@@ -72,7 +80,7 @@ void require_scope(const Principal& p, Scope s);
 store::User add_user(store::UserRepository& repo, const Credentials& creds, const std::string& name,
                      const std::string& display_name, const std::optional<std::string>& password);
 // Grants `role`, which must name a role of one of `workflows` (usage/unknown_role with "did you
-// mean") or be the reserved role `admin`; not_found/unknown_user. False when the user already held it (nothing changes).
+// mean") or be the reserved role `admin` or `policy`; not_found/unknown_user. False when the user already held it (nothing changes).
 bool grant_role(store::UserRepository& repo, const workflow::WorkflowSet& workflows, const std::string& name,
                 const std::string& role, const std::string& actor);
 // not_found/unknown_user; not_found/not_granted when the user does not hold `role`.
@@ -156,7 +164,7 @@ struct Session {
 };
 // Logs `name` in with the password (authenticate_password, behind `throttle`, from the client
 // `address`) and opens a session: an api_tokens row of the scopes decide, read, act — and admin
-// when the user holds the role `admin` — that expires `lifetime` after `now` (a timestamp in the
+// when the user holds the role `admin`, policy when they hold `policy` or `admin` — that expires `lifetime` after `now` (a timestamp in the
 // repositories' format). refused/too_many_attempts, refused/bad_credentials.
 Session login(store::UserRepository& repo, const Credentials& creds, LoginThrottle& throttle, const std::string& name,
               std::string_view password, std::string_view address, const std::string& now, std::chrono::seconds lifetime);

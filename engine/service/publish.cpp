@@ -1,6 +1,11 @@
 #include "service/publish.hpp"
 
+#include <boost/json.hpp>
+
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <set>
 
 #include "diag/diagnostic.hpp"
 #include "service/errors.hpp"
@@ -22,7 +27,105 @@ std::size_t requirement_count(const eval::Ruleset& rs) {
 // At most this many failing tests are named in the refusal (then "… and K more").
 constexpr std::size_t kNamedFailures = 10;
 
+ServiceError bad_file(const std::string& path, const std::string& why) {
+  return ServiceError(ErrorKind::input, "bad_rules_file", "rule file `" + path + "`: " + why, {{"file", path}});
+}
+
+// A path as a rules directory could hold it: relative, '/'-separated, no empty, `.` or `..` segment.
+void check_path(const std::string& path) {
+  if (path.empty()) throw bad_file(path, "the path is empty");
+  if (path.front() == '/' || path.find('\\') != std::string::npos || path.find('\0') != std::string::npos)
+    throw bad_file(path, "the path must be relative and '/'-separated");
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = std::min(path.find('/', start), path.size());
+    const std::string_view seg(path.data() + start, slash - start);
+    if (seg.empty() || seg == "." || seg == "..") throw bad_file(path, "the path has an empty, `.` or `..` segment");
+    start = slash + 1;
+  }
+}
+
+ServiceError rules_invalid(const CompiledRules& c, const std::string& what) {
+  Details details{{"errors", std::to_string(c.diags.error_count())}};
+  for (const auto& d : c.diags.items())
+    if (d.severity == diag::Severity::error) {
+      details.emplace_back("location", diag::location(d.span, c.sources));
+      break;
+    }
+  const std::string rendered = diag::render_all(c.diags, c.sources);
+  details.emplace_back("diagnostics", rendered);
+  std::string first = rendered.substr(0, rendered.find('\n'));
+  return ServiceError(ErrorKind::input, "rules_invalid", what + " do not check: " + diag::summary(c.diags) + (first.empty() ? "" : "; " + first),
+                      std::move(details));
+}
+
 }  // namespace
+
+InlineRules compile_inline(std::vector<InlineFile> files, const workflow::Calendar& fallback_calendar, const Codec& codec) {
+  if (files.size() > kMaxInlineFiles)
+    throw ServiceError(ErrorKind::input, "rules_too_large",
+                       std::to_string(files.size()) + " rule files sent; at most " + std::to_string(kMaxInlineFiles),
+                       {{"files", std::to_string(files.size())}});
+  std::size_t bytes = 0;
+  for (const auto& f : files) bytes += f.text.size();
+  if (bytes > kMaxInlineBytes)
+    throw ServiceError(ErrorKind::input, "rules_too_large",
+                       "the rule files sent hold " + std::to_string(bytes) + " bytes; at most " + std::to_string(kMaxInlineBytes),
+                       {{"bytes", std::to_string(bytes)}});
+  InlineRules out;
+  std::optional<std::string> calendar;
+  std::set<std::string> seen;
+  for (auto& f : files) {
+    check_path(f.path);
+    if (!seen.insert(f.path).second) throw bad_file(f.path, "given twice");
+    if (f.text.find('\0') != std::string::npos) throw bad_file(f.path, "the text holds a NUL byte");
+    if (f.path == kInlineCalendarPath) {
+      calendar = std::move(f.text);
+      continue;
+    }
+    if (!f.path.ends_with(".rules"))
+      throw bad_file(f.path, "not a rule file (a name ending in .rules, or the calendar " + std::string(kInlineCalendarPath) + ")");
+    out.files.push_back(store::RulesetFile{f.path, std::move(f.text)});
+  }
+  if (out.files.empty())
+    throw ServiceError(ErrorKind::input, "no_rules_files", "no .rules file was sent (\"files\": {\"name.rules\": \"text\", …})", {});
+  // The order of a rules directory: std::filesystem::path order (by segment), as files::load_rules sorts.
+  std::sort(out.files.begin(), out.files.end(), [](const store::RulesetFile& a, const store::RulesetFile& b) {
+    return std::filesystem::path(a.path) < std::filesystem::path(b.path);
+  });
+  out.compiled = compile_files(out.files);
+  workflow::Calendar cal = fallback_calendar;
+  if (calendar) {
+    out.calendar_text = *calendar;
+    cal = workflow::Calendar::parse(out.compiled->sources, out.compiled->sources.add(std::string(kInlineCalendarPath), *calendar),
+                                    out.compiled->diags);
+  }
+  if (!out.compiled->ruleset || !out.compiled->workflows || out.compiled->diags.has_errors())
+    throw rules_invalid(*out.compiled, "the rules sent");
+  out.prepared = std::make_shared<const PreparedRules>(
+      PreparedRules::Parts{out.compiled->ruleset, out.compiled->workflows, std::move(cal), out.files}, codec);
+  return out;
+}
+
+namespace {
+boost::json::object version_object(const store::PublishedRuleset& v) {
+  return boost::json::object{{"version", v.version},           {"ruleset_hash", v.ruleset_hash}, {"note", v.note},
+                             {"published_by", v.published_by}, {"published_at", v.published_at}, {"test_summary", v.test_summary},
+                             {"calendar", !v.calendar_text.empty()}};
+}
+}  // namespace
+
+std::string version_json(const store::PublishedRuleset& v, std::optional<bool> unchanged) {
+  auto o = version_object(v);
+  if (unchanged) o["unchanged"] = *unchanged;
+  return boost::json::serialize(o);
+}
+
+std::string versions_json(const std::vector<store::PublishedRuleset>& all) {
+  boost::json::array a;
+  for (const auto& v : all) a.push_back(version_object(v));
+  return boost::json::serialize(boost::json::object{{"versions", std::move(a)}});
+}
 
 std::string test_summary(const eval::Ruleset& rs, const eval::TestReport& rep) {
   const std::size_t reqs = requirement_count(rs);
@@ -66,19 +169,37 @@ PublishResult publish_rules(store::CaseRepository& repo, const PublishRequest& r
   store::RulesetSources sources;
   sources.hash = rs.hash;
   sources.files = r.files;
-  if (auto latest = repo.published_ruleset(); latest && latest->ruleset_hash == rs.hash && latest->calendar_text == r.calendar_text) {
-    res.published = *latest;
-    res.unchanged = true;
-    return res;
-  }
   store::PublishedRuleset p;
   p.ruleset_hash = rs.hash;
   p.calendar_text = r.calendar_text;
   p.note = r.note;
   p.published_by = r.who;
   p.test_summary = test_summary(rs, res.tests);
-  res.published = repo.publish_ruleset(sources, p);
-  return res;
+  // The "already published" check and the new version in one unit of work: a write transaction
+  // (SQLite: BEGIN IMMEDIATE, so racers queue), and where racers can read the same latest version
+  // (PostgreSQL, MariaDB: READ COMMITTED) the loser's INSERT of the same number is a ConflictError:
+  // it retries with the next number.
+  constexpr int kAttempts = 8;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      store::Transaction tx(repo);
+      if (auto latest = repo.published_ruleset(); latest && latest->ruleset_hash == rs.hash && latest->calendar_text == r.calendar_text) {
+        tx.commit();
+        res.published = *latest;
+        res.unchanged = true;
+        return res;
+      }
+      res.published = repo.publish_ruleset(sources, p);
+      tx.commit();
+      return res;
+    } catch (const store::ConflictError& e) {
+      if (attempt == kAttempts)
+        throw ServiceError(ErrorKind::conflict, "concurrent_publish",
+                           "publishing lost the race for a version number " + std::to_string(kAttempts) +
+                               " times to other publishers (" + e.what() + "); nothing was stored: publish again",
+                           {});
+    }
+  }
 }
 
 std::shared_ptr<const PreparedRules> published_rules(store::CaseRepository& repo, std::optional<int> version,

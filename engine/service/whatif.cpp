@@ -598,6 +598,18 @@ std::string whatif_csv(const WhatIfReport& r, bool en) {
   return out;
 }
 
+std::string diff_json(const eval::RulesDiff& d) {
+  bj::array items, contract;
+  for (const auto& i : d.items)
+    items.push_back(bj::object{{"kind", i.kind}, {"change", eval::change_name(i.change)}, {"name", i.name}, {"what", i.what},
+                               {"base", i.base}, {"draft", i.draft}, {"base_at", i.base_at}, {"draft_at", i.draft_at}});
+  for (const auto& c : d.contract)
+    contract.push_back(bj::object{{"fact", c.fact}, {"what", c.what}, {"base", c.base}, {"draft", c.draft},
+                                  {"required_by", c.required_by}, {"breaking", c.breaking}, {"base_at", c.base_at},
+                                  {"draft_at", c.draft_at}});
+  return bj::serialize(bj::object{{"changes", std::move(items)}, {"contract", std::move(contract)}});
+}
+
 std::string whatif_json(const WhatIfReport& r, bool en) {
   bj::array progs;
   for (const auto& t : r.programmes)

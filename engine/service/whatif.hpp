@@ -131,6 +131,10 @@ WhatIfReport whatif_cases(const PreparedRules& base, const PreparedRules& draft,
 // The budgets of `year` against the report's per-programme demand (sets report.budgets, budget_year).
 void check_budgets(WhatIfReport& report, const std::vector<store::Budget>& budgets, int year);
 
+// A structural diff as one JSON object, {"changes":[…],"contract":[…]} (`rules diff --format json`,
+// POST /v1/rules/diff).
+std::string diff_json(const eval::RulesDiff& d);
+
 // The report as one JSON object (docs/whatif.md): the `changed` array holds the sample.
 std::string whatif_json(const WhatIfReport& r, bool english);
 // One changed applicant as one JSON object (no line end) and as CSV rows (one per programme changed).

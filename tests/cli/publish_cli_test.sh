@@ -19,6 +19,7 @@ cp -r "$ROOT/rules" "$TMP/v2"
 printf '\n# 2025 年度发布\n' >> "$TMP/v2/common.rules"
 cp -r "$ROOT/rules" "$TMP/v3"
 printf '\n# 2026 年度发布\n' >> "$TMP/v3/common.rules"
+for v in v4 v5 v6; do cp -r "$ROOT/rules" "$TMP/$v"; printf '\n# %s\n' "$v" >> "$TMP/$v/common.rules"; done
 FACTS="$ROOT/tests/cli/data/incubator-agri-corrected.json"
 sed 's/APP-2024-0001/APP-2024-0002/' "$FACTS" > "$TMP/second.json"
 sed 's/APP-2024-0001/APP-2024-0003/' "$FACTS" > "$TMP/third.json"
@@ -82,6 +83,21 @@ suite() {
     serve_stop "$PID"
   }
 
+  # Publishers racing (two processes): distinct consecutive numbers; one ruleset published twice at once is stored once.
+  "$BIN" rules publish "$TMP/v4" --db "$DB" --note "race 4" --as-of 2024-06-28 >"$TMP/race4.out" 2>"$TMP/race4.err" & local p4=$!
+  "$BIN" rules publish "$TMP/v5" --db "$DB" --note "race 5" --as-of 2024-06-28 >"$TMP/race5.out" 2>"$TMP/race5.err" & local p5=$!
+  wait "$p4"; local rc4=$?; wait "$p5"; local rc5=$?
+  equals "$rc4 $rc5" "0 0" "two racing publishers both succeed ($(cat "$TMP/race4.err" "$TMP/race5.err"))"
+  equals "$(sql "SELECT COUNT(DISTINCT version) || ' ' || MIN(version) || ' ' || MAX(version) FROM published_rulesets WHERE version > 3")" "2 4 5" \
+    "they get versions 4 and 5"
+  "$BIN" rules publish "$TMP/v6" --db "$DB" --note "race 6a" --as-of 2024-06-28 >"$TMP/race6a.out" 2>"$TMP/race6a.err" & p4=$!
+  "$BIN" rules publish "$TMP/v6" --db "$DB" --note "race 6b" --as-of 2024-06-28 >"$TMP/race6b.out" 2>"$TMP/race6b.err" & p5=$!
+  wait "$p4"; rc4=$?; wait "$p5"; rc5=$?
+  equals "$rc4 $rc5" "0 0" "the same ruleset published twice at once ($(cat "$TMP/race6a.err" "$TMP/race6b.err"))"
+  equals "$(sql "SELECT COUNT(*) || ' ' || MAX(version) FROM published_rulesets WHERE version > 5")" "1 6" "is stored once, as version 6"
+  cat "$TMP/race6a.out" "$TMP/race6b.out" > "$TMP/out"
+  contains "$TMP/out" "unchanged" "the other publisher is told it was already published"
+
   expect_rc 0 "replay a case decided by an earlier version" "$BIN" case replay 1 --db "$DB"
   contains "$TMP/out" "identical" "identical"
   contains "$TMP/out" "ruleset ${v1:0:12}" "with the ruleset of its decision"
@@ -101,6 +117,18 @@ suite() {
   contains "$TMP/out" '"differs":2' "JSON counts"
   contains "$TMP/out" '{"what":"amount_fen","stored":"30000000","replayed":"20000000"}' "JSON differences"
   expect_rc 3 "replay of an unknown case" "$BIN" case replay 99 --db "$DB"
+
+  # A decision whose ruleset was never stored (made before migration 004): audit replay exits 4 with
+  # a warning when nothing differs (1 wins when something does), as `case replay` of it does.
+  sql "UPDATE cases SET decision_ruleset_hash = '$(printf 'f%.0s' $(seq 64))' WHERE id = 1" >/dev/null
+  expect_rc 1 "differences win over an unreplayable decision" "$BIN" audit replay --db "$DB"
+  sql "UPDATE cases SET decision_amount_fen = 20000000 WHERE id = 2" >/dev/null
+  sql "UPDATE cases SET decision_outcome = 'eligible' WHERE id = 3" >/dev/null
+  expect_rc 4 "a pre-004 decision alone: exit 4" "$BIN" audit replay --db "$DB"
+  contains "$TMP/out" "3 cases replayed: 2 identical, 0 differ, 1 cannot be replayed" "counted"
+  contains "$TMP/out" "decided before migration 004" "and named"
+  contains "$TMP/err" "warning: 1 decision cannot be replayed" "with a warning"
+  expect_rc 4 "case replay of it" "$BIN" case replay 1 --db "$DB"
 }
 
 on_backends publish suite

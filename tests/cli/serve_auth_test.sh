@@ -107,7 +107,7 @@ suite() {
   expect rules-session 200 "" -H "$(bearer "$session")" "$URL/v1/rules"
   expect reload-session 403 forbidden_scope -X POST -H "$(bearer "$session")" "$URL/v1/admin/reload"
   login login-root root 'root secret'
-  contains "$TMP/login-root" '"roles":["admin"],"scopes":["decide","read","act","admin"]' "an admin's session has the admin scope"
+  contains "$TMP/login-root" '"roles":["admin"],"scopes":["decide","read","act","admin","policy"]' "an admin's session has the admin scope (and policy)"
 
   # Logout revokes the session (not an API token).
   expect logout-api 400 not_a_session -X POST -H "$(bearer "$decide")" "$URL/v1/logout"

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "store/in_memory_repository.hpp"
+#include "support/plain_credentials.hpp"
 
 namespace subsidy::http {
 namespace {
@@ -98,18 +99,7 @@ TEST(AuthnTest, PoolReusesConnectionsAndDropsDiscardedOnes) {
   }
 }
 
-// Credentials whose digests are readable, for the routes' logic (adapters/auth has the real ones).
-class PlainCredentials final : public service::Credentials {
- public:
-  std::string hash_password(std::string_view p) const override { return "h:" + std::string(p); }
-  bool verify_password(const std::string& e, std::string_view p) const override { return e == hash_password(p); }
-  std::string new_token(std::string_view prefix) const override { return std::string(prefix) + std::to_string(++n_); }
-  std::string token_digest(std::string_view t) const override { return "d:" + std::string(t); }
-  bool same_digest(std::string_view a, std::string_view b) const override { return a == b; }
-
- private:
-  mutable int n_ = 0;
-};
+using testing::PlainCredentials;  // tests/support/plain_credentials.hpp
 
 class WithPrincipalTest : public ::testing::Test {
  protected:

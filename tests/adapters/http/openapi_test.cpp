@@ -108,7 +108,7 @@ TEST_F(OpenApiTest, ADocumentedOperationWithoutARouteIsFound) {
 TEST_F(OpenApiTest, OperationsAreComplete) {
   const auto& doc = document();
   const auto& responses = doc.at("components").at("responses").as_object();
-  const std::set<std::string> scopes{"decide", "read", "act", "admin"};
+  const std::set<std::string> scopes{"decide", "read", "act", "admin", "policy"};
   std::set<std::string> ids;
   for (const auto& [path, item_value] : doc.at("paths").as_object()) {
     const auto& item = item_value.as_object();

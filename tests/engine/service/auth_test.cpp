@@ -333,7 +333,24 @@ TEST_F(AuthTest, LoginOfAnAdminHasTheAdminScope) {
   grant_role(repo_, workflows(), "root", "admin", "os:ops");
   LoginThrottle throttle;
   const Session s = login(repo_, creds_, throttle, "root", "pw", "127.0.0.1", "2026-01-01T00:00:00Z", 1h);
-  EXPECT_EQ(s.principal.scopes, (std::vector<Scope>{Scope::decide, Scope::read, Scope::act, Scope::admin}));
+  EXPECT_EQ(s.principal.scopes, (std::vector<Scope>{Scope::decide, Scope::read, Scope::act, Scope::admin, Scope::policy}));
+  EXPECT_NO_THROW(require_policy(s.principal));  // admins may do what policy staff do
+}
+
+// The reserved role policy: policy staff are not admins (docs/service.md "Users, roles and tokens").
+TEST_F(AuthTest, LoginOfPolicyStaffHasThePolicyScopeButNotAdmin) {
+  using namespace std::chrono_literals;
+  add_user(repo_, creds_, "li", "", "pw");
+  add_user(repo_, creds_, "clerk", "", "pw");
+  EXPECT_TRUE(grant_role(repo_, workflows(), "li", "policy", "os:ops"));
+  LoginThrottle throttle;
+  const Session s = login(repo_, creds_, throttle, "li", "pw", "127.0.0.1", "2026-01-01T00:00:00Z", 1h);
+  EXPECT_EQ(s.principal.scopes, (std::vector<Scope>{Scope::decide, Scope::read, Scope::act, Scope::policy}));
+  EXPECT_NO_THROW(require_policy(s.principal));
+  expect_error([&] { require_scope(s.principal, Scope::admin); }, ErrorKind::refused, "forbidden_scope");
+  const Session c = login(repo_, creds_, throttle, "clerk", "pw", "127.0.0.1", "2026-01-01T00:00:00Z", 1h);
+  expect_error([&] { require_policy(c.principal); }, ErrorKind::refused, "forbidden_scope");
+  EXPECT_EQ(parse_scopes("policy"), (std::vector<Scope>{Scope::policy}));
 }
 
 TEST_F(AuthTest, LoginIsThrottledEvenWithTheRightPassword) {
