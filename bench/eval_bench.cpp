@@ -1,4 +1,6 @@
-// Evaluation-only cost of `evaluate()` per applicant, on facts decoded beforehand.
+// Evaluation-only cost of `evaluate()` per applicant, on facts decoded beforehand. The *Plain
+// benchmarks run `evaluate_plain()` (the node interpreter, without the compiled form) on the same
+// facts, for the comparison in docs/benchmark.md ("Evaluation only").
 //   eval_bench [--benchmark_*]            workload rules on $SUBSIDY_BENCH_APPS (JSONL, default
 //                                          /tmp/subsidy-bench/apps-100k.jsonl) and shipped rules on examples/
 #include <benchmark/benchmark.h>
@@ -45,14 +47,17 @@ Loaded load(const std::string& rules_dir, const std::string& apps, std::size_t l
   return l;
 }
 
-void run(benchmark::State& state, const Loaded& l, const char* date) {
+void run(benchmark::State& state, const Loaded& l, const char* date, bool compiled = true) {
   const auto& rs = *l.rules->ruleset;
   auto as_of = *subsidy::model::parse_date(date);
   subsidy::model::Decision d;
   std::size_t i = 0;
   std::int64_t guard = 0;
   for (auto _ : state) {
-    subsidy::eval::evaluate(rs, l.facts[i], as_of, d);
+    if (compiled)
+      subsidy::eval::evaluate(rs, l.facts[i], as_of, d);
+    else
+      subsidy::eval::evaluate_plain(rs, l.facts[i], as_of, d);
     guard += d.total;
     if (++i == l.facts.size()) i = 0;
   }
@@ -69,7 +74,7 @@ const Loaded& workload() {
   return l;
 }
 
-void BM_Workload(benchmark::State& state) {
+const Loaded& hot_workload() {
   static Loaded hot = [] {
     Loaded l;
     l.rules = subsidy::files::load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/bench/rules");
@@ -77,18 +82,28 @@ void BM_Workload(benchmark::State& state) {
     l.facts.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(1024, all.size())));
     return l;
   }();
-  run(state, hot, "2021-06-30");
+  return hot;
 }
+
+void BM_Workload(benchmark::State& state) { run(state, hot_workload(), "2021-06-30"); }
 BENCHMARK(BM_Workload);
+
+void BM_WorkloadPlain(benchmark::State& state) { run(state, hot_workload(), "2021-06-30", false); }
+BENCHMARK(BM_WorkloadPlain);
 
 void BM_WorkloadColdFacts(benchmark::State& state) { run(state, workload(), "2021-06-30"); }
 BENCHMARK(BM_WorkloadColdFacts);
 
-void BM_ShippedRules(benchmark::State& state) {
+const Loaded& shipped() {
   static Loaded l = load(std::string(SUBSIDY_SOURCE_DIR) + "/rules", std::string(SUBSIDY_SOURCE_DIR) + "/examples/batch.jsonl", 1000);
-  run(state, l, "2022-06-30");
+  return l;
 }
+
+void BM_ShippedRules(benchmark::State& state) { run(state, shipped(), "2022-06-30"); }
 BENCHMARK(BM_ShippedRules);
+
+void BM_ShippedRulesPlain(benchmark::State& state) { run(state, shipped(), "2022-06-30", false); }
+BENCHMARK(BM_ShippedRulesPlain);
 
 }  // namespace
 

@@ -46,6 +46,9 @@ struct Ctx {
   bool cache_when = false;
   std::uint64_t when_known = 0, when_true = 0, when_illustrative = 0;
   const std::int64_t* case_attrs = nullptr;  // workflow guards: values by model::CaseAttr
+  // The compiled form (eval/compiled.hpp), or null: the nodes are interpreted.
+  const CompiledRules* compiled = nullptr;
+  std::int64_t year = 0;  // year(as_of), for the compiled year_sub_fact shape
 };
 
 Val ev(Ctx& c, std::uint32_t n);
@@ -473,15 +476,76 @@ inline Val condition(Ctx& c, std::uint32_t n) {
   }
 }
 
+// The compiled form's superinstructions: each computes what the plain interpreter computes for
+// the nodes it stands for (eval/compiled.cpp says which), with the same error kind and node.
+Val run_cond(Ctx& c, const CCond& k) {
+  const std::int64_t* v = c.facts.values.data();
+  switch (k.shape) {
+    case CCond::Shape::fact_imm: return value(compare3(k.cmp, v[k.slot], k.imm));
+    case CCond::Shape::fact_mask: return value(in_mask(v[k.slot], k.imm));
+    case CCond::Shape::fact_fact: return value(compare3(k.cmp, v[k.slot], v[k.slot2]));
+    case CCond::Shape::year_sub_fact: {
+      SUBSIDY_TRY(d, checked(model::sub(c.year, v[k.slot]), k.sub));
+      return value(compare3(k.cmp, d.value, k.imm));
+    }
+    case CCond::Shape::text_in: {
+      const std::string& t = c.facts.texts[k.slot];
+      for (const auto& s : c.rs.text_lists[static_cast<std::size_t>(k.imm)])
+        if (s == t) return value(1);
+      return value(0);
+    }
+    case CCond::Shape::general: break;
+  }
+  return condition(c, k.node);
+}
+
+Val run_amount(Ctx& c, const CAmount& k) {
+  const std::int64_t* v = c.facts.values.data();
+  switch (k.shape) {
+    case CAmount::Shape::constant: return value(k.imm);
+    case CAmount::Shape::lookup: {
+      const Table& t = c.rs.tables[k.table];
+      auto e = static_cast<std::size_t>(v[k.slot]);
+      std::int32_t row = e < t.lookup_row.size() ? t.lookup_row[e] : -1;
+      if (c.ex) c.ex->tables.push_back({k.table, row});
+      if (row < 0) return failure(EvalError::no_table_row, k.node);
+      return value(t.lookup_value[e]);
+    }
+    case CAmount::Shape::floor_yuan_mul: {
+      std::int64_t x = c.amount;
+      if (k.x == CAmount::X::fact) x = v[k.slot];
+      if (k.x == CAmount::X::fact_minus_fact) {
+        SUBSIDY_TRY(d, checked(model::sub(v[k.slot], v[k.slot2]), k.sub));
+        x = d.value;
+      }
+      return round_raw(k.node, WVal{static_cast<Wide>(x) * k.imm}, kMicroFenPerYuan, model::Rounding::floor, model::kFenPerYuan);
+    }
+    case CAmount::Shape::general: break;
+  }
+  return ev(c, k.node);
+}
+
+// A requirement (plain), an exception's condition, an amount: compiled when the form is there.
+Val requirement(Ctx& c, const Requirement& q) {
+  if (q.fast) return value(fast_test(q.fast, c.facts.values[q.fast_slot], q.fast_imm));
+  return condition(c, q.cond);
+}
+Val when(Ctx& c, std::uint32_t xi) {
+  return c.compiled ? run_cond(c, c.compiled->when[xi]) : condition(c, c.rs.exceptions[xi].when);
+}
+Val amount_of(Ctx& c, std::uint32_t node, const CAmount CompiledProgram::*which, std::uint32_t pi) {
+  return c.compiled ? run_amount(c, c.compiled->programs[pi].*which) : ev(c, node);
+}
+
 Val exception_applies(Ctx& c, std::uint32_t xi) {
   const Exception& x = c.rs.exceptions[xi];
   if (!in_effect(x.effective_from, x.effective_to, c.as_of)) return value(0);
-  if (xi >= 64 || !c.cache_when) return condition(c, x.when);
+  if (xi >= 64 || !c.cache_when) return when(c, xi);
   std::uint64_t bit = std::uint64_t{1} << xi;
   if (!(c.when_known & bit)) {
     bool before = c.illustrative;
     c.illustrative = false;
-    Val w = condition(c, x.when);
+    Val w = when(c, xi);
     if (c.illustrative) c.when_illustrative |= bit;
     c.illustrative = c.illustrative || before;
     if (!w.ok()) return w;
@@ -506,22 +570,51 @@ void set_error(model::ProgramResult& r, const Result<T>& v, std::int32_t group =
   r.error_group = group;
 }
 
-void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::ProgramResult& r) {
-  const Program& p = rs.programs[pi];
-  c.illustrative = p.status == Status::illustrative;
-  for (std::size_t i = 0; i < p.requirements.size(); ++i) {
-    const Requirement& q = p.requirements[i];
-    bool met;
-    if (q.fast) {
-      met = fast_test(q.fast, c.facts.values[q.fast_slot], q.fast_imm);
-    } else {
-      Val v = condition(c, q.cond);
-      if (!v.ok()) return set_error(r, v);
-      met = v.value != 0;
+// Every requirement of programme `pi` (all are evaluated: the decision lists each failed one) into
+// r.failed; false after an error (r is then `error`).
+bool requirements(Ctx& c, std::uint32_t pi, model::ProgramResult& r) {
+  const Program& p = c.rs.programs[pi];
+  if (c.compiled) {  // the compiled loop: fact tests decided inline, branch-free
+    const CCond* k = c.compiled->programs[pi].requirements.data();
+    const std::size_t n = c.compiled->programs[pi].requirements.size();
+    const std::int64_t* v = c.facts.values.data();
+    std::uint64_t failed = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      bool met;
+      if (k[i].shape == CCond::Shape::fact_imm) {
+        met = compare3(k[i].cmp, v[k[i].slot], k[i].imm);
+      } else {
+        Val x = run_cond(c, k[i]);
+        if (!x.ok()) {
+          r.failed = failed;
+          set_error(r, x);
+          return false;
+        }
+        met = x.value != 0;
+      }
+      failed |= static_cast<std::uint64_t>(!met) << i;
+      if (c.ex) c.ex->requirement_met.push_back(met ? 1 : 0);
     }
+    r.failed = failed;
+    return true;
+  }
+  for (std::size_t i = 0; i < p.requirements.size(); ++i) {
+    Val v = requirement(c, p.requirements[i]);
+    if (!v.ok()) {
+      set_error(r, v);
+      return false;
+    }
+    bool met = v.value != 0;
     r.failed |= static_cast<std::uint64_t>(!met) << i;
     if (c.ex) c.ex->requirement_met.push_back(met ? 1 : 0);
   }
+  return true;
+}
+
+void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::ProgramResult& r) {
+  const Program& p = rs.programs[pi];
+  c.illustrative = p.status == Status::illustrative;
+  if (!requirements(c, pi, r)) return;
   for (auto xi : p.refusals) {
     Val applies = exception_applies(c, xi);
     if (!applies.ok()) return set_error(r, applies);
@@ -535,7 +628,7 @@ void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::Progra
     r.outcome = Outcome::refused;
     return;
   }
-  Val formula = ev(c, p.amount);
+  Val formula = amount_of(c, p.amount, &CompiledProgram::amount, pi);
   if (!formula.ok()) return set_error(r, formula);
   std::int64_t amount = formula.value;
   step(c.ex, AmountStep::Kind::Formula, 0, amount);
@@ -545,14 +638,14 @@ void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::Progra
     if (!applies.ok()) return set_error(r, applies);
     if (!applies.value) continue;
     c.amount = amount;
-    Val next = ev(c, x.amount);
+    Val next = c.compiled ? run_amount(c, c.compiled->exception_amount[xi]) : ev(c, x.amount);
     if (!next.ok()) return set_error(r, next);
     step(c.ex, AmountStep::Kind::Exception, amount, next.value, xi);
     amount = next.value;
     if (xi < 64) r.exceptions |= std::uint64_t{1} << xi;
   }
   if (p.minimum != kNoNode) {
-    Val m = ev(c, p.minimum);
+    Val m = amount_of(c, p.minimum, &CompiledProgram::minimum, pi);
     if (!m.ok()) return set_error(r, m);
     if (amount < m.value) {
       step(c.ex, AmountStep::Kind::Minimum, amount, m.value);
@@ -560,7 +653,7 @@ void evaluate_program(const Ruleset& rs, std::uint32_t pi, Ctx& c, model::Progra
     }
   }
   if (p.cap != kNoNode) {
-    Val m = ev(c, p.cap);
+    Val m = amount_of(c, p.cap, &CompiledProgram::cap, pi);
     if (!m.ok()) return set_error(r, m);
     if (amount > m.value) {
       step(c.ex, AmountStep::Kind::Cap, amount, m.value);
@@ -654,8 +747,10 @@ std::int64_t apply_groups(const Ruleset& rs, Ctx& c, model::Decision& out, Expla
 
 }  // namespace
 
-void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::Decision& out, const Selection* selection,
-              Explanation* explain) {
+namespace {
+
+void evaluate_with(const Ruleset& rs, const model::Facts& facts, Days as_of, model::Decision& out, const Selection* selection,
+                   Explanation* explain, bool compiled) {
   const std::size_t n = rs.programs.size();
   out.programs.assign(n, model::ProgramResult{});
   out.total = 0;
@@ -669,6 +764,10 @@ void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::D
   }
   Ctx c{rs, facts, as_of};
   c.cache_when = rs.fused && explain == nullptr;
+  if (compiled && rs.compiled.programs.size() == n && rs.compiled.when.size() == rs.exceptions.size()) {
+    c.compiled = &rs.compiled;
+    c.year = model::year_of(as_of);
+  }
   // The amounts must add up: a programme whose amount would take the sum of magnitudes beyond an
   // int64 is an error. Every later sum (groups, totals, before and after caps) is then in range.
   Wide magnitude = 0;
@@ -727,6 +826,18 @@ void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::D
     }
   }
   out.total = total;
+}
+
+}  // namespace
+
+void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::Decision& out, const Selection* selection,
+              Explanation* explain) {
+  evaluate_with(rs, facts, as_of, out, selection, explain, true);
+}
+
+void evaluate_plain(const Ruleset& rs, const model::Facts& facts, Days as_of, model::Decision& out,
+                    const Selection* selection, Explanation* explain) {
+  evaluate_with(rs, facts, as_of, out, selection, explain, false);
 }
 
 const char* error_kind_name(EvalError e) {

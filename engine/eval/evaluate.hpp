@@ -67,6 +67,11 @@ using Selection = std::vector<std::uint8_t>;
 void evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of, model::Decision& out,
               const Selection* selection = nullptr, Explanation* explain = nullptr);
 
+// The same, always interpreting the lowered nodes (never the compiled form of eval/compiled.hpp):
+// the reference the compiled form is tested against, and a way to rule it out when diagnosing.
+void evaluate_plain(const Ruleset& rs, const model::Facts& facts, Days as_of, model::Decision& out,
+                    const Selection* selection = nullptr, Explanation* explain = nullptr);
+
 inline model::Decision evaluate(const Ruleset& rs, const model::Facts& facts, Days as_of) {
   model::Decision d;
   evaluate(rs, facts, as_of, d);

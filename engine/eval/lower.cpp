@@ -712,6 +712,7 @@ std::shared_ptr<const Ruleset> lower(const std::vector<dsl::ast::File>& files, c
                                      const diag::SourceSet& sources, LowerOptions opts) {
   Lowerer l(checked, sources, opts);
   l.lower_all(files);
+  l.rs.compiled = compile_rules(l.rs);
   return std::make_shared<const Ruleset>(std::move(l.rs));
 }
 

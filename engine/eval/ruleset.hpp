@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "diag/source.hpp"
+#include "eval/compiled.hpp"
 #include "eval/workflow_spec.hpp"
 #include "model/date.hpp"
 #include "model/schema.hpp"
@@ -259,6 +260,9 @@ struct Ruleset {
   std::vector<diag::SourceFile> sources;  // the rule files, by diag::FileId (for locations in messages)
   std::string hash;  // SHA-256 of the sources, hex
   bool fused = true;  // lowered with LowerOptions::fuse (fast paths and the exception-condition cache)
+  // The evaluator's compiled form (eval/compiled.hpp), classified from the nodes above when lowered;
+  // empty programmes vector: none (evaluate() then interprets the nodes, as evaluate_plain() always does).
+  CompiledRules compiled;
   int find_program(std::string_view id) const {
     for (std::size_t i = 0; i < programs.size(); ++i)
       if (programs[i].id == id) return static_cast<int>(i);
