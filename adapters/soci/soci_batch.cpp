@@ -1,10 +1,13 @@
-// Bulk import (create_cases_with_events): a batch of new cases, their submitted facts and first
-// events in multi-row statements — per 100 cases one statement each for the look-up of existing
-// application ids, the cases, the facts and the events, plus one id allocation per batch —
-// instead of five statements per case. It writes exactly the rows the plain path writes
+// Bulk import (create_cases_with_events) on PostgreSQL: a batch of new cases, their submitted facts
+// and first events in multi-row statements — per 100 cases one statement each for the look-up of
+// existing application ids, the cases, the facts and the events, plus one id allocation per batch
+// — instead of five round trips per case. It writes exactly the rows the plain path writes
 // (CaseRepository::create_cases_with_events: create_cases_batch, then append_event per case):
-// the same ids, clock readings in the same order, the chain's first link computed here. MySQL
-// takes the plain path.
+// the same ids, clock readings in the same order, the chain's first link computed here.
+// SQLite and MySQL take the plain path: on SQLite (no round trips) the multi-row statements cost
+// more CPU than its prepared one-row statements (bench/store_bench.cpp: 26,000 against 37,000
+// cases per CPU second — SOCI binds each of a statement's 3,000 values anew; SQLite's named
+// parameters were even quadratic).
 #include <soci/soci.h>
 
 #include <algorithm>
@@ -23,8 +26,10 @@ namespace {
 
 constexpr std::size_t kRowsPerStatement = 100;
 
-// "(:v0, …, :vC-1<tail>), (…)" for `rows` rows of `cols` placeholders each. The names are unique:
-// SQLite binds equal names as one parameter; SOCI binds the uses by position.
+// The k-th placeholder of a statement (SOCI binds the uses by position and rewrites :vK to $K).
+std::string placeholder(std::size_t k) { return ":v" + std::to_string(k); }
+
+// "(p0, …, pC-1<tail>), (…)" for `rows` rows of `cols` placeholders each.
 std::string value_rows(std::size_t rows, std::size_t cols, const char* tail = "") {
   std::string out;
   std::size_t k = 0;
@@ -32,7 +37,7 @@ std::string value_rows(std::size_t rows, std::size_t cols, const char* tail = ""
     out += r ? ", (" : "(";
     for (std::size_t c = 0; c < cols; ++c) {
       if (c) out += ", ";
-      out += ":v" + std::to_string(k++);
+      out += placeholder(k++);
     }
     out += tail;
     out += ')';
@@ -52,7 +57,7 @@ struct Row {
 
 std::vector<store::CreateResult> SociRepository::create_cases_with_events(std::span<const store::NewCase> cases,
                                                                           std::span<const store::Event> first_events) {
-  if (conn_.backend == Backend::mysql) return CaseRepository::create_cases_with_events(cases, first_events);
+  if (conn_.backend != Backend::postgresql) return CaseRepository::create_cases_with_events(cases, first_events);
   if (cases.size() != first_events.size())
     throw std::invalid_argument("create_cases_with_events: " + std::to_string(cases.size()) + " cases but " +
                                 std::to_string(first_events.size()) + " first events");
@@ -65,7 +70,6 @@ std::vector<store::CreateResult> SociRepository::create_cases_with_events(std::s
       return results;
     }
     for (const store::NewCase& nc : cases) store::validate_case(nc.c);
-    const bool pg = conn_.backend == Backend::postgresql;
 
     // 1. The application ids that have a case already.
     std::map<std::string, store::CaseId> existing;
@@ -81,7 +85,7 @@ std::vector<store::CreateResult> SociRepository::create_cases_with_events(std::s
       for (std::size_t i = 0; i < m; ++i) {
         keys[i] = cases[from + i].c.application_id;
         st.exchange(soci::use(keys[i]));
-        q += (i ? ", :v" : ":v") + std::to_string(i);
+        q += (i ? ", " : "") + placeholder(i);
       }
       prepare_statement(st, q + ")", false);
       if (st.execute(true)) {
@@ -91,11 +95,10 @@ std::vector<store::CreateResult> SociRepository::create_cases_with_events(std::s
       }
     }
 
-    // 2. Ids, as the plain path assigns them: its INSERT … ON CONFLICT DO NOTHING draws one for every
-    //    row it attempts, skipped ones too (PostgreSQL from the sequence; SQLite AUTOINCREMENT
-    //    advances sqlite_sequence), so every input row gets the next id, in input order.
+    // 2. Ids, as the plain path assigns them: its INSERT … ON CONFLICT DO NOTHING draws one from the
+    //    sequence for every row it attempts, skipped ones too, so every input row gets the next id.
     std::vector<long long> drawn(n);
-    if (pg) {
+    {
       soci::statement st(*conn_.sql);
       st.exchange(soci::into(drawn));
       prepare_statement(st,
@@ -106,12 +109,6 @@ std::vector<store::CreateResult> SociRepository::create_cases_with_events(std::s
         throw store::ConflictError("the case id sequence gave " + std::to_string(drawn.size()) + " ids for " +
                                    std::to_string(n) + " cases");
       std::sort(drawn.begin(), drawn.end());
-    } else {  // under the write lock of BEGIN IMMEDIATE
-      long long last = 0;
-      *conn_.sql << "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'cases'), 0), "
-                    "COALESCE((SELECT MAX(id) FROM cases), 0))",
-          soci::into(last);
-      for (auto& id : drawn) id = ++last;
     }
 
     // 3. The rows: the clock is read once per case, then once per first event without `at`, in the
@@ -151,9 +148,8 @@ std::vector<store::CreateResult> SociRepository::create_cases_with_events(std::s
       r.event_head = e.hash;
     }
 
-    // 4. The cases (ON CONFLICT DO NOTHING: a concurrent import may have stored an application
-    //    since step 1 — PostgreSQL; SQLite holds the write lock), then facts and events of the
-    //    cases actually stored.
+    // 4. The cases (ON CONFLICT DO NOTHING RETURNING id: a concurrent import may have stored an
+    //    application since step 1), then facts and events of the cases actually stored.
     std::set<long long> stored;
     const std::string case_columns = std::string("id, application_id, applicant, programme, call_year, ") + kMutableColumns +
                                      ", created_at, updated_at, event_head, version, facts_version, event_count";
@@ -174,21 +170,12 @@ std::vector<store::CreateResult> SociRepository::create_cases_with_events(std::s
       std::string q = "INSERT INTO cases (" + case_columns + ") VALUES " + value_rows(m, case_binds, ", 1, 1, 1") +
                       on_conflict_do_nothing(conn_, "application_id");
       std::vector<long long> returned(m);
-      if (pg) {
-        q += " RETURNING id";
-        st.exchange(soci::into(returned));
-      }
-      prepare_statement(st, q, false);
+      st.exchange(soci::into(returned));
+      prepare_statement(st, q + " RETURNING id", false);
       st.execute(true);
-      if (pg) {
-        stored.insert(returned.begin(), returned.end());
-      } else if (st.get_affected_rows() != static_cast<long long>(m)) {
-        throw store::ConflictError("cases were stored by someone else during the import's write lock");
-      } else {
-        for (std::size_t k = 0; k < m; ++k) stored.insert(rows[from + k].c.id);
-      }
+      stored.insert(returned.begin(), returned.end());
     }
-    if (stored.size() != rows.size()) {  // PostgreSQL: lost a race for some application ids
+    if (stored.size() != rows.size()) {  // lost a race for some application ids
       std::erase_if(rows, [&](const Row& r) {
         if (stored.count(r.c.id)) return false;
         auto id = lookup_application(r.c.application_id);
@@ -196,11 +183,6 @@ std::vector<store::CreateResult> SociRepository::create_cases_with_events(std::s
         results[r.input] = {*id, false};
         return true;
       });
-    }
-
-    if (!pg) {  // the ids drawn for skipped rows after the last stored one are spent too
-      long long last = drawn.back();
-      *conn_.sql << "UPDATE sqlite_sequence SET seq = :last WHERE name = 'cases' AND seq < :last", soci::use(last, "last");
     }
 
     std::vector<int> version(rows.size(), 1);

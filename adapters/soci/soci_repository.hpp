@@ -34,7 +34,7 @@ class SociRepository final : public store::CaseRepository {
 
   store::CaseId create_case(const store::Case& c, const store::FactsVersion& submitted) override;
   std::vector<store::CreateResult> create_cases_batch(std::span<const store::NewCase> cases) override;
-  // SQLite and PostgreSQL: multi-row statements (soci_batch.cpp); MySQL: the plain path.
+  // PostgreSQL: multi-row statements (soci_batch.cpp); SQLite and MySQL: the plain path.
   std::vector<store::CreateResult> create_cases_with_events(std::span<const store::NewCase> cases,
                                                             std::span<const store::Event> first_events) override;
   std::optional<store::CaseId> find_by_application_id(std::string_view application_id) override;
