@@ -7,7 +7,10 @@
 # same run (before/after ratios on one machine at one time).
 # PostgreSQL: $SUBSIDY_TEST_PG, else the URL printed by scripts/start-postgres.sh; skipped when neither works.
 # MariaDB: $SUBSIDY_TEST_MARIADB, else the URL printed by scripts/start-mariadb.sh; likewise.
-# Builds Release into $CASES_BUILD (default /tmp/subsidy-cases-release).
+# Builds Release into $CASES_BUILD (default /tmp/subsidy-cases-release); SUBSIDY_CASES_BIN=<binary>
+# measures that binary instead (no build), CASES_BASE_BIN=<binary> a second one beside it (with
+# this tree's rules) for before/after ratios without a second build. Prints the load average
+# before each backend: on a busy machine only the ratios within one run mean something.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-20000}"; ACTS="${2:-50}"
@@ -25,10 +28,15 @@ cleanup() {
 trap cleanup EXIT
 cd "$ROOT"
 
-echo "== build (Release) in $BUILD"
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target subsidy >/dev/null
-BINS=("now=$BUILD/cli/subsidy=rules")
+if [ -n "${SUBSIDY_CASES_BIN:-}" ]; then
+  BINS=("now=$SUBSIDY_CASES_BIN=rules")
+else
+  echo "== build (Release) in $BUILD"
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$BUILD" -j"$(nproc)" --target subsidy >/dev/null
+  BINS=("now=$BUILD/cli/subsidy=rules")
+fi
+if [ -n "${CASES_BASE_BIN:-}" ]; then BINS=("base=$CASES_BASE_BIN=rules" "${BINS[@]}"); fi
 if [ -n "${CASES_BASE:-}" ]; then
   BASE_DIR="$BUILD-base"
   rm -rf "$BASE_DIR-src"
@@ -81,7 +89,7 @@ if [ -z "$MY" ] && [ "$(id -u)" -eq 0 ]; then MY="$(bash scripts/start-mariadb.s
 for entry in "${BINS[@]}"; do
   LABEL="${entry%%=*}"; rest="${entry#*=}"; BIN="${rest%%=*}"; RULES="${rest#*=}"
   rm -f "$WORK/bench.db"
-  echo "== [$LABEL] SQLite ($N applicants, programme R14, batches of 500)"
+  echo "== [$LABEL] SQLite ($N applicants, programme R14, batches of 500) — load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
   echo "case import: $(bench_import "$WORK/bench.db")"
   echo "case act:    $(bench_act "$WORK/bench.db")"
   if [ -n "$PG" ] && psql "$PG" -qAtc "SELECT 1" >/dev/null 2>&1; then
@@ -90,7 +98,7 @@ for entry in "${BINS[@]}"; do
     sep='?'; case "$PG" in *\?*) sep='&';; esac
     PGDB="${PG}${sep}options=-c%20search_path%3D${SCHEMA}"
     "$BIN" db migrate --db "$PGDB" >/dev/null
-    echo "== [$LABEL] PostgreSQL ($(echo "$PG" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#'))"
+    echo "== [$LABEL] PostgreSQL ($(echo "$PG" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#')) — load average $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "case import: $(bench_import "$PGDB")"
     echo "case act:    $(bench_act "$PGDB")"
   else
@@ -101,7 +109,7 @@ for entry in "${BINS[@]}"; do
     mariadb_client "$MY" "" -e "DROP DATABASE IF EXISTS $MYDB; CREATE DATABASE $MYDB"
     MYURL="$(mariadb_url_with_db "$MY" "$MYDB")"
     "$BIN" db migrate --db "$MYURL" >/dev/null
-    echo "== [$LABEL] MariaDB ($(echo "$MY" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#'))"
+    echo "== [$LABEL] MariaDB ($(echo "$MY" | sed -E 's#://([^:]*):[^@]*@#://\1:***@#')) — load average $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "case import: $(bench_import "$MYURL")"
     echo "case act:    $(bench_act "$MYURL")"
   else

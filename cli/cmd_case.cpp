@@ -364,9 +364,24 @@ int run_import(const ImportOptions& o) {
     r.date = date_or_today(o.date);
     if (!o.as_of.empty()) r.as_of = *model::parse_date(o.as_of);
     std::vector<service::Prepared> batch;
+    std::vector<std::string> lines;     // read, not yet prepared
+    std::vector<std::size_t> line_nos;  // their line numbers
     std::size_t line_no = 0, created = 0, failed = 0, seen = 0;
     auto t0 = std::chrono::steady_clock::now();
     auto flush = [&] {
+      auto prepared = service::prepare_batch(*s.env, p, r, lines);
+      for (std::size_t i = 0; i < prepared.size(); ++i) {
+        if (prepared[i].error) {
+          ++failed;
+          std::fprintf(stderr, "%s%s:%zu: %s\n", show ? "\n" : "", o.file.c_str(), line_nos[i], prepared[i].error->what());
+          continue;
+        }
+        for (const auto& w : prepared[i].prepared->warnings)
+          std::fprintf(stderr, "%s%s:%zu: warning: %s\n", show ? "\n" : "", o.file.c_str(), line_nos[i], w.c_str());
+        batch.push_back(std::move(*prepared[i].prepared));
+      }
+      lines.clear();
+      line_nos.clear();
       std::size_t n = batch.size();
       created += service::store_batch(*s.env, batch);
       seen += n;
@@ -381,17 +396,9 @@ int run_import(const ImportOptions& o) {
     while (std::getline(in, line)) {
       ++line_no;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      r.facts_json = line;
-      try {
-        batch.push_back(service::prepare(*s.env, p, r));
-        for (const auto& w : batch.back().warnings)
-          std::fprintf(stderr, "%s%s:%zu: warning: %s\n", show ? "\n" : "", o.file.c_str(), line_no, w.c_str());
-      } catch (const service::ServiceError& e) {
-        ++failed;
-        std::fprintf(stderr, "%s%s:%zu: %s\n", show ? "\n" : "", o.file.c_str(), line_no, e.what());
-        continue;
-      }
-      if (batch.size() >= o.batch) flush();
+      lines.push_back(std::move(line));
+      line_nos.push_back(line_no);
+      if (lines.size() >= o.batch) flush();
     }
     flush();
     if (show) std::fputc('\n', stderr);
@@ -488,7 +495,7 @@ void add_case_commands(CLI::App& app, Action& action) {
   imp->add_option("FILE", io->file, "one applicant JSON object per line")->required();
   imp->add_option("--program", io->program, "the programme applied for")->required();
   imp->add_option("--as-of", io->as_of, "evaluation date (default: --date, else today)")->check(date_check);
-  imp->add_option("--batch", io->batch, "cases per transaction (default 500)")->check(CLI::Range(1, 1000000));
+  imp->add_option("--batch", io->batch, "lines per transaction (default 500): one awards look-up and one transaction per batch")->check(CLI::Range(1, 1000000));
   imp->add_flag("--progress", io->progress, "progress on stderr even when it is not a terminal");
   imp->add_flag("--no-progress", io->no_progress, "no progress line");
   common(imp, *io, true, true);

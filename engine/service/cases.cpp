@@ -197,9 +197,10 @@ model::Facts decode_facts(const Env& env, const Programme& p, const std::string&
   return facts;
 }
 
-Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
-                         const std::string& applicant, store::CaseId exclude_case, const std::string& awards_until) {
-  const auto& sel = env.rules.selection(p.index);
+namespace {
+
+// The facts of `facts_json` decoded for programme `p`, with their application id (required).
+Evaluated decode_submitted(const Env& env, const Programme& p, const std::string& facts_json) {
   Evaluated ev;
   {
     auto reader = env.rules.reader(p.index);
@@ -208,9 +209,18 @@ Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& 
   }
   if (ev.application_id.empty())
     throw ServiceError(ErrorKind::input, "missing_field", "facts: missing_field `id`: the application id is required", {{"field", "id"}});
-  std::string key = applicant.empty() ? ev.application_id : applicant;
-  auto awards = env.repo.awards_for(key);
-  if (!awards_until.empty()) std::erase_if(awards, [&](const store::Award& a) { return a.disbursed_at > awards_until; });
+  return ev;
+}
+
+// The key the applicant's awards are recorded under.
+const std::string& awards_key(const Evaluated& ev, const std::string& applicant) {
+  return applicant.empty() ? ev.application_id : applicant;
+}
+
+// Feeds `awards` back into decoded facts and evaluates them at `as_of`.
+void decide(const Env& env, const Programme& p, Evaluated& ev, const std::vector<store::Award>& awards, model::Days as_of,
+            store::CaseId exclude_case) {
+  const auto& sel = env.rules.selection(p.index);
   feed_awards(env.rs, awards, model::year_of(as_of), exclude_case, ev.facts);
   model::Decision d;
   eval::evaluate(env.rs, ev.facts, as_of, d, &sel);
@@ -223,6 +233,16 @@ Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& 
   env.rules.writer().write(ev.decision.json, ev.application_id, d, as_of, nullptr, false, &sel);
   while (!ev.decision.json.empty() && ev.decision.json.back() == '\n') ev.decision.json.pop_back();
   ev.wf_decision = {eligible, ev.decision.amount_fen};
+}
+
+}  // namespace
+
+Evaluated evaluate_facts(const Env& env, const Programme& p, const std::string& facts_json, model::Days as_of,
+                         const std::string& applicant, store::CaseId exclude_case, const std::string& awards_until) {
+  Evaluated ev = decode_submitted(env, p, facts_json);
+  auto awards = env.repo.awards_for(awards_key(ev, applicant));
+  if (!awards_until.empty()) std::erase_if(awards, [&](const store::Award& a) { return a.disbursed_at > awards_until; });
+  decide(env, p, ev, awards, as_of, exclude_case);
   return ev;
 }
 
@@ -238,11 +258,13 @@ std::string explain(const Env& env, const Programme& p, const std::string& facts
 
 // ---------------------------------------------------------------- submit / import
 
-Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
-  require_actor(r.actor);
+namespace {
+
+// The case and first event of the submission `r`, whose facts are evaluated (`ev`).
+Prepared prepare_evaluated(const Env& env, const Programme& p, const SubmitRequest& r, Evaluated ev) {
   model::Days as_of = r.as_of.value_or(r.date);
   Prepared out;
-  out.ev = evaluate_facts(env, p, r.facts_json, as_of, r.applicant);
+  out.ev = std::move(ev);
   workflow::Context ctx{out.ev.facts, out.ev.wf_decision, env.cal};
   out.start = workflow::start(*p.wf, ctx, r.date);
   auto& c = out.nc.c;
@@ -268,6 +290,46 @@ Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
   e.to_stage = stages_text(c);
   c.facts_version = 1;
   e.payload_json = with_audit(payload(c.applicant, out.start.events, {}), c, Moment{r.date, &r.facts_json, true});
+  return out;
+}
+
+}  // namespace
+
+Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r) {
+  require_actor(r.actor);
+  return prepare_evaluated(env, p, r, evaluate_facts(env, p, r.facts_json, r.as_of.value_or(r.date), r.applicant));
+}
+
+std::vector<PreparedOrError> prepare_batch(const Env& env, const Programme& p, const SubmitRequest& r,
+                                           std::span<const std::string> facts_json) {
+  require_actor(r.actor);
+  const model::Days as_of = r.as_of.value_or(r.date);
+  std::vector<PreparedOrError> out(facts_json.size());
+  std::vector<std::optional<Evaluated>> decoded(facts_json.size());
+  std::vector<std::string> keys;
+  keys.reserve(facts_json.size());
+  for (std::size_t i = 0; i < facts_json.size(); ++i) {
+    try {
+      decoded[i] = decode_submitted(env, p, facts_json[i]);
+      keys.push_back(awards_key(*decoded[i], r.applicant));
+    } catch (const ServiceError& e) {
+      out[i].error = e;
+    }
+  }
+  const auto awards = env.repo.awards_of(keys);  // one look-up for the batch
+  static const std::vector<store::Award> kNone;
+  SubmitRequest one = r;
+  for (std::size_t i = 0; i < facts_json.size(); ++i) {
+    if (!decoded[i]) continue;
+    try {
+      auto it = awards.find(awards_key(*decoded[i], r.applicant));
+      decide(env, p, *decoded[i], it == awards.end() ? kNone : it->second, as_of, 0);
+      one.facts_json = facts_json[i];
+      out[i].prepared = prepare_evaluated(env, p, one, std::move(*decoded[i]));
+    } catch (const ServiceError& e) {
+      out[i].error = e;
+    }
+  }
   return out;
 }
 
@@ -316,19 +378,23 @@ SubmitResult submit(const Env& env, const SubmitRequest& r) {
 std::size_t store_batch(const Env& env, std::vector<Prepared>& batch) {
   if (batch.empty()) return 0;
   std::vector<store::NewCase> ncs;
+  std::vector<store::Event> events;
   ncs.reserve(batch.size());
-  for (const auto& b : batch) ncs.push_back(b.nc);
+  events.reserve(batch.size());
+  for (auto& b : batch) {
+    ncs.push_back(std::move(b.nc));
+    events.push_back(std::move(b.event));
+  }
   store_current_ruleset(env);
-  store::Transaction tx(env.repo);
-  auto results = env.repo.create_cases_batch(ncs);
+  auto results = env.repo.create_cases_with_events(ncs, events);  // one transaction
   std::size_t created = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
+    batch[i].nc = std::move(ncs[i]);
+    batch[i].event = std::move(events[i]);
     if (!results[i].created) continue;
     batch[i].event.case_id = results[i].id;
-    env.repo.append_event(batch[i].event);
     ++created;
   }
-  tx.commit();
   return created;
 }
 

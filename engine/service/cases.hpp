@@ -73,6 +73,15 @@ struct Prepared {  // a case ready to store, with its first event
   std::vector<std::string> warnings;  // e.g. an applicant key that fails the GB 32100-2015 check (recorded anyway)
 };
 Prepared prepare(const Env& env, const Programme& p, const SubmitRequest& r);
+// prepare() of many submissions that differ only in their facts (`case import`), with one awards
+// look-up for all of them (CaseRepository::awards_of) instead of one per submission: in input
+// order, each the Prepared or the ServiceError prepare() would give. ServiceError usage for a blank actor.
+struct PreparedOrError {
+  std::optional<Prepared> prepared;
+  std::optional<ServiceError> error;
+};
+std::vector<PreparedOrError> prepare_batch(const Env& env, const Programme& p, const SubmitRequest& r,
+                                           std::span<const std::string> facts_json);
 
 struct SubmitResult {
   store::CaseId id = 0;
@@ -82,7 +91,8 @@ struct SubmitResult {
 };
 SubmitResult submit(const Env& env, const SubmitRequest& r);
 
-// Stores one batch in one transaction (create_cases_batch + first events). Returns how many were created.
+// Stores one batch in one transaction (create_cases_with_events: the cases and their first events).
+// Returns how many were created.
 std::size_t store_batch(const Env& env, std::vector<Prepared>& batch);
 
 // ---------------------------------------------------------------- act / correct
