@@ -7,11 +7,7 @@
 // each lowered with and without fusion.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +16,7 @@
 #include "eval/lower.hpp"
 #include "json/decision_encoder.hpp"
 #include "model/date.hpp"
+#include "differential_support.hpp"
 #include "support/random_facts.hpp"
 #include "support/rulegen.hpp"
 
@@ -42,16 +39,7 @@ void lower(Lowered& l) {
 
 std::unique_ptr<Lowered> from_dir(const std::string& dir) {
   auto l = std::make_unique<Lowered>();
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(SUBSIDY_SOURCE_DIR) + "/" + dir))
-    if (e.is_regular_file() && e.path().extension() == ".rules") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    l->sources.add(f.string(), ss.str());
-  }
+  subsidy::testing::add_rules_dir(l->sources, dir);
   lower(*l);
   return l;
 }
@@ -96,31 +84,10 @@ struct Bytes {
   json::DecisionEncoder enc_;
 };
 
-std::string first_difference(const std::string& a, const std::string& b) {
-  std::size_t i = 0;
-  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
-  const std::size_t from = i > 200 ? i - 200 : 0;
-  return "first difference at byte " + std::to_string(i) + "\n  compiled: …" + a.substr(from, 400) + "\n  plain:    …" +
-         b.substr(from, 400);
-}
-
-// Dates of every change (±1 day) and uniformly random ones in 2017..2028.
+// Dates of every change (±1 day); the test draws uniformly random ones in 2017..2028 besides.
 std::vector<model::Days> boundary_dates(const eval::Ruleset& rs) {
   std::vector<model::Days> out;
-  auto around = [&](model::Days d) {
-    if (d == INT32_MIN || d == INT32_MAX) return;
-    for (int k = -1; k <= 1; ++k) out.push_back(d + k);
-  };
-  for (const auto& p : rs.params)
-    for (const auto& v : p.values) around(v.from);
-  for (const auto& p : rs.programs) {
-    around(p.effective_from);
-    around(p.effective_to);
-  }
-  for (const auto& x : rs.exceptions) {
-    around(x.effective_from);
-    around(x.effective_to);
-  }
+  subsidy::testing::add_change_dates(rs, out);
   return out;
 }
 
@@ -146,7 +113,8 @@ Tally differential(const Lowered& l, std::uint64_t seed, int applicants, const s
       if (a != p) {
         ++t.mismatches;
         ADD_FAILURE() << what << (fuse ? " (fused)" : " (plain lowering)") << ": applicant " << i << " (seed " << seed
-                      << ") as of " << model::format_date(as_of) << ": " << first_difference(a, p);
+                      << ") as of " << model::format_date(as_of) << ": "
+                      << subsidy::testing::first_difference(a, p, "compiled", "plain");
       }
       t.errors += a.find("\"outcome\":\"error\"") != std::string::npos;
       t.eligible += a.find("\"outcome\":\"eligible\"") != std::string::npos;

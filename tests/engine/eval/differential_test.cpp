@@ -15,6 +15,7 @@
 #include "diag/diagnostic.hpp"
 #include "eval/lower.hpp"
 #include "model/date.hpp"
+#include "differential_support.hpp"
 #include "support/random_facts.hpp"
 
 using namespace subsidy;
@@ -36,16 +37,7 @@ void lower_both(Both& b) {
 
 std::unique_ptr<Both> compile_dir(const std::string& dir) {
   auto b = std::make_unique<Both>();
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(SUBSIDY_SOURCE_DIR) + "/" + dir))
-    if (e.is_regular_file() && e.path().extension() == ".rules") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    b->sources.add(f.string(), ss.str());
-  }
+  subsidy::testing::add_rules_dir(b->sources, dir);
   lower_both(*b);
   return b;
 }
@@ -81,22 +73,7 @@ std::vector<model::Days> dates(const eval::Ruleset& rs) {
   std::vector<model::Days> out;
   for (const char* d : {"2020-06-30", "2021-06-30", "2022-06-01", "2023-06-30", "2024-06-28", "2025-06-01", "2027-01-01"})
     out.push_back(*model::parse_date(d));
-  auto around = [&](model::Days d) {
-    if (d == INT32_MIN || d == INT32_MAX) return;
-    out.push_back(d - 1);
-    out.push_back(d);
-    out.push_back(d + 1);
-  };
-  for (const auto& p : rs.params)
-    for (const auto& v : p.values) around(v.from);
-  for (const auto& p : rs.programs) {
-    around(p.effective_from);
-    around(p.effective_to);
-  }
-  for (const auto& x : rs.exceptions) {
-    around(x.effective_from);
-    around(x.effective_to);
-  }
+  subsidy::testing::add_change_dates(rs, out);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

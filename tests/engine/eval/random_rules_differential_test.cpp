@@ -14,6 +14,7 @@
 #include "diag/diagnostic.hpp"
 #include "eval/lower.hpp"
 #include "model/date.hpp"
+#include "differential_support.hpp"
 #include "support/random_facts.hpp"
 #include "support/rulegen.hpp"
 
@@ -70,14 +71,7 @@ TEST(RandomRules, GeneratedFilesUseEveryConstruct) {
     EXPECT_GT(n, 5u);
 }
 
-// Where two decision lines first differ, with some context of each.
-std::string first_difference(const std::string& a, const std::string& b) {
-  std::size_t i = 0;
-  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
-  const std::size_t from = i > 300 ? i - 300 : 0;
-  return "first difference at byte " + std::to_string(i) + "\n  fused: …" + a.substr(from, 500) + "\n  plain: …" +
-         b.substr(from, 500);
-}
+using subsidy::testing::first_difference;
 
 // The smallest case the random test found (rulegen seed 9): an exception applying to every
 // programme reads a parameter in its condition. Each programme's explanation lists the parameter,
