@@ -320,8 +320,11 @@ struct CaseWhere {
     }
     const char* stale_sql = "visibility_rules IS NULL OR visibility_rules <> ";
     if (f.stale) {
-      sql += *f.stale ? std::string(" AND (") + stale_sql + ":vstale)" : std::string(" AND visibility_rules = :vstale");
+      // stale: `IS NULL OR < h OR > h` rather than `<> h`, so that the index cases_visibility finds them
+      sql += *f.stale ? std::string(" AND (visibility_rules IS NULL OR visibility_rules < :vstale OR visibility_rules > :vstale2)")
+                      : std::string(" AND visibility_rules = :vstale");
       text("vstale", vrules_stale, f.visible_rules);
+      if (*f.stale) text("vstale2", vrules_stale, f.visible_rules);
     }
     visible.reserve(f.visible_any.size() + 2);  // (roles LIKE r OR visible_roles LIKE r …) unless resolved with other rules
     if (!f.visible_any.empty()) {

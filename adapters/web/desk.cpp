@@ -243,6 +243,7 @@ Response budgets_page(Visit& v, const std::optional<bj::object>& allocation = st
   service::CaseQuery cq;
   cq.filter.include_closed = true;
   cq.filter.limit = 500;
+  cq.with_counts = false;
   for (int pages = 0; pages < 40; ++pages) {
     auto page = service::find_cases(v.env, cq, v.who, v.today);
     for (const auto& c : page.cases)

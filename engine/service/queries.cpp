@@ -232,21 +232,23 @@ CasePage find_cases(const Env& env, const CaseQuery& q, const Principal& who, mo
   };
 
   // The counts of every match: in the store (GROUP BY), the stale cases resolved here.
-  store::CaseFilter counted = f;  // every page
-  counted.after.reset();
-  counted.after_id = 0;
-  counted.limit = 0;
-  counted.order = store::CaseOrder::id;
-  counted.descending = false;
-  if (resolve) counted.stale = false;
-  std::map<std::string, std::size_t> counts = env.repo.count_stages(counted);
-  if (resolve) {
-    counted.stale = true;
-    for (const auto& c : env.repo.list_cases(counted))
-      if (keep(c))
-        for (const auto& st : c.stages) ++counts[st];
+  if (q.with_counts) {
+    store::CaseFilter counted = f;  // every page
+    counted.after.reset();
+    counted.after_id = 0;
+    counted.limit = 0;
+    counted.order = store::CaseOrder::id;
+    counted.descending = false;
+    if (resolve) counted.stale = false;
+    std::map<std::string, std::size_t> counts = env.repo.count_stages(counted);
+    if (resolve) {
+      counted.stale = true;
+      for (const auto& c : env.repo.list_cases(counted))
+        if (keep(c))
+          for (const auto& st : c.stages) ++counts[st];
+    }
+    page.counts.assign(counts.begin(), counts.end());
   }
-  page.counts.assign(counts.begin(), counts.end());
 
   // The page: limit + 1 rows at a time in the order asked, until the page is full and one more kept
   // case shows there is a next page.

@@ -78,6 +78,7 @@ struct CaseQuery {
   // The inbox: only cases whose current responsible roles (store::Case::roles) include one `who`
   // holds — or filter.role, which `who` must hold (ServiceError refused/forbidden otherwise).
   bool inbox = false;
+  bool with_counts = true;  // false: CasePage::counts stays empty (a caller that pages through every case)
 };
 struct CasePage {
   std::vector<store::Case> cases;             // in filter.order, at most filter.limit (0: all)

@@ -17,3 +17,6 @@ UPDATE cases SET payable_fen = approved_fen WHERE payable_fen > 0 AND approved_f
 UPDATE cases SET payable_fen = allocated_fen WHERE payable_fen > 0 AND allocated_fen IS NOT NULL AND allocated_fen < payable_fen;
 
 CREATE INDEX cases_due ON cases (closed, due_key, id);
+-- The rows whose visibility was resolved with other rules than the service's (stale: resolved when
+-- read), found by index instead of a scan: visibility_rules IS NULL OR < h OR > h.
+CREATE INDEX cases_visibility ON cases (visibility_rules);
