@@ -15,24 +15,6 @@ using store::BudgetEvent;
 using store::FindingKind;
 using State = store::InMemoryState;
 
-store::Case sample_case(const std::string& app) {
-  store::Case c;
-  c.application_id = app;
-  c.programme = "R14";
-  c.call_year = 2024;
-  c.workflow = "formula";
-  c.workflow_version = 1;
-  c.stages = {"city_review"};
-  c.roles = {"市科技局"};
-  return c;
-}
-
-store::FactsVersion facts() {
-  store::FactsVersion f;
-  f.facts_json = "{}";
-  return f;
-}
-
 BudgetEvent allocation(const std::string& programme, int year) {
   BudgetEvent e;
   e.programme = programme;
@@ -109,13 +91,13 @@ TEST_P(BudgetLedgerTest, EverySetAndAllocationIsAChainedEventOfItsBudget) {
   EXPECT_TRUE(r.clean());
   EXPECT_EQ(r.budgets, 2);
   EXPECT_EQ(r.budget_events, 4);
-  const store::CaseId id = repo_->create_case(sample_case("A"), facts());
+  const store::CaseId id = repo_->create_case(chain_case("A"), empty_facts());
   EXPECT_EQ(repo_->verify_audit(id).budgets, 0);  // one case's audit checks that case only
 }
 
 TEST_P(BudgetLedgerTest, ARefusedOrInvalidChangeWritesNoEvent) {
   repo_->set_budget("R14", 2024, 1'000, "财政局", "");
-  const store::CaseId id = repo_->create_case(sample_case("A"), facts());
+  const store::CaseId id = repo_->create_case(chain_case("A"), empty_facts());
   repo_->reserve(id, 600);
   EXPECT_THROW(repo_->set_budget("R14", 2024, 599, "财政局", "below what is reserved"), store::BudgetExceededError);
   EXPECT_THROW(repo_->set_budget("R14", 2024, 2'000, " ", ""), std::invalid_argument);
@@ -187,7 +169,7 @@ TEST_P(BudgetLedgerTest, ReorderedAndDeletedLastEventsAreReported) {
 }
 
 TEST_P(BudgetLedgerTest, AwardsAreListedByFilter) {
-  const store::CaseId id = repo_->create_case(sample_case("A"), facts());
+  const store::CaseId id = repo_->create_case(chain_case("A"), empty_facts());
   using store::Award;
   repo_->record_award(Award{0, "91150800MA0000001X", "R14", 2024, 500, std::nullopt, id, "2024-09-01"});
   repo_->record_award(Award{0, "91150800MA0000001X", "R08", 2023, 300, "专利A", std::nullopt, "2023-11-01"});

@@ -184,4 +184,24 @@ class TestDatabase {
   bool migrated_ = false;
 };
 
+// A case of R14/2024 at city review, and empty submitted facts: for tests of the chains and the
+// ledger, which look at neither.
+inline store::Case chain_case(const std::string& app) {
+  store::Case c;
+  c.application_id = app;
+  c.programme = "R14";
+  c.call_year = 2024;
+  c.workflow = "formula";
+  c.workflow_version = 1;
+  c.stages = {"city_review"};
+  c.roles = {"市科技局"};
+  return c;
+}
+
+inline store::FactsVersion empty_facts() {
+  store::FactsVersion f;
+  f.facts_json = "{}";
+  return f;
+}
+
 }  // namespace subsidy::testing
