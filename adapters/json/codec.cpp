@@ -9,7 +9,7 @@ namespace {
 
 class Reader final : public service::FactReader {
  public:
-  Reader(const eval::Ruleset& rs, const eval::FactUse& use) : dec_(rs, use) {}
+  Reader(const eval::Ruleset& rs, const eval::FactUse& use, bool fast) : dec_(rs, use, fast) {}
   std::size_t padding() const override { return FactDecoder::kPadding; }
   bool read(std::string_view record, model::Facts& out, DecodeError& err, std::string& id) override {
     return dec_.decode(record, out, err, id);
@@ -25,10 +25,13 @@ class Reader final : public service::FactReader {
 
 class Writer final : public service::DecisionWriter {
  public:
-  explicit Writer(const eval::Ruleset& rs) : enc_(rs) {}
+  Writer(const eval::Ruleset& rs, bool summary) : enc_(rs), summary_(summary) {}
   void write(std::string& out, std::string_view id, const model::Decision& d, model::Days as_of, const eval::Explanation* ex,
              bool english, const eval::Selection* selection) const override {
-    enc_.append_json(out, id, d, as_of, ex, english, selection);
+    if (summary_)
+      enc_.append_summary(out, id, d, selection);
+    else
+      enc_.append_json(out, id, d, as_of, ex, english, selection);
   }
   void write_error(std::string& out, std::size_t line, std::string_view id, const DecodeError& err) const override {
     DecisionEncoder::append_error(out, line, id, err);
@@ -36,15 +39,18 @@ class Writer final : public service::DecisionWriter {
 
  private:
   DecisionEncoder enc_;
+  bool summary_;
 };
 
 }  // namespace
 
-service::Codec codec() {
-  return {[](const eval::Ruleset& rs, const eval::FactUse& use) -> std::unique_ptr<service::FactReader> {
-            return std::make_unique<Reader>(rs, use);
+service::Codec codec(CodecOptions o) {
+  return {[o](const eval::Ruleset& rs, const eval::FactUse& use) -> std::unique_ptr<service::FactReader> {
+            return std::make_unique<Reader>(rs, use, o.fast_decode);
           },
-          [](const eval::Ruleset& rs) -> std::unique_ptr<service::DecisionWriter> { return std::make_unique<Writer>(rs); }};
+          [o](const eval::Ruleset& rs) -> std::unique_ptr<service::DecisionWriter> {
+            return std::make_unique<Writer>(rs, o.summary);
+          }};
 }
 
 }  // namespace subsidy::json

@@ -5,6 +5,12 @@
 
 namespace subsidy::json {
 
-service::Codec codec();
+struct CodecOptions {
+  bool fast_decode = true;  // FactDecoder's fast path (off: a diagnostic; the output is the same)
+  bool summary = false;     // decisions as DecisionEncoder::append_summary (`evaluate --output summary`);
+                            // explanations are then not written
+};
+
+service::Codec codec(CodecOptions options = {});
 
 }  // namespace subsidy::json

@@ -236,11 +236,7 @@ bool DecisionEncoder::append_cached(std::string& out, std::size_t i, const model
 
 void DecisionEncoder::append_json(std::string& out, std::string_view id, const model::Decision& d, model::Days as_of,
                                   const eval::Explanation* ex, bool english, const eval::Selection* selection) const {
-  out += "{\"id\":";
-  if (id.empty())
-    out += "null";
-  else
-    put_quoted(out, id);
+  append_id(out, id);
   out += ",\"as_of\":";
   put_date(out, as_of);
   out += ",\"programs\":{";
@@ -275,15 +271,53 @@ void DecisionEncoder::append_json(std::string& out, std::string_view id, const m
   out += "],\"illustrative\":";
   put_bool(out, d.illustrative);
   out += ",\"errors\":[";
-  if (d.errors) {
-    first = true;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (d.programs[i].outcome != Outcome::error || !selected(selection, i)) continue;
-      if (!first) out += ',';
-      first = false;
-      out.append(programs_[i].key.data(), programs_[i].key.size() - 1);  // the quoted id, without the ':'
-    }
+  append_error_ids(out, d, selection);
+  out += "]}\n";
+}
+
+void DecisionEncoder::append_id(std::string& out, std::string_view id) const {
+  out += "{\"id\":";
+  if (id.empty())
+    out += "null";
+  else
+    put_quoted(out, id);
+}
+
+void DecisionEncoder::append_error_ids(std::string& out, const model::Decision& d, const eval::Selection* selection) const {
+  if (!d.errors) return;
+  bool first = true;
+  std::size_t n = std::min(programs_.size(), d.programs.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (d.programs[i].outcome != Outcome::error || !selected(selection, i)) continue;
+    if (!first) out += ',';
+    first = false;
+    out.append(programs_[i].key.data(), programs_[i].key.size() - 1);  // the quoted id, without the ':'
   }
+}
+
+void DecisionEncoder::append_summary(std::string& out, std::string_view id, const model::Decision& d,
+                                     const eval::Selection* selection) const {
+  append_id(out, id);
+  out += ",\"programs\":{";
+  bool first = true;
+  std::size_t n = std::min(programs_.size(), d.programs.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!selected(selection, i)) continue;
+    if (!first) out += ',';
+    first = false;
+    out += programs_[i].key;
+    out += "{\"outcome\":\"";
+    out += model::outcome_name(d.programs[i].outcome);
+    out += "\",\"amount_fen\":";
+    put_int(out, d.programs[i].amount);
+    out += '}';
+  }
+  out += "},\"total_fen\":";
+  put_int(out, d.total);
+  out += ",\"capped\":";
+  put_bool(out, d.capped);
+  out += ",\"errors\":[";
+  append_error_ids(out, d, selection);
   out += "]}\n";
 }
 

@@ -31,6 +31,12 @@ class DecisionEncoder {
   void append_json(std::string& out, std::string_view id, const model::Decision& d, model::Days as_of,
                    const eval::Explanation* ex, bool english, const eval::Selection* selection) const;
 
+  // Appends the compact line of `evaluate --output summary` (docs/integration.md "Summary output"):
+  // {"id":"A7","programs":{"R01":{"outcome":"eligible","amount_fen":1234500},…},"total_fen":1234500,
+  //  "capped":false,"errors":[]} — the decision's outcomes and amounts only, ending in '\n'.
+  void append_summary(std::string& out, std::string_view id, const model::Decision& d,
+                      const eval::Selection* selection) const;
+
   // Appends one error line for an input record that could not be decoded, ending in '\n':
   // {"line":12,"id":"A7","error":{"code":"wrong_type","field":"employees","message":"…"}}
   // ("id" and "field" are null when empty).
@@ -87,6 +93,9 @@ class DecisionEncoder {
   // The batch path: one pre-rendered fragment when the outcome has one; false otherwise.
   bool append_cached(std::string& out, std::size_t i, const model::ProgramResult& r) const;
   void prerender();
+  void append_id(std::string& out, std::string_view id) const;
+  // The ids of the selected programmes whose outcome is `error`, comma-separated.
+  void append_error_ids(std::string& out, const model::Decision& d, const eval::Selection* selection) const;
 
   const eval::Ruleset* rs_;
   std::vector<ProgramText> programs_;

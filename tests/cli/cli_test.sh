@@ -205,6 +205,24 @@ expect_rc 0 "no fusion" "$BIN" evaluate --rules rules --as-of 2024-06-28 --expla
 cmp -s "$TMP/out" "$TMP/fused.jsonl" && ok || bad "--no-fusion changed a decision"
 expect_rc 0 "help evaluate" "$BIN" evaluate --help
 if grep -q -- "--no-fusion" "$TMP/out"; then bad "--no-fusion is listed in --help"; else ok; fi
+if grep -q -- "--no-fast-decode" "$TMP/out"; then bad "--no-fast-decode is listed in --help"; else ok; fi
+contains "$TMP/out" "--output" "--output in --help"
+
+# --no-fast-decode (diagnostic, hidden): the decoder's fast path changes no byte, error records included.
+{ cat examples/batch.jsonl; cat "$TMP/mixed.jsonl"; cat examples/batch.jsonl; } > "$TMP/feed.jsonl"
+expect_rc 3 "fast decode" "$BIN" evaluate --rules rules --as-of 2024-06-28 --jobs 2 "$TMP/feed.jsonl"; cp "$TMP/out" "$TMP/fast.jsonl"
+expect_rc 3 "no fast decode" "$BIN" evaluate --rules rules --as-of 2024-06-28 --jobs 2 --no-fast-decode "$TMP/feed.jsonl"
+cmp -s "$TMP/out" "$TMP/fast.jsonl" && ok || bad "--no-fast-decode changed the output"
+
+# --output summary: the golden file tests/cli/data/summary.expect (decisions, an error record, --program).
+{ cat examples/batch.jsonl; echo '{"id":"BAD","employees":"many"}'; } > "$TMP/summary-in.jsonl"
+expect_rc 3 "summary" "$BIN" evaluate --rules rules --as-of 2024-06-28 --output summary "$TMP/summary-in.jsonl"
+"$BIN" evaluate --rules rules --as-of 2024-06-28 --output summary --program R01 --program R03 examples/batch.jsonl >> "$TMP/out" 2>/dev/null
+if diff -u tests/cli/data/summary.expect "$TMP/out" > "$TMP/diff"; then ok; else bad "--output summary differs from tests/cli/data/summary.expect"; head -20 "$TMP/diff"; fi
+expect_rc 2 "summary with --explain" "$BIN" evaluate --rules rules --output summary --explain examples/batch.jsonl
+contains "$TMP/err" "cannot be combined with --explain" "summary with --explain message"
+expect_rc 2 "summary with --format text" "$BIN" evaluate --rules rules --output summary --format text examples/batch.jsonl
+expect_rc 2 "bad --output" "$BIN" evaluate --rules rules --output brief examples/batch.jsonl
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
