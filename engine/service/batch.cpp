@@ -1,6 +1,7 @@
 #include "service/batch.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -320,98 +321,99 @@ BatchResult stream_records(ByteSource& in, ByteSink& out, const std::vector<Reco
       progress();
     }
   } else {
-    // Reader (this thread) → workers → writer, with a bounded pool of blocks: memory stays flat.
+    // No reader or writer thread of its own: each worker reads the next block (one at a time),
+    // decides its records, and then writes every block that is next in input order and done — so
+    // `jobs` threads do all the work on `jobs` cores. A bounded pool of blocks keeps memory flat.
     const std::size_t pool_size = jobs * 4;
     std::vector<std::unique_ptr<Block>> storage;
-    std::mutex mu;
-    std::condition_variable cv_free, cv_work, cv_done;
-    std::deque<Block*> free_blocks, work;
+    std::mutex mu;        // the pool: free blocks, by_seq, done flags, next_write
+    std::mutex read_mu;   // the reader (and `produced`, `input_done`)
+    std::mutex write_mu;  // the sink (and `res`)
+    std::condition_variable cv_free;
+    std::deque<Block*> free_blocks;
     std::vector<Block*> by_seq(pool_size, nullptr);
     for (std::size_t i = 0; i < pool_size; ++i) {
       storage.push_back(std::make_unique<Block>());
       free_blocks.push_back(storage.back().get());
     }
     bool input_done = false;
-    std::size_t produced = 0;
+    std::size_t produced = 0, next_write = 0;
+    std::atomic<std::size_t> bytes_read{0};
 
-    std::vector<std::thread> workers;
-    for (unsigned j = 0; j < jobs; ++j)
-      workers.emplace_back([&, j] {
-        Worker w{*steps[j]};
+    auto ready = [&] {  // under mu: the block to write next is done
+      Block* c = by_seq[next_write % pool_size];
+      return c && c->seq == next_write && c->done;
+    };
+    // Writes the blocks that are next in order and done. A thread that finds the sink busy leaves
+    // its block to the writing thread, which looks again after letting go of the sink.
+    auto drain = [&] {
+      while (true) {
+        std::unique_lock wl(write_mu, std::try_to_lock);
+        if (!wl) return;
         while (true) {
           Block* b;
           {
-            std::unique_lock lk(mu);
-            cv_work.wait(lk, [&] { return !work.empty() || input_done; });
-            if (work.empty()) return;
-            b = work.front();
-            work.pop_front();
+            std::lock_guard lk(mu);
+            if (!ready()) break;
+            b = by_seq[next_write % pool_size];
           }
-          w.process(*b);
+          write(*b);
+          collect(res, *b);
+          if (on_progress) on_progress(res.records, bytes_read.load(std::memory_order_relaxed), false);
           {
             std::lock_guard lk(mu);
-            b->done = true;
+            by_seq[next_write % pool_size] = nullptr;
+            ++next_write;
+            b->done = false;
+            free_blocks.push_back(b);
           }
-          cv_done.notify_all();
+          cv_free.notify_one();
         }
-      });
+        wl.unlock();
+        std::lock_guard lk(mu);
+        if (!ready()) return;
+      }
+    };
 
-    std::thread writer([&] {
-      for (std::size_t seq = 0;; ++seq) {
+    auto work = [&](RecordStep* step) {
+      Worker w{*step};
+      while (true) {
         Block* b;
         {
-          std::unique_lock lk(mu);
-          cv_done.wait(lk, [&] {
-            Block* c = by_seq[seq % pool_size];
-            return (c && c->seq == seq && c->done) || (input_done && seq >= produced);
-          });
-          b = by_seq[seq % pool_size];
-          if (!b || b->seq != seq || !b->done) return;
+          std::lock_guard rl(read_mu);
+          if (input_done) return;
+          {
+            std::unique_lock lk(mu);
+            cv_free.wait(lk, [&] { return !free_blocks.empty(); });
+            b = free_blocks.front();
+            free_blocks.pop_front();
+          }
+          if (!reader.next(*b)) {
+            input_done = true;
+            std::lock_guard lk(mu);
+            free_blocks.push_back(b);
+            cv_free.notify_one();
+            return;
+          }
+          bytes_read.store(reader.bytes_read(), std::memory_order_relaxed);
+          std::lock_guard lk(mu);
+          b->seq = produced++;
+          b->done = false;
+          by_seq[b->seq % pool_size] = b;
         }
-        write(*b);
+        w.process(*b);
         {
           std::lock_guard lk(mu);
-          collect(res, *b);
-          by_seq[seq % pool_size] = nullptr;
-          b->done = false;
-          free_blocks.push_back(b);
+          b->done = true;
         }
-        cv_free.notify_one();
+        drain();
       }
-    });
-
-    while (true) {
-      Block* b;
-      {
-        std::unique_lock lk(mu);
-        cv_free.wait(lk, [&] { return !free_blocks.empty(); });
-        b = free_blocks.front();
-        free_blocks.pop_front();
-      }
-      if (!reader.next(*b)) {
-        std::lock_guard lk(mu);
-        free_blocks.push_back(b);
-        break;
-      }
-      {
-        std::lock_guard lk(mu);
-        b->seq = produced++;
-        b->done = false;
-        by_seq[b->seq % pool_size] = b;
-        work.push_back(b);
-        progress();
-      }
-      cv_work.notify_one();
-    }
-    {
-      std::lock_guard lk(mu);
-      input_done = true;
-    }
-    cv_work.notify_all();
-    cv_done.notify_all();
+    };
+    std::vector<std::thread> workers;
+    for (unsigned j = 1; j < jobs; ++j) workers.emplace_back(work, steps[j]);
+    work(steps[0]);  // this thread is a worker too
     for (auto& t : workers) t.join();
-    cv_done.notify_all();
-    writer.join();
+    drain();
   }
   if (!reader.error().empty()) res.io_error = "reading input: " + reader.error();
   progress(true);

@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <random>
 
 #include "files/rules_dir.hpp"
 #include "json/codec.hpp"
 #include "model/date.hpp"
+#include "support/random_records.hpp"
 
 namespace subsidy::service {
 namespace {
@@ -97,6 +99,39 @@ TEST(Batch, ReadAndWriteFailuresAreReported) {
   StringSink full(true);
   r = run_batch(*rules().ruleset, json::codec(), o, whole, full);
   EXPECT_NE(r.io_error.find("disk full"), std::string::npos) << r.io_error;
+}
+
+// The decoder's fast path changes no byte of a batch's output: seeded random feeds (support/
+// random_records.hpp: mostly valid records in a feed's order, and every kind of bad record) through
+// the workload rules and the shipped rules, 1 and 2 workers, with the fast path on and off.
+TEST(Batch, FastDecodePathChangesNoOutputByte) {
+  const auto workload = files::load_rules(std::string(SUBSIDY_SOURCE_DIR) + "/bench/rules");
+  ASSERT_TRUE(workload->ruleset);
+  ASSERT_TRUE(rules().ruleset);
+  for (const eval::Ruleset* rs : {workload->ruleset.get(), rules().ruleset.get()})
+    for (std::uint64_t seed : {42u, 20261202u}) {
+      std::mt19937_64 rng(seed);
+      subsidy::testing::RecordGen gen(*rs);
+      std::string input;
+      for (int feed = 0; feed < 6; ++feed) {
+        gen.new_feed(rng);
+        for (int i = 0; i < 400; ++i) input += gen(rng, feed % 2 ? 30 : 5, feed % 2 ? 20 : 2) + "\n";
+      }
+      for (unsigned jobs : {1u, 2u}) {
+        BatchOptions o;
+        o.jobs = jobs;
+        o.block_bytes = 4096;
+        o.as_of = *model::parse_date("2021-06-30");
+        StringSource a(input), b(input);
+        StringSink fast, strict;
+        const auto rf = run_batch(*rs, json::codec({.fast_decode = true}), o, a, fast);
+        const auto rs_ = run_batch(*rs, json::codec({.fast_decode = false}), o, b, strict);
+        EXPECT_EQ(fast.out, strict.out) << "seed " << seed << ", " << jobs << " workers";
+        EXPECT_EQ(rf.records, rs_.records);
+        EXPECT_EQ(rf.failed, rs_.failed);
+        EXPECT_GT(rf.records - rf.failed, rf.records / 5);  // decisions too, not only error records
+      }
+    }
 }
 
 }  // namespace
