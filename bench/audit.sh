@@ -5,6 +5,7 @@
 # chain re-hashed for each case id), on SQLite and — with $SUBSIDY_TEST_PG — PostgreSQL.
 #   bash bench/audit.sh [N]         default 20000 (300,000 events)
 # AUDIT_BIN=path/to/subsidy skips the Release build into $AUDIT_BUILD (default /tmp/subsidy-audit-release).
+# AUDIT_CHAINS_ONLY=1 measures `audit verify --no-replay` only (the chain check's time and memory).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-20000}"
@@ -97,6 +98,7 @@ measure() {  # measure LABEL CMD…: wall seconds and peak RSS (MiB)
 
 run() {  # run BACKEND URL
   measure "$1: audit verify --no-replay" "$BIN" audit verify --db "$2" --no-replay
+  [ -n "${AUDIT_CHAINS_ONLY:-}" ] && return
   measure "$1: audit verify (replay)" "$BIN" audit verify --db "$2" --rules rules
   measure "$1: audit checkpoint" "$BIN" audit checkpoint --db "$2" --key "$WORK/key" --out "$WORK/cp-$1"
   measure "$1: audit verify --checkpoint (replay)" "$BIN" audit verify --db "$2" --rules rules --checkpoint "$WORK/cp-$1" --pubkey "$WORK/key.pub"

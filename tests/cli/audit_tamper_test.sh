@@ -227,9 +227,37 @@ tampering() {
   DBFILE="$BASE_DB"; DB="$BASE_DB"
 }
 
+# verify_audit reads the events in pages of 256 cases (keyset on case_id): 600 more cases, events
+# edited at the pages' edges, every event read exactly once and each edit found in its case.
+paging() {
+  BASE_DB="$DBFILE"; BASE_SCHEMA="$PG_SCHEMA"; BASE_MARIADB="$MARIADB_DB"
+  fresh paging
+  python3 - "$ROOT/tests/cli/data/incubator-agri-corrected.json" "$TMP/many.jsonl" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+with open(sys.argv[2], "w") as f:
+    for i in range(600):
+        d["id"] = "APP-PAGE-%03d" % i
+        f.write(json.dumps(d, ensure_ascii=False) + "\n")
+PY
+  expect_rc 0 "import 600 cases" R case import "$TMP/many.jsonl" --program R14 --date 2024-06-03 --no-progress
+  local total cases id
+  total=$(sql "SELECT COUNT(*) FROM events"); cases=$(sql "SELECT COUNT(*) FROM cases")
+  expect_rc 0 "603 cases verify" S audit verify --no-replay
+  contains "$TMP/out" "$cases cases, $total events" "every event read once over the pages"
+  for id in 4 256 257 258 512 513 603; do sql "UPDATE events SET note = 'page' WHERE case_id = $id AND seq = 1"; done
+  expect_rc 1 "edits at the pages' edges" S audit verify --no-replay
+  for id in 4 256 257 258 512 513 603; do contains "$TMP/out" "case $id seq 1: altered" "case $id (paging)"; done
+  equals "$(grep -c ': altered:' "$TMP/out")" 7 "each edit found once"
+  contains "$TMP/out" "$cases cases, $total events" "every event read once"
+  done_with
+  DBFILE="$BASE_DB"; DB="$BASE_DB"
+}
+
 suite() {
   build
   tampering
+  paging
 }
 
 # The SM3 database: chosen before its first event, recorded, used by every chain and the checkpoint.
