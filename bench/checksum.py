@@ -3,7 +3,7 @@
 
 subsidy writes exact money as integer 分 ("amount_fen", "total_fen"); the workload's figures are in
 whole 元, so they are divided by 100 (exactly: every workload amount is a whole number of 元).
-    python3 bench/checksum.py decisions.jsonl
+    python3 bench/checksum.py decisions.jsonl     (the full output or `--output summary`)
 """
 import json
 import sys
@@ -31,7 +31,7 @@ def main():
             capped += d["capped"] is True
             for p in PROGRAMS:
                 r = d["programs"][p]
-                if r["eligible"]:
+                if r["outcome"] == "eligible":  # full and --output summary lines alike
                     elig[p] += 1
                     amt[p] += yuan(r["amount_fen"])
     print("n=%d sum_total=%d capped=%d eligible[%s] amounts[%s]" % (
