@@ -190,6 +190,15 @@ PublishResult publish_rules(store::CaseRepository& repo, const PublishRequest& r
         return res;
       }
       res.published = repo.publish_ruleset(sources, p);
+      // Under READ COMMITTED a racer may have committed this very ruleset between the check above
+      // and the number read by publish_ruleset: then the version before ours is it, and ours is a
+      // duplicate (rolled back).
+      if (auto before = repo.published_ruleset(res.published.version - 1);
+          before && before->ruleset_hash == rs.hash && before->calendar_text == r.calendar_text) {
+        res.published = *before;
+        res.unchanged = true;
+        return res;  // tx rolls back
+      }
       tx.commit();
       return res;
     } catch (const store::ConflictError& e) {
