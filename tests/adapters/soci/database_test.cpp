@@ -404,7 +404,7 @@ TEST_P(MigrationTest, OrderColumnsAreBackfilledFromTheStoredColumns) {
     db.exec("INSERT INTO cases (id, application_id, programme, call_year, workflow, workflow_version, stages, roles, "
             "state_json, deadlines, next_due, decision_outcome, decision_amount_fen, approved_fen, allocated_fen, consumed_fen, "
             "version, event_head, created_at, updated_at) VALUES (" + std::to_string(id) + ", 'APP-" + std::to_string(id) +
-            "', 'R14', 2024, 'formula', 1, '|county_review|', '|市科技局|', '', " +
+            "', 'R14', 2024, 'formula', 1, '|county_review|', '|市科技局|', '', '" + (next_due == "NULL" ? std::string() : next_due + " county_review\n") + "', " +
             (next_due == "NULL" ? next_due : "'" + next_due + "'") + ", " + (outcome == "NULL" ? outcome : "'" + outcome + "'") + ", " +
             amount + ", " + approved + ", " + allocated + ", " + std::to_string(consumed) + ", 1, 'h', 'x', 'x')");
   };
@@ -414,6 +414,8 @@ TEST_P(MigrationTest, OrderColumnsAreBackfilledFromTheStoredColumns) {
   add(4, "NULL", "eligible", "400000", "NULL", "NULL", 0);
   add(5, "2024-06-10", "NULL", "NULL", "NULL", "NULL", 0);          // not decided
   db.exec("UPDATE cases SET consumed_fen = 250000 WHERE id = 4");   // paid
+  db.exec("UPDATE cases SET decision_as_of = '2024-05-01', decision_json = '{}', decision_ruleset_hash = 'h' "
+          "WHERE decision_outcome IS NOT NULL");
   const auto report = soci_store::migrate(db.url());
   EXPECT_EQ(report.from, 8);
   EXPECT_EQ(report.to, soci_store::latest_schema_version());
