@@ -46,7 +46,8 @@ TEST_F(AuthTest, PasswordVerifiesAndAWrongOneDoesNot) {
   const Principal p = authenticate_password(repo_, creds_, "zhao", "correct horse");
   EXPECT_EQ(p.user.name, "zhao");
   EXPECT_TRUE(p.user.password_hash.empty());  // no secret travels with the principal
-  EXPECT_EQ(p.scopes.size(), 4U);
+  // a password proves the user: every scope (decide, read, act, admin, policy); a session narrows them by role
+  EXPECT_EQ(p.scopes.size(), 5U);
   expect_error([&] { authenticate_password(repo_, creds_, "zhao", "correct horsE"); }, ErrorKind::refused, "bad_credentials");
   expect_error([&] { authenticate_password(repo_, creds_, "zhao", ""); }, ErrorKind::refused, "bad_credentials");
   expect_error([&] { authenticate_password(repo_, creds_, "nobody", "correct horse"); }, ErrorKind::refused, "bad_credentials");
