@@ -296,6 +296,7 @@ struct CaseWhere {
       has_year = true;
       sql += " AND call_year = :year";
     }
+    if (f.holds_money) sql += " AND (reserved_fen > 0 OR consumed_fen > 0)";
     if (f.overdue_as_of) {
       sql += " AND next_due IS NOT NULL AND next_due < :due";
       text("due", due, model::format_date(*f.overdue_as_of));

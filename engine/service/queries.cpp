@@ -55,6 +55,8 @@ store::CaseFilter inbox_filter(const Env& env, const InboxQuery& q) {
   if (!q.programme.empty()) f.programme = q.programme;
   if (!q.applicant.empty()) f.applicant = q.applicant;
   f.overdue_as_of = q.overdue_as_of;
+  f.call_year = q.call_year;
+  f.holds_money = q.holds_money;
   if (!q.include_closed) f.closed = false;
   f.after_id = q.after_id;
   f.order = q.order;

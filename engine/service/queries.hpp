@@ -20,6 +20,8 @@ struct InboxQuery {
   std::optional<model::Days> overdue_as_of;  // only cases past their due date on this day
   bool include_closed = false;               // closed cases too (default: open ones only)
   bool only_closed = false;                  // closed cases only
+  std::optional<int> call_year;              // only cases of this call year
+  bool holds_money = false;                  // only cases holding a reservation or paid (store::CaseFilter)
   store::CaseId after_id = 0;                // keyset paging by id
   store::CaseOrder order = store::CaseOrder::id;  // the order over every match (store::CaseFilter)
   bool descending = false;

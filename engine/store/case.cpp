@@ -62,6 +62,7 @@ bool matches(const CaseFilter& f, const Case& c) {
   if (f.role && !contains(c.roles, *f.role)) return false;
   if (f.programme && c.programme != *f.programme) return false;
   if (f.call_year && c.call_year != *f.call_year) return false;
+  if (f.holds_money && c.reserved_fen <= 0 && c.consumed_fen <= 0) return false;
   if (f.applicant && c.applicant != *f.applicant) return false;
   if (f.closed && c.closed != *f.closed) return false;
   if (f.timer_before && (!c.timer_due || *c.timer_due >= *f.timer_before)) return false;

@@ -138,6 +138,8 @@ struct CaseFilter {
   std::string county;
   // Only cases whose visibility was (true: not) resolved with the ruleset `visible_rules`.
   std::optional<bool> stale;
+  // Only cases that hold money: reserved_fen > 0 or consumed_fen > 0 (the budget page's holders).
+  bool holds_money = false;
   CaseId after_id = 0;                   // keyset paging: only ids > after_id
   CaseOrder order = CaseOrder::id;
   bool descending = false;

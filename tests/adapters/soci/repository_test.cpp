@@ -600,7 +600,7 @@ TEST_P(RepositoryTest, OrdersArePagedOverEveryMatchAndCountsAreTheMatches) {
   const std::vector<Case> every = repo_->list_cases({});
   ASSERT_EQ(every.size(), 73u);
 
-  std::vector<CaseFilter> filters(8);
+  std::vector<CaseFilter> filters(9);
   filters[1].closed = false;
   filters[2].visible_any = {"市科技局"};
   filters[2].visible_rules = "sha256:h1";
@@ -614,6 +614,14 @@ TEST_P(RepositoryTest, OrdersArePagedOverEveryMatchAndCountsAreTheMatches) {
   filters[7].stale = false;
   filters[7].visible_rules = "sha256:h1";
   filters[7].stage = "joint_a";
+  filters[8].holds_money = true;  // the budget page's holders: reserved for or paid from this year's budget
+  filters[8].call_year = 2024;
+  {
+    std::size_t holders = 0;
+    for (const auto& c : every) holders += (c.reserved_fen > 0 || c.consumed_fen > 0) ? 1 : 0;
+    ASSERT_GT(holders, 0u);
+    ASSERT_LT(holders, every.size());
+  }
   for (std::size_t fi = 0; fi < filters.size(); ++fi) {
     std::vector<Case> matching;
     for (const auto& c : every)
