@@ -10,17 +10,7 @@
 # scripts/test.sh: a failure).
 set -uo pipefail
 BIN="$1"; ROOT="$2"; SHOTS="${3:-}"
-. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/../cli/serve_lib.sh"
-BROWSER_DIR="$ROOT/tests/browser"
-
-skip() {
-  if [ -n "${SUBSIDY_BROWSER_REQUIRED:-}" ]; then echo "FAIL: $*"; exit 1; fi
-  echo "skipped: $*"; exit 77
-}
-command -v node >/dev/null || skip "node is not installed"
-[ -x "${SUBSIDY_CHROMIUM:-/usr/bin/chromium}" ] || skip "chromium is not installed (scripts/install-deps.sh)"
-[ -d "$BROWSER_DIR/node_modules/playwright-core" ] || skip "tests/browser/node_modules is missing (npm ci in tests/browser)"
+. "$(dirname "${BASH_SOURCE[0]}")/browser_lib.sh"
 
 DB="$TMP/desk.db"
 expect_rc 0 "db migrate" "$BIN" db migrate --db "$DB"
